@@ -1,0 +1,112 @@
+/**
+ * The configuration file (`$HERMES_HOME/config.yaml`, or `--config FILE`),
+ * parsed once by zod into a frozen object. Every key is documented in README.md.
+ */
+import { z } from 'zod';
+import { DEFAULT_TOPIC_PREFIX } from '../protocol/topics.js';
+import { DEFAULT_MAX_WIRE_BYTES } from '../protocol/wire.js';
+
+const csv = z.union([z.array(z.string()), z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))]);
+
+export const MqttConfig = z.strictObject({
+  url: z.string().regex(/^(mqtts?|wss?|tcp|ssl):\/\//, 'must be a URL like mqtt://host:1883 or mqtts://host:8883').optional(),
+  topic_prefix: z.string().regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'must be topic levels without wildcards').default(DEFAULT_TOPIC_PREFIX),
+  username: z.string().optional(),
+  /** A file holding the password (the password itself never goes into config or argv). */
+  password_file: z.string().optional(),
+  ca_file: z.string().optional(),
+  cert_file: z.string().optional(),
+  key_file: z.string().optional(),
+  /** Accept a broker certificate that does not chain to ca_file (testing only). */
+  insecure: z.boolean().default(false),
+  /** Client id prefix for persistent sessions (bot / runner append their role and id). */
+  client_id: z.string().optional(),
+});
+
+export const RelayConfig = z.strictObject({
+  max_payload_bytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(DEFAULT_MAX_WIRE_BYTES),
+  /** Non-terminal events whose timestamp is further than this from the bot's clock are dropped. */
+  clock_skew_seconds: z.number().int().min(1).default(300),
+  /** An event whose seq is more than this below the job's highest seq is dropped as a replay. */
+  replay_window: z.number().int().min(1).default(1000),
+});
+
+export const PublishConfig = z.strictObject({
+  /** How long `hermes publish` keeps retrying before it gives up. */
+  deadline_seconds: z.number().min(1).default(30),
+  /** Default time `hermes ask` waits for a person. */
+  ask_timeout_seconds: z.number().min(1).default(600),
+});
+
+export const ProfileConfig = z.strictObject({
+  argv: z.array(z.string()).min(1, 'must name the program to run'),
+  cwd: z.string().optional(),
+  env: z.record(z.string(), z.string()).default({}),
+  /** Which agent hooks the runner installs into the job's working copy. */
+  hooks: z.enum(['none', 'claude']).default('none'),
+  description: z.string().optional(),
+});
+export type ProfileConfig = z.infer<typeof ProfileConfig>;
+
+export const RunnerConfig = z.strictObject({
+  id: z.string().optional(),
+  tmux_socket: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must be a plain socket name').default('hermes'),
+  linger_seconds: z.number().int().min(0).default(600),
+  retention_seconds: z.number().int().min(0).default(7 * 24 * 3600),
+  schedule: z.string().default('* * * * *'),
+  /** Working directory for jobs whose profile and request name none. */
+  workdir: z.string().optional(),
+  profiles: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'profile names are lowercase words'), ProfileConfig).default({}),
+});
+
+export const ChatConfig = z.strictObject({
+  /** Let anyone register and approve when no allow-lists are set. Off: the bot refuses to start. */
+  allow_everyone: z.boolean().default(false),
+  progress_interval_seconds: z.number().min(0).default(5),
+  reminder_seconds: z.number().min(0).default(300),
+  /** Longest an approval request stays open when the agent names no deadline. */
+  approval_timeout_seconds: z.number().min(1).default(600),
+  max_text_chars: z.number().int().min(100).default(2800),
+});
+
+export const SlackConfig = z.strictObject({
+  mode: z.enum(['socket', 'http']).default('socket'),
+  port: z.number().int().min(0).max(65535).default(3000),
+  api_url: z.string().url().optional(),
+  bot_token_file: z.string().optional(),
+  app_token_file: z.string().optional(),
+  signing_secret_file: z.string().optional(),
+  allowed_users: csv.default([]),
+  allowed_channels: csv.default([]),
+  approvers: csv.default([]),
+  approver_groups: csv.default([]),
+  /** Channel for jobs registered outside chat (CLI) to announce in. */
+  default_channel: z.string().optional(),
+});
+
+export const DiscordConfig = z.strictObject({
+  token_file: z.string().optional(),
+  application_id: z.string().optional(),
+  guild_id: z.string().optional(),
+  api_url: z.string().url().optional(),
+  allowed_users: csv.default([]),
+  allowed_roles: csv.default([]),
+  allowed_channels: csv.default([]),
+  approvers: csv.default([]),
+  approver_roles: csv.default([]),
+  default_channel: z.string().optional(),
+});
+
+export const ConfigFile = z.strictObject({
+  log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `auto` detects network filesystems from the mount table. */
+  sqlite_journal: z.enum(['auto', 'wal', 'delete']).default('auto'),
+  mqtt: MqttConfig.default({} as never),
+  relay: RelayConfig.default({} as never),
+  publish: PublishConfig.default({} as never),
+  runner: RunnerConfig.default({} as never),
+  chat: ChatConfig.default({} as never),
+  slack: SlackConfig.default({} as never),
+  discord: DiscordConfig.default({} as never),
+});
+export type ConfigFile = z.infer<typeof ConfigFile>;

@@ -1,0 +1,146 @@
+/**
+ * zod schemas of the v1 wire envelopes (see docs/protocol.md).
+ *
+ * Every envelope is `{schema_version: 1, job_id, seq, event, timestamp,
+ * detail?, data}`; data carries `hmac_sig`. Unknown top-level keys are kept
+ * and covered by the signature, so a newer Python sender is not refused.
+ */
+import { z } from 'zod';
+import { HermesError } from '../errors.js';
+import { ID_RE } from './topics.js';
+
+export const SCHEMA_VERSION = 1;
+
+export const EVENT_TYPES = ['started', 'progress', 'permission_required', 'completed', 'error'] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+export const TERMINAL_EVENTS: readonly EventType[] = ['completed', 'error'];
+export const isTerminalEvent = (e: string): boolean => e === 'completed' || e === 'error';
+
+const RFC3339_RE = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
+
+export const Id = z.string().regex(ID_RE, 'must be 1-128 characters of A-Z a-z 0-9 . _ : - (no / + #)');
+export const Timestamp = z
+  .string()
+  .regex(RFC3339_RE, 'must be an RFC 3339 timestamp like 2026-06-21T10:00:00Z')
+  .refine((s) => !Number.isNaN(Date.parse(s)), 'is not a real date and time');
+export const Seq = z
+  .number()
+  .int('must be an integer')
+  .nonnegative('must not be negative')
+  .refine(Number.isSafeInteger, 'must be below 2^53');
+const Sig = z.string().optional();
+
+const envelopeBase = {
+  schema_version: z.literal(SCHEMA_VERSION, { error: 'must be 1' }),
+  job_id: Id,
+  seq: Seq,
+  timestamp: Timestamp,
+  detail: z.string().optional(),
+};
+
+const PermissionData = z.looseObject({
+  request_id: Id,
+  tool: z.string().min(1, 'must name the tool'),
+  input: z.unknown(),
+  expires_at: Timestamp.optional(),
+  hmac_sig: Sig,
+});
+
+export const EventEnvelope = z
+  .looseObject({
+    ...envelopeBase,
+    event: z.enum(EVENT_TYPES),
+    data: z.looseObject({ hmac_sig: Sig }),
+  })
+  .superRefine((ev, ctx) => {
+    if (ev.event !== 'permission_required') return;
+    const r = PermissionData.safeParse(ev.data);
+    if (!r.success) {
+      for (const issue of r.error.issues) ctx.addIssue({ ...issue, path: ['data', ...issue.path] } as never);
+    }
+  });
+export type EventEnvelope = z.infer<typeof EventEnvelope>;
+
+export const DECISIONS = ['approve', 'deny'] as const;
+export type Decision = (typeof DECISIONS)[number];
+
+export const DecisionEnvelope = z.looseObject({
+  ...envelopeBase,
+  event: z.literal('decision'),
+  data: z.looseObject({
+    request_id: Id,
+    decision: z.enum(DECISIONS),
+    decided_by: z.string().min(1),
+    reason: z.string().optional(),
+    hmac_sig: Sig,
+  }),
+});
+export type DecisionEnvelope = z.infer<typeof DecisionEnvelope>;
+
+/** Sealed secret: AES-256-GCM, base64url parts. */
+export const Sealed = z.object({ iv: z.string(), ciphertext: z.string(), tag: z.string() });
+export type Sealed = z.infer<typeof Sealed>;
+
+export const RUNNER_COMMANDS = ['start', 'cancel', 'peek'] as const;
+export type RunnerCommandName = (typeof RUNNER_COMMANDS)[number];
+
+/** bot -> runner, signed with the runner key; seq is the bot's per-runner counter. */
+export const RunnerCommandEnvelope = z.looseObject({
+  ...envelopeBase,
+  runner_id: Id,
+  event: z.enum(RUNNER_COMMANDS),
+  data: z.looseObject({
+    profile: z.string().optional(),
+    prompt: z.string().optional(),
+    cwd: z.string().optional(),
+    auth: z.enum(['token', 'none']).optional(),
+    sealed_token: Sealed.optional(),
+    request_id: Id.optional(),
+    lines: z.number().int().positive().max(10_000).optional(),
+    hmac_sig: Sig,
+  }),
+});
+export type RunnerCommandEnvelope = z.infer<typeof RunnerCommandEnvelope>;
+
+/** runner -> bot on `{p}/runners/{id}/results`, signed with the runner key; seq is the runner's counter. */
+export const RunnerResultEnvelope = z.looseObject({
+  ...envelopeBase,
+  runner_id: Id,
+  event: z.literal('result'),
+  data: z.looseObject({
+    command: z.enum(RUNNER_COMMANDS),
+    command_seq: Seq,
+    status: z.enum(['accepted', 'rejected', 'done']),
+    reason: z.string().optional(),
+    output: z.string().optional(),
+    request_id: Id.optional(),
+    hmac_sig: Sig,
+  }),
+});
+export type RunnerResultEnvelope = z.infer<typeof RunnerResultEnvelope>;
+
+/** runner -> bot, retained, with a pre-signed last will saying offline. job_id is the runner id. */
+export const RunnerStatusEnvelope = z.looseObject({
+  ...envelopeBase,
+  runner_id: Id,
+  event: z.literal('status'),
+  data: z.looseObject({
+    state: z.enum(['online', 'offline']),
+    profiles: z.array(z.string()).optional(),
+    hmac_sig: Sig,
+  }),
+});
+export type RunnerStatusEnvelope = z.infer<typeof RunnerStatusEnvelope>;
+
+/** "data.request_id: must be ..." for each issue, so a person knows which field to fix. */
+export function formatIssues(error: z.ZodError): string {
+  return error.issues
+    .map((i) => `${i.path.length ? i.path.join('.') : '(envelope)'}: ${i.message}`)
+    .join('; ');
+}
+
+export function parseWith<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new HermesError('schema', `${what}: ${formatIssues(r.error)}`);
+  return r.data;
+}

@@ -1,0 +1,32 @@
+/** Every MQTT topic Hermes uses, in one place. */
+export const DEFAULT_TOPIC_PREFIX = 'hermes';
+
+/** Ids become topic levels: no wildcards, separators or control characters. */
+export const ID_RE = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+export const topics = {
+  jobEvents: (p: string, jobId: string) => `${p}/jobs/${jobId}/events`,
+  allJobEvents: (p: string) => `${p}/jobs/+/events`,
+  decision: (p: string, jobId: string, requestId: string) => `${p}/jobs/${jobId}/decisions/${requestId}`,
+  jobDecisions: (p: string, jobId: string) => `${p}/jobs/${jobId}/decisions/+`,
+  runnerCommands: (p: string, runnerId: string) => `${p}/runners/${runnerId}/commands`,
+  runnerResults: (p: string, runnerId: string) => `${p}/runners/${runnerId}/results`,
+  allRunnerResults: (p: string) => `${p}/runners/+/results`,
+  runnerStatus: (p: string, runnerId: string) => `${p}/runners/${runnerId}/status`,
+  allRunnerStatus: (p: string) => `${p}/runners/+/status`,
+} as const;
+
+/** `{p}/jobs/{id}/events` -> id, or undefined for any other topic. */
+export function jobIdFromEventsTopic(prefix: string, topic: string): string | undefined {
+  const head = `${prefix}/jobs/`;
+  if (!topic.startsWith(head) || !topic.endsWith('/events')) return undefined;
+  const id = topic.slice(head.length, -'/events'.length);
+  return ID_RE.test(id) ? id : undefined;
+}
+
+export function runnerIdFromTopic(prefix: string, topic: string, leaf: 'status' | 'results' | 'commands') {
+  const head = `${prefix}/runners/`;
+  if (!topic.startsWith(head) || !topic.endsWith(`/${leaf}`)) return undefined;
+  const id = topic.slice(head.length, -(leaf.length + 1));
+  return ID_RE.test(id) ? id : undefined;
+}
