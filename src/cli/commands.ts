@@ -1,0 +1,71 @@
+/**
+ * The command table: command words -> lazily imported handler. Lazy imports
+ * keep `hermes publish` (run on every agent hook) from loading the bot, Slack
+ * or SQLite code it does not need.
+ */
+import type { CommandContext } from './context.js';
+
+export interface CommandModule {
+  run(ctx: CommandContext): Promise<number>;
+}
+
+export interface CommandEntry {
+  words: string[];
+  summary: string;
+  usage: string;
+  load: () => Promise<CommandModule>;
+}
+
+export const COMMANDS: CommandEntry[] = [
+  {
+    words: ['event', 'sign'],
+    summary: 'sign an unsigned event read on stdin',
+    usage: 'hermes event sign --token-file F < event.json',
+    load: () => import('./commands/event-sign.js'),
+  },
+  {
+    words: ['event', 'verify'],
+    summary: 'check signature and schema of the wire text on stdin (exit 0 valid, 1 invalid)',
+    usage: 'hermes event verify --token-file F < wire.json',
+    load: () => import('./commands/event-verify.js'),
+  },
+  {
+    words: ['jobs', 'register'],
+    summary: 'register a job (a token is generated unless --auth-token or --no-auth)',
+    usage:
+      'hermes jobs register --profile P [--runner R] [--cwd DIR] [--prompt TEXT] [--auth-token T | --no-auth] [--reveal-token] [--json]',
+    load: () => import('./commands/jobs-register.js'),
+  },
+  {
+    words: ['jobs', 'list'],
+    summary: 'list jobs',
+    usage: 'hermes jobs list [--status S] [--json]',
+    load: () => import('./commands/jobs-list.js'),
+  },
+  {
+    words: ['jobs', 'show'],
+    summary: 'show a job with its events and permission requests',
+    usage: 'hermes jobs show ID [--json]',
+    load: () => import('./commands/jobs-show.js'),
+  },
+  {
+    words: ['jobs', 'cancel'],
+    summary: 'cancel a job',
+    usage: 'hermes jobs cancel ID [--json]',
+    load: () => import('./commands/jobs-cancel.js'),
+  },
+  {
+    words: ['jobs', 'claim'],
+    summary: 'claim the oldest pending job for a runner (exit 4 when none)',
+    usage: 'hermes jobs claim --runner R [--json]',
+    load: () => import('./commands/jobs-claim.js'),
+  },
+];
+
+export function findCommand(argv: string[]): { entry: CommandEntry; rest: string[] } | undefined {
+  let best: CommandEntry | undefined;
+  for (const c of COMMANDS) {
+    if (c.words.every((w, i) => argv[i] === w) && (!best || c.words.length > best.words.length)) best = c;
+  }
+  return best ? { entry: best, rest: argv.slice(best.words.length) } : undefined;
+}

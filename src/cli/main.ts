@@ -1,0 +1,65 @@
+/** `hermes` entry: find the command, run it, map failures to one stderr line and an exit code. */
+import { COMMANDS, findCommand } from './commands.js';
+import { type ContextInit, createContext } from './context.js';
+import { describeError, HermesError, isHermesError } from '../errors.js';
+
+export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+
+export function helpText(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.words.join(' ').length));
+  const lines = COMMANDS.map((c) => `  ${c.words.join(' ').padEnd(width)}  ${c.summary}`);
+  return [
+    'hermes: run coding agents in tmux and steer them from chat',
+    '',
+    'usage: hermes [--config FILE] <command> [options]',
+    '',
+    'commands:',
+    ...lines,
+    '',
+    'Every command reads $HERMES_HOME (default ~/.hermes). `hermes <command> --help` shows its options.',
+  ].join('\n');
+}
+
+function extractConfigFlag(argv: string[]): { argv: string[]; configFile?: string } {
+  const out: string[] = [];
+  let configFile: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--config') {
+      configFile = argv[++i];
+      if (!configFile) throw new HermesError('usage', '--config needs a file');
+    } else if (a.startsWith('--config=')) configFile = a.slice('--config='.length);
+    else out.push(a);
+  }
+  return { argv: out, configFile };
+}
+
+export async function runCli(argv: string[], init: Omit<ContextInit, 'args' | 'configFile'>): Promise<number> {
+  try {
+    const { argv: rest0, configFile } = extractConfigFlag(argv);
+    if (rest0.length === 0 || rest0[0] === '--help' || rest0[0] === '-h' || rest0[0] === 'help') {
+      init.stdout.write(`${helpText()}\n`);
+      return rest0.length === 0 ? EXIT.usage : EXIT.ok;
+    }
+    if (rest0[0] === '--version') {
+      init.stdout.write('hermes 0.1.0\n');
+      return EXIT.ok;
+    }
+    const found = findCommand(rest0);
+    if (!found) {
+      init.stderr.write(`hermes: unknown command "${rest0.join(' ')}"\n\n${helpText()}\n`);
+      return EXIT.usage;
+    }
+    if (found.rest.includes('--help') || found.rest.includes('-h')) {
+      init.stdout.write(`${found.entry.summary}\n\nusage: ${found.entry.usage}\n`);
+      return EXIT.ok;
+    }
+    const mod = await found.entry.load();
+    return await mod.run(createContext({ ...init, args: found.rest, configFile }));
+  } catch (e) {
+    init.stderr.write(`hermes: ${describeError(e)}\n`);
+    if (isHermesError(e, 'usage')) return EXIT.usage;
+    if (!isHermesError(e)) init.stderr.write(`${(e as Error)?.stack ?? ''}\n`);
+    return EXIT.failure;
+  }
+}

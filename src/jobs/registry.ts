@@ -1,0 +1,169 @@
+/**
+ * The job registry: registration (tokens by default), state changes through
+ * the transition table, and claims of pending work as single transactions.
+ */
+import { type Clock, isoTime, newId, newToken, type Random } from '../clock.js';
+import { HermesError } from '../errors.js';
+import { ID_RE } from '../protocol/topics.js';
+import { type Db, immediate } from '../store/sqlite.js';
+import { type ChatLocation, type Job, type JobRow, jobFromRow } from './job.js';
+import { assertTransition, type JobState, JOB_STATES } from './states.js';
+
+export const PROFILE_RE = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+const TOKEN_RE = /^[\x21-\x7e]{16,512}$/;
+
+export type TokenChoice = { kind: 'generate' } | { kind: 'given'; token: string } | { kind: 'none' };
+
+export interface RegisterInput {
+  profile: string;
+  runner?: string;
+  prompt?: string;
+  cwd?: string | null;
+  owner: string;
+  auth?: TokenChoice;
+  chat?: ChatLocation | null;
+}
+
+export class JobRegistry {
+  constructor(
+    readonly db: Db,
+    private readonly clock: Clock,
+    private readonly random: Random,
+  ) {}
+
+  private now(): string {
+    return isoTime(this.clock.now());
+  }
+
+  register(input: RegisterInput): Job {
+    if (!PROFILE_RE.test(input.profile)) {
+      throw new HermesError('usage', `profile "${input.profile}" must be a lowercase word (a-z 0-9 _ -)`);
+    }
+    const runner = input.runner ?? 'local';
+    if (!ID_RE.test(runner)) throw new HermesError('usage', `runner id "${runner}" is not valid`);
+    const auth = input.auth ?? { kind: 'generate' };
+    let token: string | null;
+    if (auth.kind === 'none') token = null;
+    else if (auth.kind === 'given') {
+      if (!TOKEN_RE.test(auth.token)) {
+        throw new HermesError('usage', 'auth token must be 16-512 printable ASCII characters without spaces');
+      }
+      token = auth.token;
+    } else token = newToken(this.random);
+    const now = this.now();
+    const id = newId('j', this.random);
+    this.db
+      .prepare(
+        `INSERT INTO jobs (id, status, profile, prompt, runner, cwd, owner, auth, token,
+           chat_platform, chat_channel, chat_thread, created_at, updated_at)
+         VALUES (?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        id,
+        input.profile,
+        input.prompt ?? '',
+        runner,
+        input.cwd ?? null,
+        input.owner,
+        token === null ? 'none' : 'token',
+        token,
+        input.chat?.platform ?? null,
+        input.chat?.channel ?? null,
+        input.chat?.thread ?? null,
+        now,
+        now,
+      );
+    return this.require(id);
+  }
+
+  row(id: string): JobRow | undefined {
+    return this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+  }
+
+  get(id: string): Job | undefined {
+    const r = this.row(id);
+    return r ? jobFromRow(r) : undefined;
+  }
+
+  require(id: string): Job {
+    const j = this.get(id);
+    if (!j) throw new HermesError('unknown_job', `no job with id ${id}`, { hint: 'see hermes jobs list' });
+    return j;
+  }
+
+  /** The job's secret. Only signing, verification and sealing call this. */
+  tokenOf(id: string): string | null {
+    const r = this.row(id);
+    if (!r) throw new HermesError('unknown_job', `no job with id ${id}`);
+    return r.token;
+  }
+
+  list(filter: { status?: JobState; runner?: string; limit?: number } = {}): Job[] {
+    if (filter.status && !JOB_STATES.includes(filter.status)) {
+      throw new HermesError('usage', `status must be one of ${JOB_STATES.join(', ')}`);
+    }
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (filter.status) {
+      where.push('status = ?');
+      args.push(filter.status);
+    }
+    if (filter.runner) {
+      where.push('runner = ?');
+      args.push(filter.runner);
+    }
+    const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY created_at, id LIMIT ?`;
+    return (this.db.prepare(sql).all(...args, filter.limit ?? 10_000) as JobRow[]).map(jobFromRow);
+  }
+
+  /** Move a job to `to`, checked against the transition table inside one write transaction. */
+  transition(id: string, to: JobState, reason?: string): Job {
+    return immediate(this.db, () => {
+      const r = this.row(id);
+      if (!r) throw new HermesError('unknown_job', `no job with id ${id}`);
+      this.applyTransition(r, to, reason);
+      return jobFromRow(this.row(id)!);
+    });
+  }
+
+  /** For callers already inside a transaction (the relay). */
+  applyTransition(r: JobRow, to: JobState, reason?: string): void {
+    assertTransition(r.id, r.status, to);
+    const now = this.now();
+    const stamp =
+      to === 'dispatched'
+        ? ', dispatched_at = @now'
+        : to === 'running' && !r.started_at
+          ? ', started_at = @now'
+          : ['completed', 'error', 'cancelled'].includes(to)
+            ? ', ended_at = @now'
+            : '';
+    this.db
+      .prepare(`UPDATE jobs SET status = @to, updated_at = @now, status_reason = @reason ${stamp} WHERE id = @id`)
+      .run({ to, now, reason: reason ?? null, id: r.id });
+  }
+
+  cancel(id: string, reason = 'cancelled'): Job {
+    return this.transition(id, 'cancelled', reason);
+  }
+
+  /** Take the oldest pending job for `runner` and mark it dispatched, atomically. */
+  claim(runner: string): Job | undefined {
+    return immediate(this.db, () => {
+      const r = this.db
+        .prepare(`SELECT * FROM jobs WHERE status = 'pending' AND runner = ? ORDER BY created_at, id LIMIT 1`)
+        .get(runner) as JobRow | undefined;
+      if (!r) return undefined;
+      this.applyTransition(r, 'dispatched');
+      return jobFromRow(this.row(r.id)!);
+    });
+  }
+
+  setChatLocation(id: string, chat: ChatLocation): void {
+    const res = this.db
+      .prepare('UPDATE jobs SET chat_platform = ?, chat_channel = ?, chat_thread = ?, updated_at = ? WHERE id = ?')
+      .run(chat.platform, chat.channel, chat.thread, this.now(), id);
+    if (res.changes === 0) throw new HermesError('unknown_job', `no job with id ${id}`);
+  }
+}

@@ -1,0 +1,53 @@
+/** Job states and the only transitions allowed between them. */
+import { HermesError } from '../errors.js';
+
+export const JOB_STATES = ['pending', 'dispatched', 'running', 'waiting', 'completed', 'error', 'cancelled'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+export const TERMINAL_STATES: ReadonlySet<JobState> = new Set(['completed', 'error', 'cancelled']);
+export const isTerminalState = (s: JobState): boolean => TERMINAL_STATES.has(s);
+
+const ENDINGS: JobState[] = ['completed', 'error', 'cancelled'];
+
+/**
+ * Events are accepted whatever the dispatch state (an agent may be started by
+ * hand), so every live state may move to running / waiting / an ending.
+ * `dispatched -> pending` is a runner rejecting or losing a start.
+ */
+const ALLOWED: Readonly<Record<JobState, readonly JobState[]>> = {
+  pending: ['dispatched', 'running', 'waiting', ...ENDINGS],
+  dispatched: ['pending', 'running', 'waiting', ...ENDINGS],
+  running: ['waiting', ...ENDINGS],
+  waiting: ['running', ...ENDINGS],
+  completed: [],
+  error: [],
+  cancelled: [],
+};
+
+export function canTransition(from: JobState, to: JobState): boolean {
+  return ALLOWED[from].includes(to);
+}
+
+export function assertTransition(jobId: string, from: JobState, to: JobState): void {
+  if (!canTransition(from, to)) {
+    throw new HermesError('illegal_transition', `job ${jobId} is ${from}; it cannot become ${to}`);
+  }
+}
+
+/** The state an accepted event moves a job to (undefined: unchanged). */
+export function stateAfterEvent(current: JobState, event: string, openRequests: number): JobState | undefined {
+  switch (event) {
+    case 'started':
+      return current === 'running' ? undefined : current === 'waiting' && openRequests > 0 ? undefined : 'running';
+    case 'progress':
+      return current === 'pending' || current === 'dispatched' ? 'running' : undefined;
+    case 'permission_required':
+      return current === 'waiting' ? undefined : 'waiting';
+    case 'completed':
+      return 'completed';
+    case 'error':
+      return 'error';
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * Migrations of the bot's database (`$HERMES_HOME/hermes.db`). Append only:
+ * each entry runs once, in order, tracked by PRAGMA user_version.
+ */
+export const BOT_MIGRATIONS: readonly string[] = [
+  // 1: jobs, events (the replay state), permission requests, runners
+  `
+  CREATE TABLE jobs (
+    id             TEXT PRIMARY KEY,
+    status         TEXT NOT NULL,
+    profile        TEXT NOT NULL,
+    prompt         TEXT NOT NULL DEFAULT '',
+    runner         TEXT NOT NULL,
+    cwd            TEXT,
+    owner          TEXT NOT NULL,
+    auth           TEXT NOT NULL CHECK (auth IN ('token', 'none')),
+    token          TEXT,
+    chat_platform  TEXT,
+    chat_channel   TEXT,
+    chat_thread    TEXT,
+    created_at     TEXT NOT NULL,
+    updated_at     TEXT NOT NULL,
+    dispatched_at  TEXT,
+    started_at     TEXT,
+    ended_at       TEXT,
+    max_seq        INTEGER,
+    status_reason  TEXT,
+    decision_seq   INTEGER NOT NULL DEFAULT 0,
+    CHECK ((auth = 'token') = (token IS NOT NULL))
+  );
+  CREATE INDEX jobs_claim ON jobs (status, runner, created_at);
+
+  CREATE TABLE events (
+    job_id       TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+    seq          INTEGER NOT NULL,
+    event        TEXT NOT NULL,
+    timestamp    TEXT NOT NULL,
+    received_at  TEXT NOT NULL,
+    detail       TEXT,
+    wire         TEXT NOT NULL,
+    digest       TEXT NOT NULL,
+    verified     INTEGER NOT NULL,
+    PRIMARY KEY (job_id, seq)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE permission_requests (
+    job_id        TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+    request_id    TEXT NOT NULL,
+    seq           INTEGER NOT NULL,
+    tool          TEXT NOT NULL,
+    input         TEXT NOT NULL,
+    detail        TEXT,
+    requested_at  TEXT NOT NULL,
+    expires_at    TEXT,
+    status        TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'denied', 'expired')),
+    decided_by    TEXT,
+    decided_at    TEXT,
+    reason        TEXT,
+    PRIMARY KEY (job_id, request_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX permission_requests_pending ON permission_requests (status, expires_at);
+
+  CREATE TABLE runners (
+    id          TEXT PRIMARY KEY,
+    key         TEXT NOT NULL,
+    state       TEXT NOT NULL DEFAULT 'unknown',
+    profiles    TEXT NOT NULL DEFAULT '[]',
+    last_seen   TEXT,
+    status_seq  INTEGER NOT NULL DEFAULT -1,
+    command_seq INTEGER NOT NULL DEFAULT 0,
+    result_seq  INTEGER NOT NULL DEFAULT -1,
+    added_at    TEXT NOT NULL
+  );
+  `,
+];
