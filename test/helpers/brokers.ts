@@ -1,0 +1,48 @@
+/**
+ * The broker a test talks to. Contract suites run once per kind in brokerKinds(); other tests call
+ * startTestBroker() and get real Mosquitto when installed, else the embedded aedes broker.
+ */
+import { silentLogger } from '../../src/log.js';
+import { startEmbeddedBroker } from '../../src/mqtt/embedded-broker.js';
+import { type MosquittoOptions, startMosquitto } from './mosquitto.js';
+import { hasMosquitto, requireSystemDeps } from './system.js';
+
+export type BrokerKind = 'mosquitto' | 'embedded';
+
+export interface BrokerKindInfo {
+  kind: BrokerKind;
+  /** False when the broker is not installed: the suite for it is skipped (loudly, by global-setup). */
+  available: boolean;
+}
+
+export interface TestBroker {
+  readonly kind: BrokerKind;
+  readonly url: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/** Every broker a contract suite should run against. With HERMES_REQUIRE_SYSTEM_DEPS=1 none is skipped. */
+export function brokerKinds(): BrokerKindInfo[] {
+  return [
+    { kind: 'mosquitto', available: hasMosquitto() || requireSystemDeps() },
+    { kind: 'embedded', available: true },
+  ];
+}
+
+export function defaultBrokerKind(): BrokerKind {
+  return hasMosquitto() || requireSystemDeps() ? 'mosquitto' : 'embedded';
+}
+
+/** Starts a broker of that kind on a free port on 127.0.0.1. */
+export async function startTestBroker(
+  kind: BrokerKind = defaultBrokerKind(),
+  mosquittoOptions: MosquittoOptions = {},
+): Promise<TestBroker> {
+  if (kind === 'mosquitto') {
+    const m = await startMosquitto(mosquittoOptions);
+    return { kind, url: m.url, port: m.port, stop: () => m.stop() };
+  }
+  const b = await startEmbeddedBroker({ port: 0, log: silentLogger });
+  return { kind, url: b.url, port: b.port, stop: () => b.close() };
+}
