@@ -70,7 +70,10 @@ export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(
   try {
     return parseArgs({ args, options, allowPositionals, strict: true });
   } catch (cause) {
-    throw new HermesError('usage', `${command}: ${(cause as Error).message}`, { cause, hint: `see hermes ${command} --help` });
+    throw new HermesError('usage', `${command}: ${(cause as Error).message}`, {
+      cause,
+      hint: `see hermes ${command} --help`,
+    });
   }
 }
 

@@ -1,7 +1,8 @@
 /** `hermes` entry: find the command, run it, map failures to one stderr line and an exit code. */
+
+import { describeError, HermesError, isHermesError } from '../errors.js';
 import { COMMANDS, findCommand } from './commands.js';
 import { type ContextInit, createContext } from './context.js';
-import { describeError, HermesError, isHermesError } from '../errors.js';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 
@@ -34,7 +35,10 @@ function extractConfigFlag(argv: string[]): { argv: string[]; configFile?: strin
   return { argv: out, configFile };
 }
 
-export async function runCli(argv: string[], init: Omit<ContextInit, 'args' | 'configFile'>): Promise<number> {
+export async function runCli(
+  argv: string[],
+  init: Omit<ContextInit, 'args' | 'configFile'>,
+): Promise<number> {
   try {
     const { argv: rest0, configFile } = extractConfigFlag(argv);
     if (rest0.length === 0 || rest0[0] === '--help' || rest0[0] === '-h' || rest0[0] === 'help') {

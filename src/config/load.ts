@@ -124,7 +124,13 @@ export function loadConfig(opts: LoadOptions): Config {
   for (const [name, path] of Object.entries(ENV_KEYS)) {
     const v = env[name];
     if (v !== undefined && v !== '') {
-      setPath(raw, path, path.endsWith('allowed_users') || path.includes('approver') || path.includes('allowed_') ? v : coerce(v));
+      setPath(
+        raw,
+        path,
+        path.endsWith('allowed_users') || path.includes('approver') || path.includes('allowed_')
+          ? v
+          : coerce(v),
+      );
       sources[path] = name;
     }
   }
@@ -140,5 +146,3 @@ export function loadConfig(opts: LoadOptions): Config {
   }
   return deepFreeze({ ...r.data, home, file: existsSync(file) ? file : undefined });
 }
-
-

@@ -6,11 +6,25 @@ import { z } from 'zod';
 import { DEFAULT_TOPIC_PREFIX } from '../protocol/topics.js';
 import { DEFAULT_MAX_WIRE_BYTES } from '../protocol/wire.js';
 
-const csv = z.union([z.array(z.string()), z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))]);
+const csv = z.union([
+  z.array(z.string()),
+  z.string().transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  ),
+]);
 
 export const MqttConfig = z.strictObject({
-  url: z.string().regex(/^(mqtts?|wss?|tcp|ssl):\/\//, 'must be a URL like mqtt://host:1883 or mqtts://host:8883').optional(),
-  topic_prefix: z.string().regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'must be topic levels without wildcards').default(DEFAULT_TOPIC_PREFIX),
+  url: z
+    .string()
+    .regex(/^(mqtts?|wss?|tcp|ssl):\/\//, 'must be a URL like mqtt://host:1883 or mqtts://host:8883')
+    .optional(),
+  topic_prefix: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'must be topic levels without wildcards')
+    .default(DEFAULT_TOPIC_PREFIX),
   username: z.string().optional(),
   /** A file holding the password (the password itself never goes into config or argv). */
   password_file: z.string().optional(),
@@ -24,7 +38,12 @@ export const MqttConfig = z.strictObject({
 });
 
 export const RelayConfig = z.strictObject({
-  max_payload_bytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(DEFAULT_MAX_WIRE_BYTES),
+  max_payload_bytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(16 * 1024 * 1024)
+    .default(DEFAULT_MAX_WIRE_BYTES),
   /** Non-terminal events whose timestamp is further than this from the bot's clock are dropped. */
   clock_skew_seconds: z.number().int().min(1).default(300),
   /** An event whose seq is more than this below the job's highest seq is dropped as a replay. */
@@ -50,13 +69,22 @@ export type ProfileConfig = z.infer<typeof ProfileConfig>;
 
 export const RunnerConfig = z.strictObject({
   id: z.string().optional(),
-  tmux_socket: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must be a plain socket name').default('hermes'),
+  tmux_socket: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/, 'must be a plain socket name')
+    .default('hermes'),
   linger_seconds: z.number().int().min(0).default(600),
-  retention_seconds: z.number().int().min(0).default(7 * 24 * 3600),
+  retention_seconds: z
+    .number()
+    .int()
+    .min(0)
+    .default(7 * 24 * 3600),
   schedule: z.string().default('* * * * *'),
   /** Working directory for jobs whose profile and request name none. */
   workdir: z.string().optional(),
-  profiles: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'profile names are lowercase words'), ProfileConfig).default({}),
+  profiles: z
+    .record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'profile names are lowercase words'), ProfileConfig)
+    .default({}),
 });
 
 export const ChatConfig = z.strictObject({
@@ -101,12 +129,12 @@ export const ConfigFile = z.strictObject({
   log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** `auto` detects network filesystems from the mount table. */
   sqlite_journal: z.enum(['auto', 'wal', 'delete']).default('auto'),
-  mqtt: MqttConfig.default({} as never),
-  relay: RelayConfig.default({} as never),
-  publish: PublishConfig.default({} as never),
-  runner: RunnerConfig.default({} as never),
-  chat: ChatConfig.default({} as never),
-  slack: SlackConfig.default({} as never),
-  discord: DiscordConfig.default({} as never),
+  mqtt: MqttConfig.prefault({}),
+  relay: RelayConfig.prefault({}),
+  publish: PublishConfig.prefault({}),
+  runner: RunnerConfig.prefault({}),
+  chat: ChatConfig.prefault({}),
+  slack: SlackConfig.prefault({}),
+  discord: DiscordConfig.prefault({}),
 });
 export type ConfigFile = z.infer<typeof ConfigFile>;

@@ -59,7 +59,10 @@ export function jobFromRow(r: JobRow): Job {
     cwd: r.cwd,
     owner: r.owner,
     auth: r.auth,
-    chat: r.chat_platform && r.chat_channel ? { platform: r.chat_platform, channel: r.chat_channel, thread: r.chat_thread } : null,
+    chat:
+      r.chat_platform && r.chat_channel
+        ? { platform: r.chat_platform, channel: r.chat_channel, thread: r.chat_thread }
+        : null,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     dispatchedAt: r.dispatched_at,

@@ -29,21 +29,29 @@ export interface PermissionRequest {
 export function eventsOf(db: Db, jobId: string): StoredEvent[] {
   return (
     db
-      .prepare('SELECT seq, event, timestamp, received_at, detail, verified, wire FROM events WHERE job_id = ? ORDER BY seq')
+      .prepare(
+        'SELECT seq, event, timestamp, received_at, detail, verified, wire FROM events WHERE job_id = ? ORDER BY seq',
+      )
       .all(jobId) as Array<Omit<StoredEvent, 'verified'> & { verified: number }>
   ).map((r) => ({ ...r, verified: r.verified === 1 }));
 }
 
-export function permissionRequestsOf(db: Db, jobId: string, status?: PermissionRequest['status']): PermissionRequest[] {
+export function permissionRequestsOf(
+  db: Db,
+  jobId: string,
+  status?: PermissionRequest['status'],
+): PermissionRequest[] {
   return status
     ? (db
         .prepare('SELECT * FROM permission_requests WHERE job_id = ? AND status = ? ORDER BY seq')
         .all(jobId, status) as PermissionRequest[])
-    : (db.prepare('SELECT * FROM permission_requests WHERE job_id = ? ORDER BY seq').all(jobId) as PermissionRequest[]);
+    : (db
+        .prepare('SELECT * FROM permission_requests WHERE job_id = ? ORDER BY seq')
+        .all(jobId) as PermissionRequest[]);
 }
 
 export function permissionRequest(db: Db, jobId: string, requestId: string): PermissionRequest | undefined {
-  return db.prepare('SELECT * FROM permission_requests WHERE job_id = ? AND request_id = ?').get(jobId, requestId) as
-    | PermissionRequest
-    | undefined;
+  return db
+    .prepare('SELECT * FROM permission_requests WHERE job_id = ? AND request_id = ?')
+    .get(jobId, requestId) as PermissionRequest | undefined;
 }

@@ -7,7 +7,7 @@ import { HermesError } from '../errors.js';
 import { ID_RE } from '../protocol/topics.js';
 import { type Db, immediate } from '../store/sqlite.js';
 import { type ChatLocation, type Job, type JobRow, jobFromRow } from './job.js';
-import { assertTransition, type JobState, JOB_STATES } from './states.js';
+import { assertTransition, JOB_STATES, type JobState } from './states.js';
 
 export const PROFILE_RE = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 const TOKEN_RE = /^[\x21-\x7e]{16,512}$/;
@@ -140,7 +140,9 @@ export class JobRegistry {
             ? ', ended_at = @now'
             : '';
     this.db
-      .prepare(`UPDATE jobs SET status = @to, updated_at = @now, status_reason = @reason ${stamp} WHERE id = @id`)
+      .prepare(
+        `UPDATE jobs SET status = @to, updated_at = @now, status_reason = @reason ${stamp} WHERE id = @id`,
+      )
       .run({ to, now, reason: reason ?? null, id: r.id });
   }
 
@@ -162,7 +164,9 @@ export class JobRegistry {
 
   setChatLocation(id: string, chat: ChatLocation): void {
     const res = this.db
-      .prepare('UPDATE jobs SET chat_platform = ?, chat_channel = ?, chat_thread = ?, updated_at = ? WHERE id = ?')
+      .prepare(
+        'UPDATE jobs SET chat_platform = ?, chat_channel = ?, chat_thread = ?, updated_at = ? WHERE id = ?',
+      )
       .run(chat.platform, chat.channel, chat.thread, this.now(), id);
     if (res.changes === 0) throw new HermesError('unknown_job', `no job with id ${id}`);
   }

@@ -1,7 +1,15 @@
 /** Job states and the only transitions allowed between them. */
 import { HermesError } from '../errors.js';
 
-export const JOB_STATES = ['pending', 'dispatched', 'running', 'waiting', 'completed', 'error', 'cancelled'] as const;
+export const JOB_STATES = [
+  'pending',
+  'dispatched',
+  'running',
+  'waiting',
+  'completed',
+  'error',
+  'cancelled',
+] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
 export const TERMINAL_STATES: ReadonlySet<JobState> = new Set(['completed', 'error', 'cancelled']);
@@ -35,10 +43,18 @@ export function assertTransition(jobId: string, from: JobState, to: JobState): v
 }
 
 /** The state an accepted event moves a job to (undefined: unchanged). */
-export function stateAfterEvent(current: JobState, event: string, openRequests: number): JobState | undefined {
+export function stateAfterEvent(
+  current: JobState,
+  event: string,
+  openRequests: number,
+): JobState | undefined {
   switch (event) {
     case 'started':
-      return current === 'running' ? undefined : current === 'waiting' && openRequests > 0 ? undefined : 'running';
+      return current === 'running'
+        ? undefined
+        : current === 'waiting' && openRequests > 0
+          ? undefined
+          : 'running';
     case 'progress':
       return current === 'pending' || current === 'dispatched' ? 'running' : undefined;
     case 'permission_required':

@@ -6,13 +6,13 @@
 import { JsonNumber, type JsonValue, pythonFloatRepr } from './lossless-json.js';
 
 const SHORT_ESCAPES: Record<number, string> = {
-  0x22: '\\"',
-  0x5c: '\\\\',
-  0x0a: '\\n',
-  0x0d: '\\r',
-  0x09: '\\t',
-  0x08: '\\b',
-  0x0c: '\\f',
+  34: '\\"',
+  92: '\\\\',
+  10: '\\n',
+  13: '\\r',
+  9: '\\t',
+  8: '\\b',
+  12: '\\f',
 };
 
 /** Python's py_encode_basestring_ascii: printable ASCII stays, every other UTF-16 unit is \uXXXX. */

@@ -20,7 +20,8 @@ export function envelopeKindOf(tree: JsonObject): { kind: EnvelopeKind; schema: 
   if (typeof ev !== 'string') return undefined;
   if ((EVENT_TYPES as readonly string[]).includes(ev)) return { kind: 'event', schema: EventEnvelope };
   if (ev === 'decision') return { kind: 'decision', schema: DecisionEnvelope };
-  if ((RUNNER_COMMANDS as readonly string[]).includes(ev)) return { kind: 'runner_command', schema: RunnerCommandEnvelope };
+  if ((RUNNER_COMMANDS as readonly string[]).includes(ev))
+    return { kind: 'runner_command', schema: RunnerCommandEnvelope };
   if (ev === 'result') return { kind: 'runner_result', schema: RunnerResultEnvelope };
   if (ev === 'status') return { kind: 'runner_status', schema: RunnerStatusEnvelope };
   return undefined;

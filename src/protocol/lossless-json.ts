@@ -199,7 +199,12 @@ export function toPlain(v: JsonValue): unknown {
   if (v instanceof Map) {
     const out: Record<string, unknown> = {};
     for (const [k, val] of v) {
-      Object.defineProperty(out, k, { value: toPlain(val), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, k, {
+        value: toPlain(val),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     return out;
   }

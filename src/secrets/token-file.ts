@@ -14,7 +14,9 @@ export function readSecretFile(path: string, what: string, check: SecretFileChec
     text = readFileSync(path, 'utf8');
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
-    throw new HermesError('env', `cannot read ${what} file ${path}: ${code ?? (cause as Error).message}`, { cause });
+    throw new HermesError('env', `cannot read ${what} file ${path}: ${code ?? (cause as Error).message}`, {
+      cause,
+    });
   }
   try {
     const mode = statSync(path).mode & 0o077;

@@ -87,19 +87,34 @@ export function openDatabase(file: string, opts: OpenOptions): Db {
     });
   }
   if (created && !opts.readonly) chmodSync(file, 0o600);
+  try {
+    configure(db, file, opts);
+  } catch (cause) {
+    db.close();
+    throw new HermesError('store', `cannot use database ${file}: ${(cause as Error).message}`, {
+      cause,
+      hint: 'is it a Hermes database? move it aside or point HERMES_HOME elsewhere',
+    });
+  }
+  return db;
+}
+
+function configure(db: Db, file: string, opts: OpenOptions): void {
   db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
   db.pragma('foreign_keys = ON');
   if (!opts.readonly) {
     const { mode, fsType } = chooseJournalMode(file, opts.journal ?? 'auto', opts.mountTable ?? readMounts());
     const got = String(db.pragma(`journal_mode = ${mode}`, { simple: true })).toLowerCase();
     if (mode === 'delete' && opts.journal !== 'delete') {
-      opts.log.warn({ file, fsType, journal: got }, 'database on a network filesystem: WAL disabled, using journal_mode=DELETE');
+      opts.log.warn(
+        { file, fsType, journal: got },
+        'database on a network filesystem: WAL disabled, using journal_mode=DELETE',
+      );
     } else {
       opts.log.debug({ file, fsType, journal: got }, 'database opened');
     }
     db.pragma('synchronous = NORMAL');
   }
-  return db;
 }
 
 export function journalModeOf(db: Db): string {
@@ -110,9 +125,13 @@ export function journalModeOf(db: Db): string {
 export function migrate(db: Db, migrations: readonly string[]): void {
   const current = Number(db.pragma('user_version', { simple: true }));
   if (current > migrations.length) {
-    throw new HermesError('store', `database schema version ${current} is newer than this Hermes (${migrations.length})`, {
-      hint: 'upgrade Hermes or point HERMES_HOME elsewhere',
-    });
+    throw new HermesError(
+      'store',
+      `database schema version ${current} is newer than this Hermes (${migrations.length})`,
+      {
+        hint: 'upgrade Hermes or point HERMES_HOME elsewhere',
+      },
+    );
   }
   for (let v = current; v < migrations.length; v++) {
     immediate(db, () => {

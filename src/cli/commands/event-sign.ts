@@ -10,7 +10,9 @@ import { type CommandContext, parseFlags, readAll, writeLine } from '../context.
 export async function run(ctx: CommandContext): Promise<number> {
   const { values } = parseFlags('event sign', ctx.args, { 'token-file': { type: 'string' } });
   if (!values['token-file']) throw new HermesError('usage', 'event sign: --token-file is required');
-  const token = readSecretFile(values['token-file'], 'token', { warn: (m) => writeLine(ctx.stderr, `hermes: warning: ${m}`) });
+  const token = readSecretFile(values['token-file'], 'token', {
+    warn: (m) => writeLine(ctx.stderr, `hermes: warning: ${m}`),
+  });
   const input = (await readAll(ctx.stdin)).toString('utf8');
   const tree = parseLossless(input);
   if (!(tree instanceof Map)) throw new HermesError('malformed', 'stdin must hold one JSON object');

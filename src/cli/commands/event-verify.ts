@@ -17,13 +17,15 @@ export async function run(ctx: CommandContext): Promise<number> {
   });
   if (!values['token-file']) throw new HermesError('usage', 'event verify: --token-file is required');
   const maxBytes = values['max-bytes'] ? Number(values['max-bytes']) : DEFAULT_MAX_WIRE_BYTES;
-  if (!Number.isInteger(maxBytes) || maxBytes <= 0) throw new HermesError('usage', '--max-bytes must be a positive integer');
+  if (!Number.isInteger(maxBytes) || maxBytes <= 0)
+    throw new HermesError('usage', '--max-bytes must be a positive integer');
   const token = readSecretFile(values['token-file'], 'token');
   try {
     const wire = await readAll(ctx.stdin, maxBytes + 1);
     const tree = decodeWire(wire, maxBytes);
     validateAnyEnvelope(tree);
-    if (!verifyEnvelope(tree, token)) throw new HermesError('bad_signature', 'signature missing or does not match');
+    if (!verifyEnvelope(tree, token))
+      throw new HermesError('bad_signature', 'signature missing or does not match');
   } catch (e) {
     if (!isHermesError(e)) throw e;
     writeLine(ctx.stderr, `invalid: ${e.code}: ${e.message}`);

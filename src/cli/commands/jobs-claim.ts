@@ -8,7 +8,10 @@ import { withRegistry } from '../registry-context.js';
 export const EXIT_NONE_PENDING = 4;
 
 export async function run(ctx: CommandContext): Promise<number> {
-  const { values } = parseFlags('jobs claim', ctx.args, { runner: { type: 'string' }, json: { type: 'boolean' } });
+  const { values } = parseFlags('jobs claim', ctx.args, {
+    runner: { type: 'string' },
+    json: { type: 'boolean' },
+  });
   if (!values.runner) throw new HermesError('usage', 'jobs claim: --runner is required');
   return withRegistry(ctx, (registry) => {
     const job = registry.claim(values.runner!);

@@ -22,15 +22,26 @@ export async function run(ctx: CommandContext): Promise<number> {
     json: { type: 'boolean' },
   });
   if (!values.profile) throw new HermesError('usage', 'jobs register: --profile is required');
-  const tokenSources = [values['auth-token'] !== undefined, values['auth-token-file'] !== undefined, values['no-auth'] === true];
+  const tokenSources = [
+    values['auth-token'] !== undefined,
+    values['auth-token-file'] !== undefined,
+    values['no-auth'] === true,
+  ];
   if (tokenSources.filter(Boolean).length > 1) {
-    throw new HermesError('usage', 'jobs register: give at most one of --auth-token, --auth-token-file, --no-auth');
+    throw new HermesError(
+      'usage',
+      'jobs register: give at most one of --auth-token, --auth-token-file, --no-auth',
+    );
   }
   let auth: TokenChoice = { kind: 'generate' };
   if (values['no-auth']) auth = { kind: 'none' };
-  else if (values['auth-token-file']) auth = { kind: 'given', token: readSecretFile(values['auth-token-file'], 'auth token') };
+  else if (values['auth-token-file'])
+    auth = { kind: 'given', token: readSecretFile(values['auth-token-file'], 'auth token') };
   else if (values['auth-token'] !== undefined) {
-    writeLine(ctx.stderr, 'hermes: warning: --auth-token puts the secret in your shell history and `ps`; prefer --auth-token-file');
+    writeLine(
+      ctx.stderr,
+      'hermes: warning: --auth-token puts the secret in your shell history and `ps`; prefer --auth-token-file',
+    );
     auth = { kind: 'given', token: values['auth-token'] };
   }
   const owner = values.owner ?? `cli:${ctx.env.USER ?? userInfo().username}`;

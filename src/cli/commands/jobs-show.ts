@@ -30,10 +30,16 @@ export async function run(ctx: CommandContext): Promise<number> {
     const pending = requests.filter((r) => r.status === 'pending');
     writeLine(ctx.stdout, `pending   ${pending.length === 0 ? '(none)' : ''}`);
     for (const r of pending) {
-      writeLine(ctx.stdout, `  ${r.request_id} ${r.tool} ${r.input}${r.expires_at ? ` (expires ${r.expires_at})` : ''}`);
+      writeLine(
+        ctx.stdout,
+        `  ${r.request_id} ${r.tool} ${r.input}${r.expires_at ? ` (expires ${r.expires_at})` : ''}`,
+      );
     }
     for (const r of requests.filter((x) => x.status !== 'pending')) {
-      writeLine(ctx.stdout, `  ${r.request_id} ${r.tool}: ${r.status}${r.decided_by ? ` by ${r.decided_by}` : ''}`);
+      writeLine(
+        ctx.stdout,
+        `  ${r.request_id} ${r.tool}: ${r.status}${r.decided_by ? ` by ${r.decided_by}` : ''}`,
+      );
     }
     return 0;
   });

@@ -37,6 +37,7 @@ describe('canonical form = Python json.dumps(sort_keys=True, separators=(",", ":
       [1, '1.0'],
       [0.1, '0.1'],
       [1e16, '1e+16'],
+      // biome-ignore lint/correctness/noPrecisionLoss: the test is about how a rounded double prints
       [1234567890123456.7, '1234567890123456.8'],
       [1e-4, '0.0001'],
       [1e-5, '1e-05'],

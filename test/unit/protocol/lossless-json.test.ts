@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isHermesError } from '../../../src/errors.js';
-import { JsonNumber, parseLossless, toPlain } from '../../../src/protocol/lossless-json.js';
+import { type JsonNumber, parseLossless, toPlain } from '../../../src/protocol/lossless-json.js';
 import { decodeWire } from '../../../src/protocol/wire.js';
 
 function code(fn: () => unknown): string | undefined {
@@ -21,8 +21,26 @@ describe('lossless JSON parsing', () => {
   });
 
   it('refuses what strict JSON refuses', () => {
-    for (const bad of ['', '{', '{"a":1,}', '[1,]', 'NaN', '{"a":Infinity}', '01', '1.', '.5', "{'a':1}", '"\u0001"', '"\\x"', '{"a":1} x', 'tru']) {
-      expect(code(() => parseLossless(bad)), bad).toBe('malformed');
+    for (const bad of [
+      '',
+      '{',
+      '{"a":1,}',
+      '[1,]',
+      'NaN',
+      '{"a":Infinity}',
+      '01',
+      '1.',
+      '.5',
+      "{'a':1}",
+      '"\u0001"',
+      '"\\x"',
+      '{"a":1} x',
+      'tru',
+    ]) {
+      expect(
+        code(() => parseLossless(bad)),
+        bad,
+      ).toBe('malformed');
     }
   });
 

@@ -8,10 +8,47 @@ import { prng } from '../../helpers/prng.js';
 import { hasPython } from '../../helpers/system.js';
 
 const SCRIPT = join(import.meta.dirname, '..', '..', 'fixtures', 'python_sign.py');
-const ALPHABET = ['a', 'Z', '0', ' ', '"', '\\', '/', '\n', '\t', '\u0000', '\u001f', '\u007f', '\u0080', 'é', '€',
-  '\u2028', '\ufeff', '\uffff', '\ue000', '😀', '𝄞', '中', '\u{10ffff}'];
-const NUMBERS = ['0', '-1', '1.0', '-0.0', '0.5', '1e-05', '1e+16', '1.7976931348623157e+308', '5e-324',
-  '123456789012345678901234567890', '-98765432109876543210', '3.141592653589793', '100.25', '1e+22'];
+const ALPHABET = [
+  'a',
+  'Z',
+  '0',
+  ' ',
+  '"',
+  '\\',
+  '/',
+  '\n',
+  '\t',
+  '\u0000',
+  '\u001f',
+  '\u007f',
+  '\u0080',
+  'é',
+  '€',
+  '\u2028',
+  '\ufeff',
+  '\uffff',
+  '\ue000',
+  '😀',
+  '𝄞',
+  '中',
+  '\u{10ffff}',
+];
+const NUMBERS = [
+  '0',
+  '-1',
+  '1.0',
+  '-0.0',
+  '0.5',
+  '1e-05',
+  '1e+16',
+  '1.7976931348623157e+308',
+  '5e-324',
+  '123456789012345678901234567890',
+  '-98765432109876543210',
+  '3.141592653589793',
+  '100.25',
+  '1e+22',
+];
 
 function generate(count: number, seed: number) {
   const rnd = prng(seed);
@@ -47,9 +84,15 @@ function generate(count: number, seed: number) {
 describe.skipIf(!hasPython())('signing interoperates with Python json + hmac', () => {
   it('events signed here verify in Python, with the same canonical text', () => {
     const items = generate(400, 42);
-    const r = spawnSync('python3', [SCRIPT, 'verify'], { input: items.map((x) => JSON.stringify(x)).join('\n') });
+    const r = spawnSync('python3', [SCRIPT, 'verify'], {
+      input: items.map((x) => JSON.stringify(x)).join('\n'),
+    });
     expect(r.status, r.stderr.toString()).toBe(0);
-    const results = r.stdout.toString().trim().split('\n').map((l) => JSON.parse(l) as { ok: boolean; canonical: string });
+    const results = r.stdout
+      .toString()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { ok: boolean; canonical: string });
     expect(results).toHaveLength(items.length);
     results.forEach((res, i) => {
       expect(res.canonical).toBe(signingInput(decodeWire(items[i]!.wire)));
@@ -60,7 +103,11 @@ describe.skipIf(!hasPython())('signing interoperates with Python json + hmac', (
   it('events signed by Python verify here, and a flipped byte does not', () => {
     const r = spawnSync('python3', [SCRIPT, 'generate', '400', '7']);
     expect(r.status, r.stderr.toString()).toBe(0);
-    const lines = r.stdout.toString().trim().split('\n').map((l) => JSON.parse(l) as { token: string; wire: string; canonical: string });
+    const lines = r.stdout
+      .toString()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { token: string; wire: string; canonical: string });
     expect(lines).toHaveLength(400);
     for (const { token, wire, canonical } of lines) {
       const tree = decodeWire(wire, 1 << 20);

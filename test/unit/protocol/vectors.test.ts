@@ -26,7 +26,10 @@ describe('shared signing vectors (made by Python json + hmac)', () => {
     it(`CLI event verify: ${v.name}`, async () => {
       const tokenFile = join(home, `token-${vectors.indexOf(v)}`);
       writeFileSync(tokenFile, `${v.token}\n`, { mode: 0o600 });
-      const r = await runHermes(['event', 'verify', '--token-file', tokenFile], { env: { HERMES_HOME: home }, stdin: v.wire });
+      const r = await runHermes(['event', 'verify', '--token-file', tokenFile], {
+        env: { HERMES_HOME: home },
+        stdin: v.wire,
+      });
       expect(r.code).toBe(v.valid ? 0 : 1);
       if (!v.valid) expect(r.stderr).toMatch(/^invalid: bad_signature/);
     });
@@ -40,8 +43,13 @@ describe('shared signing vectors (made by Python json + hmac)', () => {
       const sig = unsigned.data.hmac_sig;
       delete unsigned.data.hmac_sig;
       // re-serialise the way Python wrote it so float lexemes (1.0) survive
-      const text = v.wire.replace(/"hmac_sig": "[0-9a-f]{64}"/, '"_": 0').replace(/, "_": 0|"_": 0, |"_": 0/, '');
-      const r = await runHermes(['event', 'sign', '--token-file', tokenFile], { env: { HERMES_HOME: home }, stdin: text });
+      const text = v.wire
+        .replace(/"hmac_sig": "[0-9a-f]{64}"/, '"_": 0')
+        .replace(/, "_": 0|"_": 0, |"_": 0/, '');
+      const r = await runHermes(['event', 'sign', '--token-file', tokenFile], {
+        env: { HERMES_HOME: home },
+        stdin: text,
+      });
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       const signed = decodeWire(r.stdout.trim());
