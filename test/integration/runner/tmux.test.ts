@@ -1,0 +1,232 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startAgentSession } from '../../../runner/start-session.js';
+import { sessionNameFor, Tmux } from '../../../runner/tmux.js';
+import { type Exec, nodeExec, tmuxClientEnv } from '../../../runner/tmux-exec.js';
+import { isHermesError } from '../../../src/errors.js';
+import { hasTmux } from '../../helpers/system.js';
+import { waitFor } from '../../helpers/wait.js';
+
+if (!hasTmux()) console.warn('!! tmux not found: test/integration/runner/tmux.test.ts is SKIPPED');
+
+/** node prints its argv (after the output file) as JSON into the output file. */
+const DUMP_ARGV = "require('fs').writeFileSync(process.argv[1], JSON.stringify(process.argv.slice(2)))";
+
+describe.skipIf(!hasTmux())('Tmux on a private socket (real tmux)', () => {
+  let dir: string;
+  let tmux: Tmux;
+  let execArgs: string[][];
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'hermes-tmux-'));
+    execArgs = [];
+    const real = nodeExec({ env: tmuxClientEnv(process.env) });
+    const recording: Exec = (file, args) => {
+      execArgs.push([file, ...args]);
+      return real(file, args);
+    };
+    tmux = new Tmux({ socket: `hermes-test-${randomBytes(5).toString('hex')}`, exec: recording });
+  });
+
+  afterEach(async () => {
+    await tmux.killServer();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const readJson = (file: string): unknown => JSON.parse(readFileSync(file, 'utf8'));
+
+  it('lists no sessions when no server runs, in one call', async () => {
+    expect(await tmux.listSessions()).toEqual([]);
+    expect(tmux.calls()).toBe(1);
+    expect(tmux.calls('list-sessions')).toBe(1);
+  });
+
+  it('hands chat text to the program verbatim, one argv element each, with no shell', async () => {
+    const tricky = [
+      `$(touch ${dir}/pwned)`,
+      `\`touch ${dir}/pwned2\``,
+      `it's "quoted" and 'single'`,
+      'a; touch pwned3',
+      ';',
+      'ends with;',
+      'ends with\\;',
+      '#{session_name} ~ *',
+      '',
+      'multi\nline\ttab',
+      '-e',
+      '--',
+      'X=1',
+      'é😀',
+    ];
+    const out = join(dir, 'argv.json');
+    await tmux.newSession('hermes-argv', [process.execPath, '-e', DUMP_ARGV, out, ...tricky], {
+      cwd: dir,
+      env: {},
+    });
+    await waitFor(() => existsSync(out), { timeoutMs: 10_000, message: 'the program to write its argv' });
+    expect(readJson(out)).toEqual(tricky);
+    expect(existsSync(join(dir, 'pwned'))).toBe(false);
+    expect(existsSync(join(dir, 'pwned2'))).toBe(false);
+    expect(existsSync(join(dir, 'pwned3'))).toBe(false);
+  });
+
+  it('runs a one-word program path without a shell (a space in the path survives)', async () => {
+    const script = join(dir, 'my prog.sh');
+    writeFileSync(script, `#!/bin/sh\necho ran > "${dir}/ran"\n`);
+    chmodSync(script, 0o755);
+    await tmux.newSession('hermes-one', [script], { cwd: dir, env: {} });
+    await waitFor(() => existsSync(join(dir, 'ran')), { timeoutMs: 10_000, message: 'the script to run' });
+  });
+
+  it('passes environment and cwd through untouched', async () => {
+    const out = join(dir, 'env.json');
+    const code = `require('fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify({ v: process.env.HERMES_X, cwd: process.cwd() }))`;
+    const sub = join(dir, 'sub#{x};');
+    await import('node:fs').then((fs) => fs.mkdirSync(sub));
+    await tmux.newSession('hermes-env', [process.execPath, '-e', code], {
+      cwd: sub,
+      env: { HERMES_X: 'a;b #{y};' },
+    });
+    await waitFor(() => existsSync(out), { timeoutMs: 10_000, message: 'the program to write its env' });
+    expect(readJson(out)).toEqual({ v: 'a;b #{y};', cwd: sub });
+  });
+
+  it('lists sessions with pane pid and keeps a dead pane with its exit status', async () => {
+    await tmux.newSession('hermes-live', ['sleep', '600'], { cwd: dir, env: {} });
+    await tmux.newSession('hermes-dead', ['sh', '-c', 'echo bye; exit 3'], { cwd: dir, env: {} });
+    await waitFor(
+      async () => (await tmux.listSessions()).some((s) => s.name === 'hermes-dead' && s.paneDead),
+      {
+        timeoutMs: 10_000,
+        message: 'the exiting pane to be dead',
+      },
+    );
+    const byName = new Map((await tmux.listSessions()).map((s) => [s.name, s]));
+    const live = byName.get('hermes-live')!;
+    expect(live.paneDead).toBe(false);
+    expect(live.panePid).toBeGreaterThan(1);
+    expect(live.createdAt).toBeGreaterThan(Date.now() - 60_000);
+    expect(await tmux.panePid('hermes-live')).toBe(live.panePid);
+    expect(byName.get('hermes-dead')).toMatchObject({ paneDead: true, paneDeadStatus: 3 });
+    expect(await tmux.capturePane('hermes-dead', 20)).toContain('bye');
+  });
+
+  it('captures the last lines of a pane', async () => {
+    await tmux.newSession(
+      'hermes-cap',
+      ['sh', '-c', 'for i in 1 2 3 4 5; do echo line-$i; done; exec sleep 600'],
+      {
+        cwd: dir,
+        env: {},
+      },
+    );
+    await waitFor(async () => (await tmux.capturePane('hermes-cap', 100)).includes('line-5'), {
+      timeoutMs: 10_000,
+      message: 'output in the pane',
+    });
+    expect((await tmux.capturePane('hermes-cap', 2)).split('\n')).toEqual(['line-4', 'line-5']);
+  });
+
+  it('matches session names exactly and kills only what it names', async () => {
+    await tmux.newSession('hermes-j-12', ['sleep', '600'], { cwd: dir, env: {} });
+    expect(await tmux.hasSession('hermes-j-1')).toBe(false);
+    expect(await tmux.killSession('hermes-j-1')).toBe(false);
+    expect(await tmux.hasSession('hermes-j-12')).toBe(true);
+    expect(await tmux.killSession('hermes-j-12')).toBe(true);
+    expect(await tmux.hasSession('hermes-j-12')).toBe(false);
+  });
+
+  it('refuses names with tmux target syntax', async () => {
+    await expect(tmux.hasSession('hermes-a:1')).rejects.toThrow(/not a valid tmux session name/);
+    expect(tmux.calls()).toBe(0);
+  });
+
+  it('turns a tmux failure into a tmux error carrying its stderr', async () => {
+    await tmux.newSession('hermes-dup', ['sleep', '600'], { cwd: dir, env: {} });
+    const err = await tmux
+      .newSession('hermes-dup', ['sleep', '600'], { cwd: dir, env: {} })
+      .catch((e: unknown) => e);
+    expect(isHermesError(err, 'tmux')).toBe(true);
+    expect((err as Error).message).toMatch(/duplicate session/);
+  });
+
+  describe('startAgentSession', () => {
+    const token = randomBytes(32).toString('base64url');
+
+    it('reports started once the program runs; token only as a 0600 file', async () => {
+      const out = join(dir, 'agent.json');
+      const code = `const fs=require('fs');fs.writeFileSync(${JSON.stringify(out)}, JSON.stringify({file: process.env.HERMES_TOKEN_FILE, token: fs.readFileSync(process.env.HERMES_TOKEN_FILE,'utf8'), env: process.env}));setTimeout(()=>{}, 600000)`;
+      const started = await startAgentSession({
+        tmux,
+        home: dir,
+        jobId: 'j-start1',
+        token,
+        argv: [process.execPath, '-e', code],
+        cwd: dir,
+        env: { PROFILE_VAR: '1' },
+      });
+      expect(started.name).toBe(sessionNameFor('j-start1'));
+      expect(started.command).toBe('node');
+      const state = await tmux.paneState(started.name);
+      expect(state).toMatchObject({ dead: false, pid: started.panePid });
+
+      const tokenFile = join(dir, 'jobs', 'j-start1', 'token');
+      expect(started.tokenFile).toBe(tokenFile);
+      expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
+      expect(statSync(join(dir, 'jobs', 'j-start1')).mode & 0o777).toBe(0o700);
+      await waitFor(() => existsSync(out), { timeoutMs: 10_000, message: 'the agent to report' });
+      const seen = readJson(out) as { file: string; token: string; env: Record<string, string> };
+      expect(seen).toMatchObject({ file: tokenFile, token });
+      expect(seen.env).toMatchObject({ HERMES_JOB_ID: 'j-start1', HERMES_HOME: dir, PROFILE_VAR: '1' });
+      expect(Object.values(seen.env).some((v) => v.includes(token))).toBe(false);
+      for (const args of execArgs) expect(args.join('\0')).not.toContain(token);
+    });
+
+    it('fails with the cause when the program does not exist, and cleans up', async () => {
+      const err = await startAgentSession({
+        tmux,
+        home: dir,
+        jobId: 'j-missing',
+        token,
+        argv: ['hermes-no-such-agent-binary', '--flag'],
+        cwd: dir,
+      }).catch((e: unknown) => e);
+      expect(isHermesError(err, 'tmux')).toBe(true);
+      expect((err as Error).message).toMatch(/status 127 \(program not found\)/);
+      expect((err as Error).message).toMatch(/hermes-no-such-agent-binary.*No such file or directory/);
+      expect(await tmux.hasSession(sessionNameFor('j-missing'))).toBe(false);
+      expect(existsSync(join(dir, 'jobs', 'j-missing'))).toBe(false);
+    });
+
+    it('fails before touching tmux when the working directory is missing', async () => {
+      const err = await startAgentSession({
+        tmux,
+        home: dir,
+        jobId: 'j-badcwd',
+        token,
+        argv: ['sleep', '600'],
+        cwd: join(dir, 'nope'),
+      }).catch((e: unknown) => e);
+      expect(isHermesError(err, 'env')).toBe(true);
+      expect((err as Error).message).toMatch(/working directory .*nope does not exist/);
+      expect(tmux.calls()).toBe(0);
+      expect(existsSync(join(dir, 'jobs', 'j-badcwd'))).toBe(false);
+    });
+
+    it('refuses a token placed in argv', async () => {
+      const err = await startAgentSession({
+        tmux,
+        home: dir,
+        jobId: 'j-leak',
+        token,
+        argv: ['sleep', token],
+        cwd: dir,
+      }).catch((e: unknown) => e);
+      expect(isHermesError(err, 'forbidden')).toBe(true);
+      expect(tmux.calls()).toBe(0);
+    });
+  });
+});
