@@ -8,6 +8,9 @@ import type { IClientOptions } from 'mqtt';
 import { ENV_KEYS } from '../config/load.js';
 import type { ConfigFile } from '../config/schema.js';
 import { HermesError } from '../errors.js';
+import { redactUrl } from './broker-errors.js';
+
+export { redactUrl };
 
 export type MqttSection = ConfigFile['mqtt'];
 
@@ -71,16 +74,6 @@ export function resolveBrokerUrl(config: { mqtt: MqttSection }, override?: strin
   return raw;
 }
 
-/** The URL without user info, query or fragment: safe for logs and error messages. */
-export function redactUrl(raw: string): string {
-  try {
-    const u = new URL(raw);
-    return `${u.protocol}//${u.host}${u.pathname === '/' ? '' : u.pathname}`;
-  } catch {
-    return '(unparseable URL)';
-  }
-}
-
 const envNameFor = (key: string) => Object.entries(ENV_KEYS).find(([, path]) => path === key)?.[0];
 
 function readConfigFile(key: keyof MqttSection, path: string, reader: FileReader): Buffer {
@@ -124,9 +117,13 @@ export function loadBrokerAuth(mqtt: MqttSection, url: string, reader: FileReade
   const tlsKeys = (['ca_file', 'cert_file', 'key_file'] as const).filter((k) => mqtt[k] !== undefined);
   if (tlsKeys.length > 0 && !TLS_PROTOCOLS.has(new URL(url).protocol)) {
     // Certificates with a plain-TCP URL mean the operator expects TLS and would not get it.
-    throw new HermesError('config', `mqtt.${tlsKeys[0]} is set but the broker URL ${redactUrl(url)} is not TLS`, {
-      hint: 'use an mqtts:// (or wss://) URL',
-    });
+    throw new HermesError(
+      'config',
+      `mqtt.${tlsKeys[0]} is set but the broker URL ${redactUrl(url)} is not TLS`,
+      {
+        hint: 'use an mqtts:// (or wss://) URL',
+      },
+    );
   }
   if (mqtt.ca_file !== undefined) auth.ca = readConfigFile('ca_file', mqtt.ca_file, reader);
   if (mqtt.cert_file !== undefined) auth.cert = readConfigFile('cert_file', mqtt.cert_file, reader);
