@@ -60,6 +60,12 @@ export const COMMANDS: CommandEntry[] = [
     usage: 'hermes jobs claim --runner R [--json]',
     load: () => import('./commands/jobs-claim.js'),
   },
+  {
+    words: ['bot'],
+    summary: 'run the bot: relay and record events, decisions, chat adapters when configured',
+    usage: 'hermes bot [--mqtt URL]',
+    load: () => import('./commands/bot.js'),
+  },
 ];
 
 export function findCommand(argv: string[]): { entry: CommandEntry; rest: string[] } | undefined {

@@ -24,6 +24,9 @@ export interface PermissionRequest {
   decided_by: string | null;
   decided_at: string | null;
   reason: string | null;
+  published_at: string | null;
+  decision_seq: number | null;
+  approve_scope: 'request' | 'job' | null;
 }
 
 export function eventsOf(db: Db, jobId: string): StoredEvent[] {

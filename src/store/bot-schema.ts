@@ -72,4 +72,11 @@ export const BOT_MIGRATIONS: readonly string[] = [
     added_at    TEXT NOT NULL
   );
   `,
+  // 2: decisions are an outbox: published_at stays NULL until the broker acknowledged the retained message
+  `
+  ALTER TABLE permission_requests ADD COLUMN published_at TEXT;
+  ALTER TABLE permission_requests ADD COLUMN decision_seq INTEGER;
+  ALTER TABLE permission_requests ADD COLUMN approve_scope TEXT;
+  CREATE INDEX permission_requests_unpublished ON permission_requests (published_at) WHERE decided_at IS NOT NULL;
+  `,
 ];

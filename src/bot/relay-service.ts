@@ -1,0 +1,80 @@
+/**
+ * Feeds every message on `{p}/jobs/+/events` through the relay pipeline,
+ * writes the audit line, counts drops, and tells listeners about accepted
+ * events. Nothing a peer sends can throw out of here.
+ */
+import type { Clock } from '../clock.js';
+import { isoTime } from '../clock.js';
+import type { JobRegistry } from '../jobs/registry.js';
+import type { Logger } from '../log.js';
+import { jobIdFromEventsTopic } from '../protocol/topics.js';
+import type { AuditSink } from '../relay/audit.js';
+import { type AcceptedEvent, evaluateMessage, type Outcome, type RelaySettings } from '../relay/pipeline.js';
+
+export type AcceptedListener = (event: AcceptedEvent) => void | Promise<void>;
+
+export class RelayService {
+  private readonly listeners = new Set<AcceptedListener>();
+  readonly counts = new Map<string, number>();
+
+  constructor(
+    private readonly deps: {
+      registry: JobRegistry;
+      settings: RelaySettings;
+      prefix: string;
+      clock: Clock;
+      log: Logger;
+      audit: AuditSink;
+    },
+  ) {}
+
+  onAccepted(listener: AcceptedListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Evaluate one message; always returns, never throws. */
+  handle(topic: string, payload: Buffer): Outcome {
+    const { log, audit, clock } = this.deps;
+    let outcome: Outcome;
+    try {
+      outcome = evaluateMessage(this.deps.registry, this.deps.settings, clock, jobIdFromEventsTopic(this.deps.prefix, topic), payload);
+    } catch (e) {
+      // A store failure is ours, not the peer's: the message is not lost to the broker's
+      // redelivery only if we crash, so we log loudly and count it.
+      log.error({ err: e, topic }, 'relay failed to process a message');
+      outcome = { verdict: 'dropped', detail: `internal error: ${(e as Error).message}` };
+    }
+    const key = outcome.verdict === 'accepted' ? 'accepted' : (outcome.reason ?? 'internal');
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+    audit.write({
+      received_at: isoTime(clock.now()),
+      topic: topic.slice(0, 256),
+      verdict: outcome.verdict,
+      ...(outcome.reason ? { reason: outcome.reason } : {}),
+      ...(outcome.jobId !== undefined ? { job_id: outcome.jobId } : {}),
+      ...(outcome.seq !== undefined ? { seq: outcome.seq } : {}),
+      ...(outcome.event !== undefined ? { event: outcome.event } : {}),
+      ...(outcome.verified !== undefined ? { verified: outcome.verified } : {}),
+      ...(outcome.conflict ? { conflict: true } : {}),
+      ...(outcome.verdict === 'dropped' && outcome.detail ? { detail: outcome.detail.slice(0, 500) } : {}),
+    });
+    if (outcome.verdict === 'dropped') {
+      const quiet = outcome.reason === 'duplicate' && !outcome.conflict;
+      const fields = { topic: topic.slice(0, 256), reason: outcome.reason, job_id: outcome.jobId, seq: outcome.seq, detail: outcome.detail };
+      if (quiet) log.debug(fields, 'event dropped');
+      else log.warn(fields, outcome.conflict ? 'event dropped: different content under an accepted seq' : 'event dropped');
+    } else if (outcome.accepted) {
+      log.info(
+        { job_id: outcome.jobId, seq: outcome.seq, event: outcome.event, verified: outcome.verified },
+        'event accepted',
+      );
+      for (const l of this.listeners) {
+        Promise.resolve()
+          .then(() => l(outcome.accepted!))
+          .catch((err: unknown) => log.error({ err, job_id: outcome.jobId }, 'event listener failed'));
+      }
+    }
+    return outcome;
+  }
+}

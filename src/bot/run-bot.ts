@@ -1,0 +1,93 @@
+/**
+ * Wiring of the `hermes bot` process: database, lease, audit log, broker
+ * session, relay and decisions, plus whatever attaches to it (chat adapters,
+ * the runner dispatcher). Returns a handle whose stop() undoes it all.
+ */
+import type { Clock, Random } from '../clock.js';
+import type { Config } from '../config/load.js';
+import { JobRegistry } from '../jobs/registry.js';
+import type { Logger } from '../log.js';
+import { type MqttBus, connectBus } from '../mqtt/bus.js';
+import { buildClientOptions, persistentClientId, resolveBrokerUrl } from '../mqtt/options.js';
+import { auditPath, openAuditLog } from '../relay/audit.js';
+import { openBotDb } from '../store/bot-db.js';
+import { acquireLease } from '../store/lease.js';
+import type { Db } from '../store/sqlite.js';
+import { BotCore } from './bot-core.js';
+
+/** Something that attaches to a running bot (a chat adapter, the dispatcher) and can be detached. */
+export type BotPlugin = (ctx: BotContext) => Promise<() => Promise<void>>;
+
+export interface BotContext {
+  core: BotCore;
+  registry: JobRegistry;
+  db: Db;
+  bus: MqttBus;
+  config: Config;
+  clock: Clock;
+  random: Random;
+  log: Logger;
+}
+
+export interface RunBotOptions {
+  config: Config;
+  log: Logger;
+  clock: Clock;
+  random: Random;
+  brokerUrl?: string;
+  plugins?: BotPlugin[];
+  /** How often expiry and the decision outbox are checked. */
+  tickMs?: number;
+}
+
+export interface RunningBot extends BotContext {
+  stop(): Promise<void>;
+}
+
+export async function startBot(opts: RunBotOptions): Promise<RunningBot> {
+  const { config, log, clock, random } = opts;
+  const db = openBotDb(config, log);
+  const cleanups: Array<() => Promise<void> | void> = [
+    () => {
+      db.close();
+    },
+  ];
+  const undo = async () => {
+    for (const c of cleanups.splice(0).reverse()) {
+      try {
+        await c();
+      } catch (err) {
+        log.warn({ err }, 'error while stopping');
+      }
+    }
+  };
+  try {
+    const lease = acquireLease(db, 'bot', clock);
+    cleanups.push(() => lease.release());
+    const audit = openAuditLog(auditPath(config.home));
+    cleanups.push(() => audit.close());
+    const registry = new JobRegistry(db, clock, random);
+    const url = resolveBrokerUrl(config, opts.brokerUrl);
+    const bus = await connectBus({
+      url,
+      log: log.child({ name: 'mqtt' }),
+      options: buildClientOptions(config, { clientId: persistentClientId(config.mqtt, 'bot'), clean: false }, { url }),
+    });
+    cleanups.push(() => bus.close());
+    const core = new BotCore({ config, registry, bus, clock, log, audit });
+    cleanups.push(() => core.stop());
+    const ctx: BotContext = { core, registry, db, bus, config, clock, random, log };
+    for (const plugin of opts.plugins ?? []) cleanups.push(await plugin(ctx));
+    await core.start();
+    const timer = setInterval(() => {
+      lease.renew();
+      core.tick().catch((err: unknown) => log.error({ err }, 'bot housekeeping failed'));
+    }, opts.tickMs ?? 5000);
+    cleanups.push(() => clearInterval(timer));
+    log.info({ broker: url.replace(/\/\/[^@/]*@/, '//***@'), home: config.home }, 'bot running');
+    return { ...ctx, stop: undo };
+  } catch (e) {
+    await undo();
+    throw e;
+  }
+}

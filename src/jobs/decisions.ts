@@ -1,0 +1,110 @@
+/**
+ * Recording a decision on a permission request, once. The chat buttons, the
+ * chat text commands and `hermes jobs decide` all come here.
+ */
+import { type Clock, isoTime } from '../clock.js';
+import { HermesError } from '../errors.js';
+import { fromPlain, type JsonObject } from '../protocol/lossless-json.js';
+import type { Decision } from '../protocol/schemas.js';
+import { signEnvelope } from '../protocol/signing.js';
+import { topics } from '../protocol/topics.js';
+import { encodeWire } from '../protocol/wire.js';
+import { immediate } from '../store/sqlite.js';
+import { type PermissionRequest, permissionRequest } from './queries.js';
+import type { JobRegistry } from './registry.js';
+
+export interface DecisionInput {
+  jobId: string;
+  requestId: string;
+  decision: Decision;
+  /** Who decided: `slack:U123`, `discord:456`, `cli:alice`, `hermes:expired`. */
+  by: string;
+  reason?: string;
+  /** `job`: the same tool is approved for the rest of the job without asking. */
+  scope?: 'request' | 'job';
+}
+
+export type DecideResult =
+  | { outcome: 'decided'; request: PermissionRequest; message: OutgoingDecision }
+  | { outcome: 'already'; request: PermissionRequest };
+
+export interface OutgoingDecision {
+  topic: string;
+  wire: string;
+}
+
+export function decide(registry: JobRegistry, clock: Clock, prefix: string, input: DecisionInput): DecideResult {
+  const db = registry.db;
+  return immediate(db, (): DecideResult => {
+    const job = registry.row(input.jobId);
+    if (!job) throw new HermesError('unknown_job', `no job with id ${input.jobId}`);
+    const req = permissionRequest(db, input.jobId, input.requestId);
+    if (!req) {
+      throw new HermesError('unknown_request', `job ${input.jobId} has no permission request ${input.requestId}`, {
+        hint: `see hermes jobs show ${input.jobId}`,
+      });
+    }
+    if (req.status !== 'pending') return { outcome: 'already', request: req };
+    const now = isoTime(clock.now());
+    const seq = job.decision_seq + 1;
+    db.prepare('UPDATE jobs SET decision_seq = ? WHERE id = ?').run(seq, job.id);
+    const status = input.by === EXPIRED_BY ? 'expired' : input.decision === 'approve' ? 'approved' : 'denied';
+    db.prepare(
+      `UPDATE permission_requests SET status = ?, decided_by = ?, decided_at = ?, reason = ?, decision_seq = ?, approve_scope = ?
+       WHERE job_id = ? AND request_id = ?`,
+    ).run(status, input.by, now, input.reason ?? null, seq, input.scope ?? 'request', job.id, req.request_id);
+    const open = (
+      db.prepare(`SELECT COUNT(*) AS n FROM permission_requests WHERE job_id = ? AND status = 'pending'`).get(job.id) as {
+        n: number;
+      }
+    ).n;
+    if (job.status === 'waiting' && open === 0) registry.applyTransition(job, 'running');
+    const decided = permissionRequest(db, job.id, req.request_id)!;
+    return { outcome: 'decided', request: decided, message: decisionMessage(registry, prefix, decided, now) };
+  });
+}
+
+export const EXPIRED_BY = 'hermes:expired';
+
+/** The signed retained message for a decided request (rebuilt identically for republishing). */
+export function decisionMessage(registry: JobRegistry, prefix: string, req: PermissionRequest, at?: string): OutgoingDecision {
+  const token = registry.tokenOf(req.job_id);
+  const decision: Decision = req.status === 'approved' ? 'approve' : 'deny';
+  const env = fromPlain({
+    schema_version: 1,
+    job_id: req.job_id,
+    seq: req.decision_seq ?? 0,
+    event: 'decision',
+    timestamp: at ?? req.decided_at,
+    detail: req.status === 'expired' ? 'expired, denied' : `${decision} by ${req.decided_by}`,
+    data: {
+      request_id: req.request_id,
+      decision,
+      decided_by: req.decided_by,
+      ...(req.reason ? { reason: req.reason } : {}),
+      ...(req.approve_scope === 'job' ? { scope: 'job', tool: req.tool } : {}),
+    },
+  }) as JsonObject;
+  const signed = token === null ? env : signEnvelope(env, token);
+  return { topic: topics.decision(prefix, req.job_id, req.request_id), wire: encodeWire(signed) };
+}
+
+/** Pending requests whose deadline passed, oldest first. */
+export function overdueRequests(registry: JobRegistry, now: number): PermissionRequest[] {
+  return registry.db
+    .prepare(`SELECT * FROM permission_requests WHERE status = 'pending' AND expires_at <= ? ORDER BY expires_at`)
+    .all(isoTime(now)) as PermissionRequest[];
+}
+
+/** Decided requests whose retained decision has not been acknowledged by the broker yet. */
+export function unpublishedDecisions(registry: JobRegistry): PermissionRequest[] {
+  return registry.db
+    .prepare(`SELECT * FROM permission_requests WHERE decided_at IS NOT NULL AND published_at IS NULL ORDER BY decided_at`)
+    .all() as PermissionRequest[];
+}
+
+export function markPublished(registry: JobRegistry, jobId: string, requestId: string, at: number): void {
+  registry.db
+    .prepare('UPDATE permission_requests SET published_at = ? WHERE job_id = ? AND request_id = ?')
+    .run(isoTime(at), jobId, requestId);
+}

@@ -1,0 +1,182 @@
+/**
+ * The relay pipeline for one message on `{p}/jobs/{id}/events`:
+ * size -> parse -> schema -> known job -> signature -> terminal -> replay ->
+ * freshness. The first failing step names the verdict. Steps from "known job"
+ * on run inside one BEGIN IMMEDIATE transaction together with the store
+ * writes, so the replay state and the job state can never disagree, even with
+ * two bot processes on one database.
+ */
+import { createHash } from 'node:crypto';
+import { type Clock, isoTime } from '../clock.js';
+import { isHermesError } from '../errors.js';
+import type { JobRow } from '../jobs/job.js';
+import type { JobRegistry } from '../jobs/registry.js';
+import { isTerminalState, stateAfterEvent } from '../jobs/states.js';
+import { canonicalize } from '../protocol/canonical.js';
+import { type JsonObject, toPlain } from '../protocol/lossless-json.js';
+import { EventEnvelope, formatIssues, isTerminalEvent } from '../protocol/schemas.js';
+import { SIG_FIELD, verifyEnvelope } from '../protocol/signing.js';
+import { decodeWire } from '../protocol/wire.js';
+import { immediate } from '../store/sqlite.js';
+import { dropped, type Verdict } from './verdict.js';
+
+export interface RelaySettings {
+  maxPayloadBytes: number;
+  clockSkewSeconds: number;
+  replayWindow: number;
+  /** Default lifetime of a permission request that names no expires_at. */
+  approvalTimeoutSeconds: number;
+}
+
+export interface AcceptedEvent {
+  jobId: string;
+  seq: number;
+  event: EventEnvelope['event'];
+  timestamp: string;
+  detail: string | undefined;
+  /** data without hmac_sig, as plain JS (numbers as doubles: for display only). */
+  data: Record<string, unknown>;
+  verified: boolean;
+  statusBefore: JobRow['status'];
+  statusAfter: JobRow['status'];
+}
+
+export type Outcome = Verdict & { accepted?: AcceptedEvent };
+
+export function evaluateMessage(
+  registry: JobRegistry,
+  settings: RelaySettings,
+  clock: Clock,
+  topicJobId: string | undefined,
+  payload: Uint8Array,
+): Outcome {
+  let tree: JsonObject;
+  try {
+    tree = decodeWire(payload, settings.maxPayloadBytes);
+  } catch (e) {
+    if (isHermesError(e, 'too_large')) return dropped('too_large', e.message);
+    return dropped('malformed', isHermesError(e) ? e.message : 'unparseable payload');
+  }
+  const parsed = EventEnvelope.safeParse(toPlain(tree));
+  if (!parsed.success) return dropped('schema', formatIssues(parsed.error), peek(tree));
+  const env = parsed.data;
+  const ids = { jobId: env.job_id, seq: env.seq, event: env.event };
+  if (topicJobId !== undefined && topicJobId !== env.job_id) {
+    return dropped('schema', `job_id ${env.job_id} does not match the topic's job ${topicJobId}`, ids);
+  }
+  const digest = createHash('sha256').update(canonicalize(tree)).digest('hex');
+  const db = registry.db;
+
+  return immediate(db, (): Outcome => {
+    const job = registry.row(env.job_id);
+    if (!job) return dropped('unknown_job', `no job ${env.job_id} is registered`, ids);
+    let verified = false;
+    if (job.auth === 'token') {
+      if (!verifyEnvelope(tree, job.token!)) return dropped('bad_signature', 'signature missing or does not match', ids);
+      verified = true;
+    }
+    const stored = db.prepare('SELECT digest FROM events WHERE job_id = ? AND seq = ?').get(env.job_id, env.seq) as
+      | { digest: string }
+      | undefined;
+    if (isTerminalState(job.status)) {
+      // A retained terminal event redelivered after a restart is a quiet duplicate, not an alarm.
+      if (stored?.digest === digest) return dropped('duplicate', 'already accepted (redelivery)', { ...ids, verified });
+      return dropped('after_terminal', `job ${job.id} is already ${job.status}`, { ...ids, verified });
+    }
+    if (stored) {
+      const same = stored.digest === digest;
+      return dropped('duplicate', same ? 'already accepted (redelivery)' : 'different content under an accepted seq', {
+        ...ids,
+        verified,
+        conflict: !same,
+      });
+    }
+    if (job.max_seq !== null && env.seq < job.max_seq - settings.replayWindow) {
+      return dropped('replay', `seq ${env.seq} is more than ${settings.replayWindow} below the highest seen (${job.max_seq})`, {
+        ...ids,
+        verified,
+      });
+    }
+    const now = clock.now();
+    if (!isTerminalEvent(env.event)) {
+      const skew = Math.abs(now - Date.parse(env.timestamp)) / 1000;
+      if (skew > settings.clockSkewSeconds) {
+        return dropped('stale', `timestamp is ${Math.round(skew)} s from the bot's clock (allowed ${settings.clockSkewSeconds} s)`, {
+          ...ids,
+          verified,
+        });
+      }
+    }
+    const data = { ...(env.data as Record<string, unknown>) };
+    delete data[SIG_FIELD];
+    store(registry, job, env, data, digest, verified, payload, isoTime(now), settings);
+    const after = registry.row(job.id)!;
+    return {
+      verdict: 'accepted',
+      ...ids,
+      verified,
+      accepted: {
+        jobId: job.id,
+        seq: env.seq,
+        event: env.event,
+        timestamp: env.timestamp,
+        detail: env.detail,
+        data,
+        verified,
+        statusBefore: job.status,
+        statusAfter: after.status,
+      },
+    };
+  });
+}
+
+function store(
+  registry: JobRegistry,
+  job: JobRow,
+  env: EventEnvelope,
+  data: Record<string, unknown>,
+  digest: string,
+  verified: boolean,
+  payload: Uint8Array,
+  now: string,
+  settings: RelaySettings,
+): void {
+  const db = registry.db;
+  db.prepare(
+    `INSERT INTO events (job_id, seq, event, timestamp, received_at, detail, wire, digest, verified)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(job.id, env.seq, env.event, env.timestamp, now, env.detail ?? null, Buffer.from(payload).toString('utf8'), digest, verified ? 1 : 0);
+  db.prepare('UPDATE jobs SET max_seq = MAX(COALESCE(max_seq, ?), ?) WHERE id = ?').run(env.seq, env.seq, job.id);
+
+  if (env.event === 'permission_required') {
+    const expires =
+      typeof data.expires_at === 'string'
+        ? new Date(Date.parse(data.expires_at)).toISOString()
+        : new Date(Date.parse(now) + settings.approvalTimeoutSeconds * 1000).toISOString();
+    db.prepare(
+      `INSERT INTO permission_requests (job_id, request_id, seq, tool, input, detail, requested_at, expires_at, status)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending') ON CONFLICT DO NOTHING`,
+    ).run(job.id, data.request_id, env.seq, data.tool, JSON.stringify(data.input ?? null), env.detail ?? null, now, expires);
+  }
+  const open = (
+    db.prepare(`SELECT COUNT(*) AS n FROM permission_requests WHERE job_id = ? AND status = 'pending'`).get(job.id) as {
+      n: number;
+    }
+  ).n;
+  const next = stateAfterEvent(job.status, env.event, open);
+  if (next && next !== job.status) registry.applyTransition(job, next, env.event === 'error' ? env.detail : undefined);
+  if (isTerminalEvent(env.event)) {
+    db.prepare(`UPDATE permission_requests SET status = 'expired' WHERE job_id = ? AND status = 'pending'`).run(job.id);
+  }
+}
+
+function peek(tree: JsonObject): Partial<Verdict> {
+  const jobId = tree.get('job_id');
+  const seq = toPlain(tree.get('seq') ?? null);
+  const event = tree.get('event');
+  return {
+    jobId: typeof jobId === 'string' ? jobId.slice(0, 128) : undefined,
+    seq: typeof seq === 'number' && Number.isSafeInteger(seq) ? seq : undefined,
+    event: typeof event === 'string' ? event.slice(0, 64) : undefined,
+  };
+}
