@@ -1,5 +1,11 @@
 #!/usr/bin/env node
 // Thin launcher: the compiled CLI lives in dist/ (built by `npm run build`, run by `prepare`).
-import { main } from '../dist/src/cli/process.js';
-
-main();
+// `hermes publish` runs on every agent hook, so it takes a path that loads only what it needs.
+const argv = process.argv.slice(2);
+if (argv[0] === 'publish') {
+  const { main } = await import('../dist/runner/agent/publish-main.js');
+  main(argv.slice(1));
+} else {
+  const { main } = await import('../dist/src/cli/process.js');
+  main();
+}

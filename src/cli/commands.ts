@@ -66,6 +66,12 @@ export const COMMANDS: CommandEntry[] = [
     usage: 'hermes bot [--mqtt URL]',
     load: () => import('./commands/bot.js'),
   },
+  {
+    words: ['publish'],
+    summary: 'agent side: sign and publish one event for $HERMES_JOB_ID',
+    usage: 'hermes publish --event started|progress|permission_required|completed|error [--detail TEXT] [--data JSON] [--deadline SECONDS] [--json]',
+    load: () => import('../../runner/agent/publish-command.js'),
+  },
 ];
 
 export function findCommand(argv: string[]): { entry: CommandEntry; rest: string[] } | undefined {
