@@ -11,6 +11,15 @@ import { journalModeOf } from '../../../src/store/sqlite.js';
 
 const T0 = Date.parse('2026-06-21T10:00:00.000Z');
 
+function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}
+
 describe('SessionStore', () => {
   let home: string;
   let now: number;
@@ -80,13 +89,7 @@ describe('SessionStore', () => {
 
   it('allows only the legal transitions, and says which one was refused', () => {
     store.create({ jobId: 'j-1', profile: 'p' });
-    const err = (() => {
-      try {
-        store.markArchived('hermes-j-1');
-      } catch (e) {
-        return e;
-      }
-    })();
+    const err = thrown(() => store.markArchived('hermes-j-1'));
     expect(isHermesError(err, 'illegal_transition')).toBe(true);
     expect((err as Error).message).toBe('session hermes-j-1 is running; it cannot become archived');
 
