@@ -72,6 +72,24 @@ export const COMMANDS: CommandEntry[] = [
     usage: 'hermes publish --event started|progress|permission_required|completed|error [--detail TEXT] [--data JSON] [--deadline SECONDS] [--json]',
     load: () => import('../../runner/agent/publish-command.js'),
   },
+  {
+    words: ['ask'],
+    summary: 'agent side: ask a person for permission and wait (exit 0 approve, 1 deny, 3 timeout)',
+    usage: 'hermes ask --tool NAME [--input JSON] [--reason TEXT] [--timeout SECONDS] [--request-id ID]',
+    load: () => import('../../runner/agent/ask-command.js'),
+  },
+  {
+    words: ['jobs', 'decide'],
+    summary: 'approve or deny a permission request (what the chat buttons do)',
+    usage: 'hermes jobs decide ID REQUEST_ID approve|deny [--by WHO] [--reason TEXT] [--scope request|job] [--mqtt URL] [--json]',
+    load: () => import('./commands/jobs-decide.js'),
+  },
+  {
+    words: ['watch'],
+    summary: 'follow jobs: print verified events until all end (exit 0 completed, 1 error, 3 timeout)',
+    usage: 'hermes watch ID... [--json] [--timeout SECONDS] [--mqtt URL]',
+    load: () => import('./commands/watch.js'),
+  },
 ];
 
 export function findCommand(argv: string[]): { entry: CommandEntry; rest: string[] } | undefined {

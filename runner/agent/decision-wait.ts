@@ -1,0 +1,101 @@
+/**
+ * Waiting for the decision on one request: through the runner's socket when
+ * there is one, else with a subscription of our own (made before the request
+ * is published, so a fast decision cannot be missed; decisions are retained,
+ * so a rerun gets an earlier one at once).
+ */
+import type { Clock, Random } from '../../src/clock.js';
+import { newId } from '../../src/clock.js';
+import { HermesError } from '../../src/errors.js';
+import { silentLogger } from '../../src/log.js';
+import { connectBus, type MqttBus } from '../../src/mqtt/bus.js';
+import { buildClientOptions } from '../../src/mqtt/options.js';
+import { topics } from '../../src/protocol/topics.js';
+import type { AgentEnv } from './agent-env.js';
+import { type CheckedDecision, checkDecision } from './decision-check.js';
+import { askRunner } from './runner-socket-client.js';
+
+export interface DecisionWait {
+  /** Resolves once the subscription (or socket path) is in place. */
+  ready: Promise<void>;
+  /** The decision, or undefined at the deadline. */
+  decision: Promise<CheckedDecision | undefined>;
+  close(): Promise<void>;
+}
+
+export async function waitForDecision(
+  agent: AgentEnv,
+  requestId: string,
+  opts: { deadline: number; clock: Clock; signal: AbortSignal; random: Random; onIgnored?: (why: string) => void },
+): Promise<DecisionWait> {
+  const expect = { jobId: agent.jobId, requestId, token: agent.token };
+  const remaining = () => Math.max(0, opts.deadline - opts.clock.now());
+  if (agent.runnerSocket) {
+    const decision = (async () => {
+      for (;;) {
+        const left = remaining();
+        if (left <= 0) return undefined;
+        const reply = await askRunner(
+          agent.runnerSocket!,
+          { op: 'await_decision', job_id: agent.jobId, request_id: requestId, timeout_ms: left },
+          left + 5000,
+          opts.signal,
+        );
+        if (!reply.ok) {
+          if (reply.error === 'timeout') return undefined;
+          throw new HermesError('broker', `runner: ${reply.error ?? 'no reason given'}`);
+        }
+        try {
+          return checkDecision(reply.wire ?? '', expect);
+        } catch (e) {
+          opts.onIgnored?.((e as Error).message);
+        }
+      }
+    })();
+    return { ready: Promise.resolve(), decision, close: async () => {} };
+  }
+  if (!agent.mqttUrl) throw new HermesError('env', 'HERMES_MQTT_URL is not set and there is no runner socket');
+  const mqtt = {
+    url: agent.mqttUrl,
+    topic_prefix: agent.prefix,
+    username: agent.mqttUsername,
+    password_file: agent.mqttPasswordFile,
+    ca_file: agent.mqttCaFile,
+    cert_file: agent.mqttCertFile,
+    key_file: agent.mqttKeyFile,
+    insecure: false,
+    client_id: undefined,
+  };
+  const bus: MqttBus = await connectBus({
+    url: agent.mqttUrl,
+    log: silentLogger,
+    signal: opts.signal,
+    options: buildClientOptions({ mqtt }, { clientId: newId('hermes-ask', opts.random) }, { url: agent.mqttUrl }),
+  });
+  let settle: (d: CheckedDecision | undefined) => void = () => {};
+  const decision = new Promise<CheckedDecision | undefined>((resolve) => {
+    settle = resolve;
+  });
+  const timer = setTimeout(() => settle(undefined), remaining());
+  const onAbort = () => settle(undefined);
+  opts.signal.addEventListener('abort', onAbort, { once: true });
+  const topic = topics.decision(agent.prefix, agent.jobId, requestId);
+  bus.onMessage((t, payload) => {
+    if (t !== topic || payload.length === 0) return;
+    try {
+      settle(checkDecision(payload, expect));
+    } catch (e) {
+      opts.onIgnored?.((e as Error).message);
+    }
+  });
+  const ready = bus.subscribe(topic, 1);
+  return {
+    ready,
+    decision,
+    close: async () => {
+      clearTimeout(timer);
+      opts.signal.removeEventListener('abort', onAbort);
+      await bus.close();
+    },
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * `hermes jobs decide ID REQUEST_ID approve|deny [--by WHO] [--reason TEXT] [--scope request|job] [--mqtt URL] [--json]`
+ * The same code the chat buttons call: record once, publish signed and retained.
+ */
+import { userInfo } from 'node:os';
+import { DecisionService } from '../../bot/decision-service.js';
+import { describeError, HermesError } from '../../errors.js';
+import { connectBus, type MqttBus } from '../../mqtt/bus.js';
+import { buildClientOptions, resolveBrokerUrl } from '../../mqtt/options.js';
+import { newId } from '../../clock.js';
+import { type CommandContext, parseFlags, writeJson, writeLine } from '../context.js';
+import { withRegistry } from '../registry-context.js';
+
+export async function run(ctx: CommandContext): Promise<number> {
+  const { values, positionals } = parseFlags(
+    'jobs decide',
+    ctx.args,
+    {
+      by: { type: 'string' },
+      reason: { type: 'string' },
+      scope: { type: 'string' },
+      mqtt: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    true,
+  );
+  const [jobId, requestId, decision] = positionals;
+  if (positionals.length !== 3 || (decision !== 'approve' && decision !== 'deny')) {
+    throw new HermesError('usage', 'jobs decide: give ID REQUEST_ID approve|deny');
+  }
+  const scope = (values.scope ?? 'request') as 'request' | 'job';
+  if (scope !== 'request' && scope !== 'job') throw new HermesError('usage', 'jobs decide: --scope is request or job');
+  const by = values.by ?? `cli:${ctx.env.USER ?? userInfo().username}`;
+  const config = ctx.config();
+  const log = ctx.logger();
+  let bus: MqttBus | undefined;
+  let offline: string | undefined;
+  try {
+    const url = resolveBrokerUrl(config, values.mqtt);
+    bus = await connectBus({
+      url,
+      log: log.child({ name: 'mqtt' }),
+      options: buildClientOptions(config, { clientId: newId('hermes-cli', ctx.random) }, { url }),
+    });
+  } catch (e) {
+    offline = describeError(e);
+  }
+  const publisher = bus ?? {
+    publish: () => Promise.reject(new HermesError('broker', offline ?? 'no broker')),
+  };
+  try {
+    return await withRegistry(ctx, async (registry) => {
+      const service = new DecisionService({ registry, publisher, prefix: config.mqtt.topic_prefix, clock: ctx.clock, log });
+      const result = await service.decide({ jobId: jobId!, requestId: requestId!, decision, by, reason: values.reason, scope });
+      const r = result.request;
+      if (result.outcome === 'already') {
+        writeLine(ctx.stderr, `hermes: request ${r.request_id} was already ${r.status} by ${r.decided_by} at ${r.decided_at}`);
+        return 1;
+      }
+      const published = registry.db
+        .prepare('SELECT published_at FROM permission_requests WHERE job_id = ? AND request_id = ?')
+        .get(r.job_id, r.request_id) as { published_at: string | null };
+      if (!published.published_at) {
+        writeLine(ctx.stderr, `hermes: warning: decision recorded but not published (${offline ?? 'broker unavailable'}); the running bot publishes it`);
+      }
+      if (values.json) writeJson(ctx.stdout, { ...r, published: published.published_at !== null });
+      else writeLine(ctx.stdout, `${r.request_id}: ${r.status} by ${r.decided_by}`);
+      return 0;
+    });
+  } finally {
+    await bus?.close();
+  }
+}
