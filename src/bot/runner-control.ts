@@ -1,0 +1,32 @@
+/**
+ * What the bot can ask of runners, as the chat core sees it. The MQTT
+ * implementation (signed commands on `{p}/runners/{id}/commands`, answers on
+ * `.../results`) lives in src/bot/dispatcher*; tests use an in-memory one.
+ */
+export interface RunnerInfo {
+  id: string;
+  state: 'online' | 'offline' | 'unknown';
+  profiles: string[];
+  lastSeen: string | null;
+}
+
+export interface RunnerControl {
+  /** Known runners (paired with `hermes runners add`) and their last reported state. */
+  list(): RunnerInfo[];
+  /** Tell the job's runner to kill its session; the job becomes cancelled at once. */
+  cancel(jobId: string, by: string): Promise<void>;
+  /** The last `lines` lines of the job's pane, from its runner. Rejects with a clear error when offline. */
+  peek(jobId: string, lines: number): Promise<string>;
+  /** Dispatch pending jobs now (called after a registration) instead of waiting for the next tick. */
+  kick(): void;
+}
+
+/** A stand-in for a bot without runners configured: cancel records, peek explains. */
+export const noRunners: RunnerControl = {
+  list: () => [],
+  cancel: async () => {},
+  peek: async () => {
+    throw new Error('no runner is connected to this bot');
+  },
+  kick: () => {},
+};
