@@ -34,15 +34,15 @@ export function defaultBrokerKind(): BrokerKind {
   return hasMosquitto() || requireSystemDeps() ? 'mosquitto' : 'embedded';
 }
 
-/** Starts a broker of that kind on a free port on 127.0.0.1. */
+/** Starts a broker of that kind on 127.0.0.1, on a free port unless `options.port` names one. */
 export async function startTestBroker(
   kind: BrokerKind = defaultBrokerKind(),
-  mosquittoOptions: MosquittoOptions = {},
+  options: MosquittoOptions = {},
 ): Promise<TestBroker> {
   if (kind === 'mosquitto') {
-    const m = await startMosquitto(mosquittoOptions);
+    const m = await startMosquitto(options);
     return { kind, url: m.url, port: m.port, stop: () => m.stop() };
   }
-  const b = await startEmbeddedBroker({ port: 0, log: silentLogger });
+  const b = await startEmbeddedBroker({ port: options.port ?? 0, log: silentLogger });
   return { kind, url: b.url, port: b.port, stop: () => b.close() };
 }

@@ -26,9 +26,16 @@ export interface MosquittoBroker {
   readonly dir: string;
   /** SIGTERM and wait for exit (Mosquitto saves its database), then remove the temp dir. Safe to repeat. */
   stop(): Promise<void>;
-  /** SIGKILL and wait for exit: a crash. The dir stays, so restart() can follow. */
+  /**
+   * SIGKILL and wait for exit: a crash. The dir stays, so start() can follow. Mosquitto saves after
+   * each change, but a change made just before the kill may not be on disk yet.
+   */
   kill(): Promise<void>;
-  /** Stop if running, then start again on the same port with the same persistence dir. */
+  /** SIGTERM and wait for exit (the database is saved); the dir stays, so start() can follow. */
+  halt(): Promise<void>;
+  /** Starts again on the same port with the same persistence dir; does nothing if running. */
+  start(): Promise<void>;
+  /** halt() then start(). */
   restart(): Promise<void>;
 }
 
@@ -164,6 +171,10 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
       if (ownsDir) rmSync(dir, { recursive: true, force: true });
     },
     kill: () => halt('SIGKILL'),
+    halt: () => halt('SIGTERM'),
+    async start() {
+      current ??= await launch(binary, conf, port);
+    },
     async restart() {
       await halt('SIGTERM');
       current = await launch(binary, conf, port);

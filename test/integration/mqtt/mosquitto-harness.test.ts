@@ -16,16 +16,21 @@ const accepts = (port: number) =>
   });
 
 describe.skipIf(!hasMosquitto() && !requireSystemDeps())('mosquitto test harness', () => {
-  it('starts on a free port, survives kill + restart on the same port, and stop() cleans up', async () => {
+  it('starts on a free port, comes back on the same port after kill, halt and restart, and stop() cleans up', async () => {
     const m = await startMosquitto();
     try {
       expect(m.url).toBe(`mqtt://127.0.0.1:${m.port}`);
       expect(await accepts(m.port)).toBe(true);
       await m.kill();
       expect(await accepts(m.port)).toBe(false);
-      await m.restart();
+      await m.start();
       expect(await accepts(m.port)).toBe(true);
       await m.restart();
+      expect(await accepts(m.port)).toBe(true);
+      await m.halt();
+      expect(await accepts(m.port)).toBe(false);
+      await m.start();
+      await m.start(); // already running: no second process
       expect(await accepts(m.port)).toBe(true);
     } finally {
       await m.stop();
