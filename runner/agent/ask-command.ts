@@ -14,8 +14,8 @@ import { ID_RE } from '../../src/protocol/topics.js';
 import { readAgentEnv } from './agent-env.js';
 import type { AgentIo } from './agent-io.js';
 import { buildEvent } from './build-event.js';
-import { deliverEvent } from './deliver-event.js';
 import { waitForDecision } from './decision-wait.js';
+import { deliverEvent } from './deliver-event.js';
 import { allocateSeq, seqDir } from './seq-allocator.js';
 
 export const ASK_EXIT = { approve: 0, deny: 1, timeout: 3 } as const;
@@ -39,10 +39,12 @@ export async function run(io: AgentIo): Promise<number> {
     throw new HermesError('usage', `ask: ${(e as Error).message}`);
   }
   const rerun = values['request-id'] as string | undefined;
-  if (rerun !== undefined && !ID_RE.test(rerun)) throw new HermesError('usage', 'ask: --request-id is not a valid id');
+  if (rerun !== undefined && !ID_RE.test(rerun))
+    throw new HermesError('usage', 'ask: --request-id is not a valid id');
   if (!rerun && typeof values.tool !== 'string') throw new HermesError('usage', 'ask: --tool is required');
   const timeoutS = Number(values.timeout ?? io.env.HERMES_ASK_TIMEOUT_SECONDS ?? 600);
-  if (!Number.isFinite(timeoutS) || timeoutS <= 0) throw new HermesError('usage', 'ask: --timeout must be a positive number of seconds');
+  if (!Number.isFinite(timeoutS) || timeoutS <= 0)
+    throw new HermesError('usage', 'ask: --timeout must be a positive number of seconds');
   let input: JsonObject | ReturnType<typeof parseLossless> = new Map();
   if (values.input !== undefined) {
     try {
@@ -56,12 +58,21 @@ export async function run(io: AgentIo): Promise<number> {
   const started = io.clock.now();
   const deadline = started + timeoutS * 1000;
 
-  const wait = await waitForDecision(agent, requestId, { deadline, clock: io.clock, signal: io.signal, random: io.random });
+  const wait = await waitForDecision(agent, requestId, {
+    deadline,
+    clock: io.clock,
+    signal: io.signal,
+    random: io.random,
+  });
   try {
     await wait.ready;
     if (!rerun) {
       const seq = allocateSeq(seqDir(agent.home, agent.jobId));
-      const data = fromPlain({ request_id: requestId, tool: values.tool, expires_at: isoTime(deadline) }) as JsonObject;
+      const data = fromPlain({
+        request_id: requestId,
+        tool: values.tool,
+        expires_at: isoTime(deadline),
+      }) as JsonObject;
       data.set('input', input);
       const built = buildEvent({
         jobId: agent.jobId,
@@ -82,7 +93,9 @@ export async function run(io: AgentIo): Promise<number> {
     }
     const decision = await wait.decision;
     if (!decision) {
-      io.stdout.write(`${JSON.stringify({ request_id: requestId, decision: 'deny', decided_by: 'hermes:timeout', reason: 'no decision before the timeout' })}\n`);
+      io.stdout.write(
+        `${JSON.stringify({ request_id: requestId, decision: 'deny', decided_by: 'hermes:timeout', reason: 'no decision before the timeout' })}\n`,
+      );
       return ASK_EXIT.timeout;
     }
     io.stdout.write(`${JSON.stringify(decision)}\n`);

@@ -15,7 +15,10 @@ function file(name: string, path: string): Buffer {
   try {
     return readFileSync(path);
   } catch (e) {
-    throw new HermesError('env', `cannot read ${name} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new HermesError(
+      'env',
+      `cannot read ${name} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
   }
 }
 

@@ -14,13 +14,18 @@ export interface CheckedDecision {
 }
 
 /** The decision, or a HermesError naming why the message is not one we may trust. */
-export function checkDecision(payload: Buffer | string, expect: { jobId: string; requestId: string; token: string | null }): CheckedDecision {
+export function checkDecision(
+  payload: Buffer | string,
+  expect: { jobId: string; requestId: string; token: string | null },
+): CheckedDecision {
   const tree = decodeWire(payload);
   const r = DecisionEnvelope.safeParse(toPlain(tree));
   if (!r.success) throw new HermesError('schema', `decision: ${formatIssues(r.error)}`);
   const d = r.data;
-  if (d.job_id !== expect.jobId) throw new HermesError('schema', `decision is for job ${d.job_id}, not ${expect.jobId}`);
-  if (d.data.request_id !== expect.requestId) throw new HermesError('schema', `decision is for request ${d.data.request_id}`);
+  if (d.job_id !== expect.jobId)
+    throw new HermesError('schema', `decision is for job ${d.job_id}, not ${expect.jobId}`);
+  if (d.data.request_id !== expect.requestId)
+    throw new HermesError('schema', `decision is for request ${d.data.request_id}`);
   if (expect.token !== null && !verifyEnvelope(tree, expect.token)) {
     throw new HermesError('bad_signature', 'decision signature missing or wrong');
   }

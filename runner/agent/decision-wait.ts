@@ -26,7 +26,13 @@ export interface DecisionWait {
 export async function waitForDecision(
   agent: AgentEnv,
   requestId: string,
-  opts: { deadline: number; clock: Clock; signal: AbortSignal; random: Random; onIgnored?: (why: string) => void },
+  opts: {
+    deadline: number;
+    clock: Clock;
+    signal: AbortSignal;
+    random: Random;
+    onIgnored?: (why: string) => void;
+  },
 ): Promise<DecisionWait> {
   const expect = { jobId: agent.jobId, requestId, token: agent.token };
   const remaining = () => Math.max(0, opts.deadline - opts.clock.now());
@@ -54,7 +60,8 @@ export async function waitForDecision(
     })();
     return { ready: Promise.resolve(), decision, close: async () => {} };
   }
-  if (!agent.mqttUrl) throw new HermesError('env', 'HERMES_MQTT_URL is not set and there is no runner socket');
+  if (!agent.mqttUrl)
+    throw new HermesError('env', 'HERMES_MQTT_URL is not set and there is no runner socket');
   const mqtt = {
     url: agent.mqttUrl,
     topic_prefix: agent.prefix,
@@ -70,7 +77,11 @@ export async function waitForDecision(
     url: agent.mqttUrl,
     log: silentLogger,
     signal: opts.signal,
-    options: buildClientOptions({ mqtt }, { clientId: newId('hermes-ask', opts.random) }, { url: agent.mqttUrl }),
+    options: buildClientOptions(
+      { mqtt },
+      { clientId: newId('hermes-ask', opts.random) },
+      { url: agent.mqttUrl },
+    ),
   });
   let settle: (d: CheckedDecision | undefined) => void = () => {};
   const decision = new Promise<CheckedDecision | undefined>((resolve) => {

@@ -19,12 +19,23 @@ export interface DeliverOptions {
   onRetry?: (message: string) => void;
 }
 
-export async function deliverEvent(agent: AgentEnv, built: BuiltEvent, opts: DeliverOptions): Promise<'runner' | 'broker'> {
+export async function deliverEvent(
+  agent: AgentEnv,
+  built: BuiltEvent,
+  opts: DeliverOptions,
+): Promise<'runner' | 'broker'> {
   if (agent.runnerSocket) {
     try {
       const reply = await askRunner(
         agent.runnerSocket,
-        { op: 'publish', job_id: agent.jobId, seq: built.seq, topic: built.topic, wire: built.wire, retain: built.retain },
+        {
+          op: 'publish',
+          job_id: agent.jobId,
+          seq: built.seq,
+          topic: built.topic,
+          wire: built.wire,
+          retain: built.retain,
+        },
         Math.min(opts.deadlineMs, 10_000),
         opts.signal,
       );
@@ -35,7 +46,8 @@ export async function deliverEvent(agent: AgentEnv, built: BuiltEvent, opts: Del
       opts.onRetry?.(`runner socket unusable (${(e as Error).message}); publishing directly`);
     }
   }
-  if (!agent.mqttUrl) throw new HermesError('env', 'HERMES_MQTT_URL is not set and no runner socket is usable');
+  if (!agent.mqttUrl)
+    throw new HermesError('env', 'HERMES_MQTT_URL is not set and no runner socket is usable');
   const auth = agentBrokerAuth(agent);
   await quickPublishWithRetry({
     url: agent.mqttUrl,
@@ -47,7 +59,8 @@ export async function deliverEvent(agent: AgentEnv, built: BuiltEvent, opts: Del
     deadlineMs: opts.deadlineMs,
     random: opts.random,
     signal: opts.signal,
-    onRetry: (i) => opts.onRetry?.(`attempt ${i.attempt} failed (${i.error.message}); retrying in ${i.delayMs} ms`),
+    onRetry: (i) =>
+      opts.onRetry?.(`attempt ${i.attempt} failed (${i.error.message}); retrying in ${i.delayMs} ms`),
   });
   return 'broker';
 }

@@ -31,8 +31,12 @@ export async function run(io: AgentIo): Promise<number> {
     throw new HermesError('usage', `publish: ${(e as Error).message}`);
   }
   if (typeof values.event !== 'string') throw new HermesError('usage', 'publish: --event is required');
-  const deadlineS = values.deadline === undefined ? Number(io.env.HERMES_PUBLISH_DEADLINE_SECONDS ?? DEFAULT_DEADLINE_SECONDS) : Number(values.deadline);
-  if (!Number.isFinite(deadlineS) || deadlineS <= 0) throw new HermesError('usage', 'publish: --deadline must be a positive number of seconds');
+  const deadlineS =
+    values.deadline === undefined
+      ? Number(io.env.HERMES_PUBLISH_DEADLINE_SECONDS ?? DEFAULT_DEADLINE_SECONDS)
+      : Number(values.deadline);
+  if (!Number.isFinite(deadlineS) || deadlineS <= 0)
+    throw new HermesError('usage', 'publish: --deadline must be a positive number of seconds');
   if (!(AGENT_EVENTS as readonly string[]).includes(values.event)) {
     throw new HermesError('usage', `publish: --event must be one of ${AGENT_EVENTS.join(', ')}`);
   }
@@ -55,6 +59,7 @@ export async function run(io: AgentIo): Promise<number> {
     signal: io.signal,
     onRetry: (m) => io.stderr.write(`hermes publish: ${m}\n`),
   });
-  if (values.json) io.stdout.write(`${JSON.stringify({ job_id: agent.jobId, seq, event: values.event, via })}\n`);
+  if (values.json)
+    io.stdout.write(`${JSON.stringify({ job_id: agent.jobId, seq, event: values.event, via })}\n`);
   return 0;
 }

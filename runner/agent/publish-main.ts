@@ -25,7 +25,9 @@ export function main(args: string[]): void {
     },
     (e: unknown) => {
       const he = e instanceof HermesError ? e : undefined;
-      process.stderr.write(`hermes: ${he ? (he.hint ? `${he.message} (${he.hint})` : he.message) : String(e)}\n`);
+      process.stderr.write(
+        `hermes: ${he ? (he.hint ? `${he.message} (${he.hint})` : he.message) : String(e)}\n`,
+      );
       process.exitCode = he?.code === 'usage' ? 2 : 1;
     },
   );

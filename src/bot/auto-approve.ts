@@ -8,7 +8,12 @@ import type { JobRegistry } from '../jobs/registry.js';
 
 export const AUTO_BY_PREFIX = 'hermes:auto';
 
-export function standingApproval(registry: JobRegistry, jobId: string, tool: string, requestId: string): PermissionRequest | undefined {
+export function standingApproval(
+  registry: JobRegistry,
+  jobId: string,
+  tool: string,
+  requestId: string,
+): PermissionRequest | undefined {
   return registry.db
     .prepare(
       `SELECT * FROM permission_requests

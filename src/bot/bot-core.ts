@@ -46,7 +46,13 @@ export class BotCore {
         approvalTimeoutSeconds: config.chat.approval_timeout_seconds,
       },
     });
-    this.decisions = new DecisionService({ registry, publisher: bus, prefix: this.prefix, clock, log: log.child({ name: 'decisions' }) });
+    this.decisions = new DecisionService({
+      registry,
+      publisher: bus,
+      prefix: this.prefix,
+      clock,
+      log: log.child({ name: 'decisions' }),
+    });
     this.relay.onAccepted((e) => this.afterAccepted(e));
   }
 
@@ -56,7 +62,8 @@ export class BotCore {
     const eventsTopic = topics.allJobEvents(this.prefix);
     this.stops.push(
       bus.onMessage((topic, payload) => {
-        if (topic.startsWith(`${this.prefix}/jobs/`) && topic.endsWith('/events')) this.relay.handle(topic, payload);
+        if (topic.startsWith(`${this.prefix}/jobs/`) && topic.endsWith('/events'))
+          this.relay.handle(topic, payload);
       }),
     );
     this.stops.push(

@@ -6,7 +6,16 @@
  * decisions when it ends.
  */
 import type { Clock } from '../clock.js';
-import { type DecideResult, type DecisionInput, decide, decisionMessage, EXPIRED_BY, markPublished, overdueRequests, unpublishedDecisions } from '../jobs/decisions.js';
+import {
+  type DecideResult,
+  type DecisionInput,
+  decide,
+  decisionMessage,
+  EXPIRED_BY,
+  markPublished,
+  overdueRequests,
+  unpublishedDecisions,
+} from '../jobs/decisions.js';
 import { permissionRequestsOf } from '../jobs/queries.js';
 import type { JobRegistry } from '../jobs/registry.js';
 import type { Logger } from '../log.js';
@@ -16,14 +25,23 @@ export interface Publisher {
   publish(topic: string, payload: string | Buffer, opts: { qos: 0 | 1; retain?: boolean }): Promise<void>;
 }
 
-export type DecidedListener = (result: Extract<DecideResult, { outcome: 'decided' }>, input: DecisionInput) => void;
+export type DecidedListener = (
+  result: Extract<DecideResult, { outcome: 'decided' }>,
+  input: DecisionInput,
+) => void;
 
 export class DecisionService {
   private readonly listeners = new Set<DecidedListener>();
   private flushing: Promise<void> | undefined;
 
   constructor(
-    private readonly deps: { registry: JobRegistry; publisher: Publisher; prefix: string; clock: Clock; log: Logger },
+    private readonly deps: {
+      registry: JobRegistry;
+      publisher: Publisher;
+      prefix: string;
+      clock: Clock;
+      log: Logger;
+    },
   ) {}
 
   onDecided(l: DecidedListener): () => void {
@@ -36,11 +54,20 @@ export class DecisionService {
     const { registry, clock, prefix, log } = this.deps;
     const result = decide(registry, clock, prefix, input);
     if (result.outcome === 'already') {
-      log.info({ job_id: input.jobId, request_id: input.requestId, by: input.by, first: result.request.decided_by }, 'decision refused: already decided');
+      log.info(
+        { job_id: input.jobId, request_id: input.requestId, by: input.by, first: result.request.decided_by },
+        'decision refused: already decided',
+      );
       return result;
     }
     log.info(
-      { job_id: input.jobId, request_id: input.requestId, decision: input.decision, by: input.by, scope: input.scope ?? 'request' },
+      {
+        job_id: input.jobId,
+        request_id: input.requestId,
+        decision: input.decision,
+        by: input.by,
+        scope: input.scope ?? 'request',
+      },
       'decision recorded',
     );
     for (const l of this.listeners) {
@@ -72,7 +99,10 @@ export class DecisionService {
         await publisher.publish(msg.topic, msg.wire, { qos: 1, retain: true });
         markPublished(registry, req.job_id, req.request_id, clock.now());
       } catch (err) {
-        log.warn({ err, job_id: req.job_id, request_id: req.request_id }, 'decision not published yet; will retry');
+        log.warn(
+          { err, job_id: req.job_id, request_id: req.request_id },
+          'decision not published yet; will retry',
+        );
         return;
       }
     }
@@ -82,7 +112,13 @@ export class DecisionService {
   async expireOverdue(): Promise<Array<Extract<DecideResult, { outcome: 'decided' }>>> {
     const out: Array<Extract<DecideResult, { outcome: 'decided' }>> = [];
     for (const req of overdueRequests(this.deps.registry, this.deps.clock.now())) {
-      const r = await this.decide({ jobId: req.job_id, requestId: req.request_id, decision: 'deny', by: EXPIRED_BY, reason: 'expired, denied' });
+      const r = await this.decide({
+        jobId: req.job_id,
+        requestId: req.request_id,
+        decision: 'deny',
+        by: EXPIRED_BY,
+        reason: 'expired, denied',
+      });
       if (r.outcome === 'decided') out.push(r);
     }
     return out;
@@ -92,7 +128,10 @@ export class DecisionService {
   async clearRetained(jobId: string): Promise<void> {
     for (const req of permissionRequestsOf(this.deps.registry.db, jobId)) {
       try {
-        await this.deps.publisher.publish(topics.decision(this.deps.prefix, jobId, req.request_id), '', { qos: 1, retain: true });
+        await this.deps.publisher.publish(topics.decision(this.deps.prefix, jobId, req.request_id), '', {
+          qos: 1,
+          retain: true,
+        });
       } catch (err) {
         this.deps.log.warn({ err, job_id: jobId }, 'could not clear a retained decision');
       }

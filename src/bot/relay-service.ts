@@ -38,7 +38,13 @@ export class RelayService {
     const { log, audit, clock } = this.deps;
     let outcome: Outcome;
     try {
-      outcome = evaluateMessage(this.deps.registry, this.deps.settings, clock, jobIdFromEventsTopic(this.deps.prefix, topic), payload);
+      outcome = evaluateMessage(
+        this.deps.registry,
+        this.deps.settings,
+        clock,
+        jobIdFromEventsTopic(this.deps.prefix, topic),
+        payload,
+      );
     } catch (e) {
       // A store failure is ours, not the peer's: the message is not lost to the broker's
       // redelivery only if we crash, so we log loudly and count it.
@@ -61,9 +67,19 @@ export class RelayService {
     });
     if (outcome.verdict === 'dropped') {
       const quiet = outcome.reason === 'duplicate' && !outcome.conflict;
-      const fields = { topic: topic.slice(0, 256), reason: outcome.reason, job_id: outcome.jobId, seq: outcome.seq, detail: outcome.detail };
+      const fields = {
+        topic: topic.slice(0, 256),
+        reason: outcome.reason,
+        job_id: outcome.jobId,
+        seq: outcome.seq,
+        detail: outcome.detail,
+      };
       if (quiet) log.debug(fields, 'event dropped');
-      else log.warn(fields, outcome.conflict ? 'event dropped: different content under an accepted seq' : 'event dropped');
+      else
+        log.warn(
+          fields,
+          outcome.conflict ? 'event dropped: different content under an accepted seq' : 'event dropped',
+        );
     } else if (outcome.accepted) {
       log.info(
         { job_id: outcome.jobId, seq: outcome.seq, event: outcome.event, verified: outcome.verified },

@@ -7,7 +7,7 @@ import type { Clock, Random } from '../clock.js';
 import type { Config } from '../config/load.js';
 import { JobRegistry } from '../jobs/registry.js';
 import type { Logger } from '../log.js';
-import { type MqttBus, connectBus } from '../mqtt/bus.js';
+import { connectBus, type MqttBus } from '../mqtt/bus.js';
 import { buildClientOptions, persistentClientId, resolveBrokerUrl } from '../mqtt/options.js';
 import { auditPath, openAuditLog } from '../relay/audit.js';
 import { openBotDb } from '../store/bot-db.js';
@@ -71,7 +71,11 @@ export async function startBot(opts: RunBotOptions): Promise<RunningBot> {
     const bus = await connectBus({
       url,
       log: log.child({ name: 'mqtt' }),
-      options: buildClientOptions(config, { clientId: persistentClientId(config.mqtt, 'bot'), clean: false }, { url }),
+      options: buildClientOptions(
+        config,
+        { clientId: persistentClientId(config.mqtt, 'bot'), clean: false },
+        { url },
+      ),
     });
     cleanups.push(() => bus.close());
     const core = new BotCore({ config, registry, bus, clock, log, audit });

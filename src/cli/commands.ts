@@ -69,7 +69,8 @@ export const COMMANDS: CommandEntry[] = [
   {
     words: ['publish'],
     summary: 'agent side: sign and publish one event for $HERMES_JOB_ID',
-    usage: 'hermes publish --event started|progress|permission_required|completed|error [--detail TEXT] [--data JSON] [--deadline SECONDS] [--json]',
+    usage:
+      'hermes publish --event started|progress|permission_required|completed|error [--detail TEXT] [--data JSON] [--deadline SECONDS] [--json]',
     load: () => import('../../runner/agent/publish-command.js'),
   },
   {
@@ -81,7 +82,8 @@ export const COMMANDS: CommandEntry[] = [
   {
     words: ['jobs', 'decide'],
     summary: 'approve or deny a permission request (what the chat buttons do)',
-    usage: 'hermes jobs decide ID REQUEST_ID approve|deny [--by WHO] [--reason TEXT] [--scope request|job] [--mqtt URL] [--json]',
+    usage:
+      'hermes jobs decide ID REQUEST_ID approve|deny [--by WHO] [--reason TEXT] [--scope request|job] [--mqtt URL] [--json]',
     load: () => import('./commands/jobs-decide.js'),
   },
   {
@@ -89,6 +91,24 @@ export const COMMANDS: CommandEntry[] = [
     summary: 'follow jobs: print verified events until all end (exit 0 completed, 1 error, 3 timeout)',
     usage: 'hermes watch ID... [--json] [--timeout SECONDS] [--mqtt URL]',
     load: () => import('./commands/watch.js'),
+  },
+  {
+    words: ['sessions', 'list'],
+    summary: "list the runner's tmux sessions (from runner.db)",
+    usage: 'hermes sessions list [--status running|stopped|terminated|archived] [--json]',
+    load: () => import('../../runner/cli/sessions-list.js'),
+  },
+  {
+    words: ['sessions', 'show'],
+    summary: 'show one runner session (by session name or job id)',
+    usage: 'hermes sessions show NAME [--json]',
+    load: () => import('../../runner/cli/sessions-show.js'),
+  },
+  {
+    words: ['reconcile'],
+    summary: 'one reconcile pass: stop vanished, kill finished, archive old sessions (exit 3: skipped)',
+    usage: 'hermes reconcile --once [--linger SECONDS] [--json]',
+    load: () => import('../../runner/cli/reconcile-once.js'),
   },
 ];
 

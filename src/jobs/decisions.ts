@@ -33,16 +33,25 @@ export interface OutgoingDecision {
   wire: string;
 }
 
-export function decide(registry: JobRegistry, clock: Clock, prefix: string, input: DecisionInput): DecideResult {
+export function decide(
+  registry: JobRegistry,
+  clock: Clock,
+  prefix: string,
+  input: DecisionInput,
+): DecideResult {
   const db = registry.db;
   return immediate(db, (): DecideResult => {
     const job = registry.row(input.jobId);
     if (!job) throw new HermesError('unknown_job', `no job with id ${input.jobId}`);
     const req = permissionRequest(db, input.jobId, input.requestId);
     if (!req) {
-      throw new HermesError('unknown_request', `job ${input.jobId} has no permission request ${input.requestId}`, {
-        hint: `see hermes jobs show ${input.jobId}`,
-      });
+      throw new HermesError(
+        'unknown_request',
+        `job ${input.jobId} has no permission request ${input.requestId}`,
+        {
+          hint: `see hermes jobs show ${input.jobId}`,
+        },
+      );
     }
     if (req.status !== 'pending') return { outcome: 'already', request: req };
     const now = isoTime(clock.now());
@@ -54,7 +63,9 @@ export function decide(registry: JobRegistry, clock: Clock, prefix: string, inpu
        WHERE job_id = ? AND request_id = ?`,
     ).run(status, input.by, now, input.reason ?? null, seq, input.scope ?? 'request', job.id, req.request_id);
     const open = (
-      db.prepare(`SELECT COUNT(*) AS n FROM permission_requests WHERE job_id = ? AND status = 'pending'`).get(job.id) as {
+      db
+        .prepare(`SELECT COUNT(*) AS n FROM permission_requests WHERE job_id = ? AND status = 'pending'`)
+        .get(job.id) as {
         n: number;
       }
     ).n;
@@ -67,7 +78,12 @@ export function decide(registry: JobRegistry, clock: Clock, prefix: string, inpu
 export const EXPIRED_BY = 'hermes:expired';
 
 /** The signed retained message for a decided request (rebuilt identically for republishing). */
-export function decisionMessage(registry: JobRegistry, prefix: string, req: PermissionRequest, at?: string): OutgoingDecision {
+export function decisionMessage(
+  registry: JobRegistry,
+  prefix: string,
+  req: PermissionRequest,
+  at?: string,
+): OutgoingDecision {
   const token = registry.tokenOf(req.job_id);
   const decision: Decision = req.status === 'approved' ? 'approve' : 'deny';
   const env = fromPlain({
@@ -92,14 +108,18 @@ export function decisionMessage(registry: JobRegistry, prefix: string, req: Perm
 /** Pending requests whose deadline passed, oldest first. */
 export function overdueRequests(registry: JobRegistry, now: number): PermissionRequest[] {
   return registry.db
-    .prepare(`SELECT * FROM permission_requests WHERE status = 'pending' AND expires_at <= ? ORDER BY expires_at`)
+    .prepare(
+      `SELECT * FROM permission_requests WHERE status = 'pending' AND expires_at <= ? ORDER BY expires_at`,
+    )
     .all(isoTime(now)) as PermissionRequest[];
 }
 
 /** Decided requests whose retained decision has not been acknowledged by the broker yet. */
 export function unpublishedDecisions(registry: JobRegistry): PermissionRequest[] {
   return registry.db
-    .prepare(`SELECT * FROM permission_requests WHERE decided_at IS NOT NULL AND published_at IS NULL ORDER BY decided_at`)
+    .prepare(
+      `SELECT * FROM permission_requests WHERE decided_at IS NOT NULL AND published_at IS NULL ORDER BY decided_at`,
+    )
     .all() as PermissionRequest[];
 }
 

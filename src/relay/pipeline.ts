@@ -72,39 +72,53 @@ export function evaluateMessage(
     if (!job) return dropped('unknown_job', `no job ${env.job_id} is registered`, ids);
     let verified = false;
     if (job.auth === 'token') {
-      if (!verifyEnvelope(tree, job.token!)) return dropped('bad_signature', 'signature missing or does not match', ids);
+      if (!verifyEnvelope(tree, job.token!))
+        return dropped('bad_signature', 'signature missing or does not match', ids);
       verified = true;
     }
-    const stored = db.prepare('SELECT digest FROM events WHERE job_id = ? AND seq = ?').get(env.job_id, env.seq) as
-      | { digest: string }
-      | undefined;
+    const stored = db
+      .prepare('SELECT digest FROM events WHERE job_id = ? AND seq = ?')
+      .get(env.job_id, env.seq) as { digest: string } | undefined;
     if (isTerminalState(job.status)) {
       // A retained terminal event redelivered after a restart is a quiet duplicate, not an alarm.
-      if (stored?.digest === digest) return dropped('duplicate', 'already accepted (redelivery)', { ...ids, verified });
+      if (stored?.digest === digest)
+        return dropped('duplicate', 'already accepted (redelivery)', { ...ids, verified });
       return dropped('after_terminal', `job ${job.id} is already ${job.status}`, { ...ids, verified });
     }
     if (stored) {
       const same = stored.digest === digest;
-      return dropped('duplicate', same ? 'already accepted (redelivery)' : 'different content under an accepted seq', {
-        ...ids,
-        verified,
-        conflict: !same,
-      });
+      return dropped(
+        'duplicate',
+        same ? 'already accepted (redelivery)' : 'different content under an accepted seq',
+        {
+          ...ids,
+          verified,
+          conflict: !same,
+        },
+      );
     }
     if (job.max_seq !== null && env.seq < job.max_seq - settings.replayWindow) {
-      return dropped('replay', `seq ${env.seq} is more than ${settings.replayWindow} below the highest seen (${job.max_seq})`, {
-        ...ids,
-        verified,
-      });
+      return dropped(
+        'replay',
+        `seq ${env.seq} is more than ${settings.replayWindow} below the highest seen (${job.max_seq})`,
+        {
+          ...ids,
+          verified,
+        },
+      );
     }
     const now = clock.now();
     if (!isTerminalEvent(env.event)) {
       const skew = Math.abs(now - Date.parse(env.timestamp)) / 1000;
       if (skew > settings.clockSkewSeconds) {
-        return dropped('stale', `timestamp is ${Math.round(skew)} s from the bot's clock (allowed ${settings.clockSkewSeconds} s)`, {
-          ...ids,
-          verified,
-        });
+        return dropped(
+          'stale',
+          `timestamp is ${Math.round(skew)} s from the bot's clock (allowed ${settings.clockSkewSeconds} s)`,
+          {
+            ...ids,
+            verified,
+          },
+        );
       }
     }
     const data = { ...(env.data as Record<string, unknown>) };
@@ -145,8 +159,22 @@ function store(
   db.prepare(
     `INSERT INTO events (job_id, seq, event, timestamp, received_at, detail, wire, digest, verified)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(job.id, env.seq, env.event, env.timestamp, now, env.detail ?? null, Buffer.from(payload).toString('utf8'), digest, verified ? 1 : 0);
-  db.prepare('UPDATE jobs SET max_seq = MAX(COALESCE(max_seq, ?), ?) WHERE id = ?').run(env.seq, env.seq, job.id);
+  ).run(
+    job.id,
+    env.seq,
+    env.event,
+    env.timestamp,
+    now,
+    env.detail ?? null,
+    Buffer.from(payload).toString('utf8'),
+    digest,
+    verified ? 1 : 0,
+  );
+  db.prepare('UPDATE jobs SET max_seq = MAX(COALESCE(max_seq, ?), ?) WHERE id = ?').run(
+    env.seq,
+    env.seq,
+    job.id,
+  );
 
   if (env.event === 'permission_required') {
     const expires =
@@ -156,17 +184,31 @@ function store(
     db.prepare(
       `INSERT INTO permission_requests (job_id, request_id, seq, tool, input, detail, requested_at, expires_at, status)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending') ON CONFLICT DO NOTHING`,
-    ).run(job.id, data.request_id, env.seq, data.tool, JSON.stringify(data.input ?? null), env.detail ?? null, now, expires);
+    ).run(
+      job.id,
+      data.request_id,
+      env.seq,
+      data.tool,
+      JSON.stringify(data.input ?? null),
+      env.detail ?? null,
+      now,
+      expires,
+    );
   }
   const open = (
-    db.prepare(`SELECT COUNT(*) AS n FROM permission_requests WHERE job_id = ? AND status = 'pending'`).get(job.id) as {
+    db
+      .prepare(`SELECT COUNT(*) AS n FROM permission_requests WHERE job_id = ? AND status = 'pending'`)
+      .get(job.id) as {
       n: number;
     }
   ).n;
   const next = stateAfterEvent(job.status, env.event, open);
-  if (next && next !== job.status) registry.applyTransition(job, next, env.event === 'error' ? env.detail : undefined);
+  if (next && next !== job.status)
+    registry.applyTransition(job, next, env.event === 'error' ? env.detail : undefined);
   if (isTerminalEvent(env.event)) {
-    db.prepare(`UPDATE permission_requests SET status = 'expired' WHERE job_id = ? AND status = 'pending'`).run(job.id);
+    db.prepare(
+      `UPDATE permission_requests SET status = 'expired' WHERE job_id = ? AND status = 'pending'`,
+    ).run(job.id);
   }
 }
 

@@ -45,9 +45,13 @@ export function acquireLease(db: Db, name: string, clock: Clock, opts: LeaseOpti
       const dead = cur.host === host && !isAlive(cur.pid);
       const expired = clock.now() - cur.heartbeat_at > stale;
       if (!dead && !expired) {
-        throw new HermesError('locked', `another hermes ${name} (pid ${cur.pid} on ${cur.host}) is using this HERMES_HOME`, {
-          hint: `stop it first, or give this one its own HERMES_HOME`,
-        });
+        throw new HermesError(
+          'locked',
+          `another hermes ${name} (pid ${cur.pid} on ${cur.host}) is using this HERMES_HOME`,
+          {
+            hint: `stop it first, or give this one its own HERMES_HOME`,
+          },
+        );
       }
     }
     db.prepare(
@@ -57,7 +61,12 @@ export function acquireLease(db: Db, name: string, clock: Clock, opts: LeaseOpti
   });
   return {
     renew() {
-      db.prepare('UPDATE process_leases SET heartbeat_at = ? WHERE name = ? AND pid = ? AND host = ?').run(clock.now(), name, pid, host);
+      db.prepare('UPDATE process_leases SET heartbeat_at = ? WHERE name = ? AND pid = ? AND host = ?').run(
+        clock.now(),
+        name,
+        pid,
+        host,
+      );
     },
     release() {
       db.prepare('DELETE FROM process_leases WHERE name = ? AND pid = ? AND host = ?').run(name, pid, host);

@@ -4,10 +4,10 @@
  */
 import { userInfo } from 'node:os';
 import { DecisionService } from '../../bot/decision-service.js';
+import { newId } from '../../clock.js';
 import { describeError, HermesError } from '../../errors.js';
 import { connectBus, type MqttBus } from '../../mqtt/bus.js';
 import { buildClientOptions, resolveBrokerUrl } from '../../mqtt/options.js';
-import { newId } from '../../clock.js';
 import { type CommandContext, parseFlags, writeJson, writeLine } from '../context.js';
 import { withRegistry } from '../registry-context.js';
 
@@ -29,7 +29,8 @@ export async function run(ctx: CommandContext): Promise<number> {
     throw new HermesError('usage', 'jobs decide: give ID REQUEST_ID approve|deny');
   }
   const scope = (values.scope ?? 'request') as 'request' | 'job';
-  if (scope !== 'request' && scope !== 'job') throw new HermesError('usage', 'jobs decide: --scope is request or job');
+  if (scope !== 'request' && scope !== 'job')
+    throw new HermesError('usage', 'jobs decide: --scope is request or job');
   const by = values.by ?? `cli:${ctx.env.USER ?? userInfo().username}`;
   const config = ctx.config();
   const log = ctx.logger();
@@ -50,18 +51,37 @@ export async function run(ctx: CommandContext): Promise<number> {
   };
   try {
     return await withRegistry(ctx, async (registry) => {
-      const service = new DecisionService({ registry, publisher, prefix: config.mqtt.topic_prefix, clock: ctx.clock, log });
-      const result = await service.decide({ jobId: jobId!, requestId: requestId!, decision, by, reason: values.reason, scope });
+      const service = new DecisionService({
+        registry,
+        publisher,
+        prefix: config.mqtt.topic_prefix,
+        clock: ctx.clock,
+        log,
+      });
+      const result = await service.decide({
+        jobId: jobId!,
+        requestId: requestId!,
+        decision,
+        by,
+        reason: values.reason,
+        scope,
+      });
       const r = result.request;
       if (result.outcome === 'already') {
-        writeLine(ctx.stderr, `hermes: request ${r.request_id} was already ${r.status} by ${r.decided_by} at ${r.decided_at}`);
+        writeLine(
+          ctx.stderr,
+          `hermes: request ${r.request_id} was already ${r.status} by ${r.decided_by} at ${r.decided_at}`,
+        );
         return 1;
       }
       const published = registry.db
         .prepare('SELECT published_at FROM permission_requests WHERE job_id = ? AND request_id = ?')
         .get(r.job_id, r.request_id) as { published_at: string | null };
       if (!published.published_at) {
-        writeLine(ctx.stderr, `hermes: warning: decision recorded but not published (${offline ?? 'broker unavailable'}); the running bot publishes it`);
+        writeLine(
+          ctx.stderr,
+          `hermes: warning: decision recorded but not published (${offline ?? 'broker unavailable'}); the running bot publishes it`,
+        );
       }
       if (values.json) writeJson(ctx.stdout, { ...r, published: published.published_at !== null });
       else writeLine(ctx.stdout, `${r.request_id}: ${r.status} by ${r.decided_by}`);

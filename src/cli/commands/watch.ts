@@ -49,7 +49,8 @@ export async function run(ctx: CommandContext): Promise<number> {
     replayWindow: config.relay.replay_window,
     approvalTimeoutSeconds: config.chat.approval_timeout_seconds,
   };
-  const exitCode = () => ([...outcome.values()].every((o) => o === 'completed') ? WATCH_EXIT.completed : WATCH_EXIT.failed);
+  const exitCode = () =>
+    [...outcome.values()].every((o) => o === 'completed') ? WATCH_EXIT.completed : WATCH_EXIT.failed;
   if (live.length === 0) return exitCode();
 
   const url = resolveBrokerUrl(config, values.mqtt);
@@ -62,21 +63,34 @@ export async function run(ctx: CommandContext): Promise<number> {
   const prefix = config.mqtt.topic_prefix;
   try {
     return await new Promise<number>((resolve) => {
-      const timer = timeoutS === undefined ? undefined : setTimeout(() => resolve(WATCH_EXIT.timeout), timeoutS * 1000);
+      const timer =
+        timeoutS === undefined ? undefined : setTimeout(() => resolve(WATCH_EXIT.timeout), timeoutS * 1000);
       ctx.signal.addEventListener('abort', () => resolve(WATCH_EXIT.timeout), { once: true });
       bus.onMessage((topic, payload) => {
         const jobId = jobIdFromEventsTopic(prefix, topic);
         if (!jobId || outcome.has(jobId)) return;
         const o = evaluateMessage(shadow, settings, ctx.clock, jobId, payload);
         if (o.verdict !== 'accepted' || !o.accepted) {
-          if (o.reason !== 'duplicate') log.warn({ job_id: o.jobId, seq: o.seq, reason: o.reason, detail: o.detail }, 'event dropped');
+          if (o.reason !== 'duplicate')
+            log.warn({ job_id: o.jobId, seq: o.seq, reason: o.reason, detail: o.detail }, 'event dropped');
           return;
         }
         const e = o.accepted;
         if (values.json) {
-          writeJson(ctx.stdout, { job_id: e.jobId, seq: e.seq, event: e.event, timestamp: e.timestamp, detail: e.detail ?? null, data: e.data, verified: e.verified });
+          writeJson(ctx.stdout, {
+            job_id: e.jobId,
+            seq: e.seq,
+            event: e.event,
+            timestamp: e.timestamp,
+            detail: e.detail ?? null,
+            data: e.data,
+            verified: e.verified,
+          });
         } else {
-          writeLine(ctx.stdout, `${e.timestamp} ${e.jobId} #${e.seq} ${e.event}${e.detail ? `: ${e.detail}` : ''}${e.verified ? '' : ' [unverified]'}`);
+          writeLine(
+            ctx.stdout,
+            `${e.timestamp} ${e.jobId} #${e.seq} ${e.event}${e.detail ? `: ${e.detail}` : ''}${e.verified ? '' : ' [unverified]'}`,
+          );
         }
         if (isTerminalEvent(e.event)) {
           outcome.set(e.jobId, e.event as 'completed' | 'error');
@@ -86,10 +100,15 @@ export async function run(ctx: CommandContext): Promise<number> {
           }
         }
       });
-      bus.subscribe(live.map((r) => topics.jobEvents(prefix, r.id)), 1).catch((err: unknown) => {
-        log.error({ err }, 'subscribe failed');
-        resolve(WATCH_EXIT.failed);
-      });
+      bus
+        .subscribe(
+          live.map((r) => topics.jobEvents(prefix, r.id)),
+          1,
+        )
+        .catch((err: unknown) => {
+          log.error({ err }, 'subscribe failed');
+          resolve(WATCH_EXIT.failed);
+        });
     });
   } finally {
     await bus.close();
