@@ -2,13 +2,13 @@
  * A real Mosquitto for one test: its own config, port and persistence folder in a temp dir.
  * Readiness is a successful TCP connect (polled, bounded), never a fixed sleep.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports.js';
-import { mosquittoPath } from './system.js';
+import { findExecutable, mosquittoPath } from './system.js';
 import { waitFor } from './wait.js';
 
 export interface MosquittoOptions {
@@ -18,6 +18,10 @@ export interface MosquittoOptions {
   dir?: string;
   /** Default: a free port. */
   port?: number;
+  /** Serve MQTT over TLS with these PEM files; `requireClientCert` also demands a client certificate. */
+  tls?: { caFile: string; certFile: string; keyFile: string; requireClientCert?: boolean };
+  /** Accounts (user -> password); anonymous clients are then refused. Needs mosquitto_passwd. */
+  users?: Record<string, string>;
 }
 
 export interface MosquittoBroker {
@@ -48,15 +52,18 @@ process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
-function writeConfig(dir: string, port: number, persistence: boolean): string {
-  const lines = [
-    `listener ${port} 127.0.0.1`,
-    'allow_anonymous true',
-    'log_dest stderr',
-    'log_type error',
-    'log_type warning',
-    'log_type notice',
-  ];
+function writeConfig(dir: string, port: number, persistence: boolean, opts: MosquittoOptions): string {
+  const lines = [`listener ${port} 127.0.0.1`];
+  if (opts.tls) {
+    lines.push(`cafile ${opts.tls.caFile}`, `certfile ${opts.tls.certFile}`, `keyfile ${opts.tls.keyFile}`);
+    lines.push(`require_certificate ${opts.tls.requireClientCert === true}`);
+  }
+  if (opts.users) {
+    lines.push('allow_anonymous false', `password_file ${writePasswordFile(dir, opts.users)}`);
+  } else {
+    lines.push('allow_anonymous true');
+  }
+  lines.push('log_dest stderr', 'log_type error', 'log_type warning', 'log_type notice');
   if (persistence) {
     // Save after every change, so even a SIGKILL keeps the queued QoS 1 messages.
     lines.push(
@@ -70,6 +77,22 @@ function writeConfig(dir: string, port: number, persistence: boolean): string {
   if (process.getuid?.() === 0) lines.push('user root');
   const file = join(dir, 'mosquitto.conf');
   writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
+/** Plain `user:password` lines, hashed in place by `mosquitto_passwd -U` (no password in argv). */
+function writePasswordFile(dir: string, users: Record<string, string>): string {
+  const file = join(dir, 'passwd');
+  writeFileSync(
+    file,
+    Object.entries(users)
+      .map(([u, p]) => `${u}:${p}\n`)
+      .join(''),
+    { mode: 0o600 },
+  );
+  const tool = findExecutable('mosquitto_passwd', ['/usr/bin', '/usr/sbin']);
+  if (tool === undefined) throw new Error('mosquitto_passwd is not installed');
+  execFileSync(tool, ['-U', file], { stdio: 'pipe' });
   return file;
 }
 
@@ -142,7 +165,7 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
   for (let attempt = 0; attempt < 3 && child === undefined; attempt++) {
     port = opts.port ?? (await freePort());
     try {
-      child = await launch(binary, writeConfig(dir, port, persistence), port);
+      child = await launch(binary, writeConfig(dir, port, persistence, opts), port);
     } catch (e) {
       lastError = e;
       if (opts.port !== undefined || !/in use/i.test(String(e))) break;
@@ -163,7 +186,7 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
     await waitForExit(c, STOP_TIMEOUT_MS);
   };
   return {
-    url: `mqtt://127.0.0.1:${port}`,
+    url: `${opts.tls ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`,
     port,
     dir,
     async stop() {
