@@ -199,3 +199,29 @@ export function guildCreateObject(
     soundboard_sounds: [],
   };
 }
+
+/** The READY dispatch: guilds arrive as unavailable stubs, GUILD_CREATE fills them in. */
+export function readyPayload(
+  sessionId: string,
+  guilds: GuildInput[],
+  gatewayUrl: string,
+): Record<string, unknown> {
+  return {
+    v: 10,
+    user: botUserObject(),
+    guilds: guilds.map((g) => ({ id: g.id, unavailable: true })),
+    session_id: sessionId,
+    session_type: 'normal',
+    resume_gateway_url: gatewayUrl,
+    shard: [0, 1],
+    application: { id: DISCORD.applicationId, flags: 0 },
+    private_channels: [],
+    presences: [],
+    relationships: [],
+    guild_join_requests: [],
+    geo_ordered_rtc_regions: [],
+    user_settings: {},
+    auth: {},
+    _trace: ['["fake-gateway",{"micros":0}]'],
+  };
+}

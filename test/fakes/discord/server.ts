@@ -21,13 +21,16 @@ import {
   type UploadedFile,
 } from '../shared/http.js';
 import { CHANNEL_ROUTES } from './channel-routes.js';
+import { type DiscordFailure, failureResponse } from './failures.js';
 import { FakeGateway, type GatewayFrame } from './gateway.js';
 import { INTERACTION_ROUTES } from './interaction-routes.js';
 import { createInteractionBuilders, type InteractionBuilders } from './interactions.js';
 import type { Json } from './messages.js';
-import { botUserObject, DISCORD, guildCreateObject } from './objects.js';
+import { guildCreateObject, readyPayload } from './objects.js';
 import type { Route, RouteContext, RouteResponse } from './routes.js';
 import { DiscordState, type DiscordStateOptions } from './state.js';
+
+export type { DiscordFailure } from './failures.js';
 
 export interface RecordedRequest {
   seq: number;
@@ -44,10 +47,6 @@ export interface RecordedRequest {
   status: number;
   response: unknown;
 }
-
-export type DiscordFailure =
-  | { status: 429; retryAfter: number; global?: boolean }
-  | { status: number; code?: number; message?: string };
 
 export interface DiscordFakeOptions extends DiscordStateOptions {
   /** When set, only this bot token works (REST 401, gateway close 4004). Any token otherwise. */
@@ -93,39 +92,6 @@ export interface DiscordFake {
 
 const ROUTES: Route[] = [...CHANNEL_ROUTES, ...INTERACTION_ROUTES];
 
-function failureResponse(failure: DiscordFailure): {
-  status: number;
-  body: Json;
-  headers: Record<string, string>;
-} {
-  if (failure.status === 429 && 'retryAfter' in failure) {
-    const after = String(failure.retryAfter);
-    return {
-      status: 429,
-      body: {
-        message: 'You are being rate limited.',
-        retry_after: failure.retryAfter,
-        global: failure.global ?? false,
-      },
-      headers: {
-        'retry-after': after,
-        'x-ratelimit-limit': '5',
-        'x-ratelimit-remaining': '0',
-        'x-ratelimit-reset-after': after,
-        'x-ratelimit-bucket': 'fake-bucket',
-        'x-ratelimit-scope': failure.global ? 'global' : 'user',
-        ...(failure.global ? { 'x-ratelimit-global': 'true' } : {}),
-      },
-    };
-  }
-  const f = failure as { status: number; code?: number; message?: string };
-  return {
-    status: f.status,
-    body: { message: f.message ?? `${f.status}: fake failure`, code: f.code ?? 0 },
-    headers: {},
-  };
-}
-
 export async function startDiscordFake(opts: DiscordFakeOptions = {}): Promise<DiscordFake> {
   const state = new DiscordState(opts);
   const log = new CallLog<RecordedRequest>((r) => `${r.method} ${r.path} (${r.status})`);
@@ -135,24 +101,7 @@ export async function startDiscordFake(opts: DiscordFakeOptions = {}): Promise<D
   const gateway = new FakeGateway({
     ...(opts.token !== undefined ? { token: opts.token } : {}),
     heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 41_250,
-    ready: (sessionId) => ({
-      v: 10,
-      user: botUserObject(),
-      guilds: state.guilds.map((g) => ({ id: g.id, unavailable: true })),
-      session_id: sessionId,
-      session_type: 'normal',
-      resume_gateway_url: gatewayUrl,
-      shard: [0, 1],
-      application: { id: DISCORD.applicationId, flags: 0 },
-      private_channels: [],
-      presences: [],
-      relationships: [],
-      guild_join_requests: [],
-      geo_ordered_rtc_regions: [],
-      user_settings: {},
-      auth: {},
-      _trace: ['["fake-gateway",{"micros":0}]'],
-    }),
+    ready: (sessionId) => readyPayload(sessionId, state.guilds, gatewayUrl),
     guildCreates: () =>
       state.guilds.map((g) => guildCreateObject(g, state.channelsOfGuild(g.id), state.nowIso())),
   });
