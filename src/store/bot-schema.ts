@@ -79,4 +79,46 @@ export const BOT_MIGRATIONS: readonly string[] = [
   ALTER TABLE permission_requests ADD COLUMN approve_scope TEXT;
   CREATE INDEX permission_requests_unpublished ON permission_requests (published_at) WHERE decided_at IS NOT NULL;
   `,
+  // 3: chat state (src/chat/chat-state.ts): per job and platform, where its thread is and which
+  // messages carry its card, progress status and permission requests; and which (job, seq) events
+  // reached chat, so a restart posts into the same threads, keeps old buttons working and posts
+  // nothing twice. `part` splits one event's deliveries (thread message, channel announcement, card).
+  `
+  CREATE TABLE chat_threads (
+    job_id          TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+    platform        TEXT NOT NULL,
+    channel         TEXT NOT NULL,
+    card_channel    TEXT NOT NULL,
+    card_id         TEXT NOT NULL,
+    thread_channel  TEXT NOT NULL,
+    thread_id       TEXT NOT NULL,
+    status_channel  TEXT,
+    status_id       TEXT,
+    created_at      TEXT NOT NULL,
+    PRIMARY KEY (job_id, platform)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE chat_requests (
+    job_id       TEXT NOT NULL,
+    platform     TEXT NOT NULL,
+    request_id   TEXT NOT NULL,
+    channel      TEXT NOT NULL,
+    message_id   TEXT NOT NULL,
+    posted_at    TEXT NOT NULL,
+    reminded_at  TEXT,
+    final_at     TEXT,
+    PRIMARY KEY (job_id, platform, request_id),
+    FOREIGN KEY (job_id, request_id) REFERENCES permission_requests (job_id, request_id) ON DELETE CASCADE
+  ) WITHOUT ROWID;
+  CREATE INDEX chat_requests_open ON chat_requests (platform, final_at);
+
+  CREATE TABLE chat_deliveries (
+    job_id        TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+    platform      TEXT NOT NULL,
+    seq           INTEGER NOT NULL,
+    part          TEXT NOT NULL CHECK (part IN ('thread', 'announce', 'card')),
+    delivered_at  TEXT NOT NULL,
+    PRIMARY KEY (job_id, platform, seq, part)
+  ) WITHOUT ROWID;
+  `,
 ];
