@@ -79,32 +79,53 @@ function openSocket(ep: Endpoint, o: QuickPublishOptions): Socket {
   });
 }
 
-/**
- * Publishes once with QoS 1 and resolves when the broker's PUBACK arrives. Failures are
- * BrokerErrors that say whether retrying could help; bad input throws before any connection.
- */
-export function quickPublish(o: QuickPublishOptions): Promise<void> {
+interface Prepared {
+  ep: Endpoint;
+  packetId: number;
+  connectPacket: Buffer;
+  publishPacket: [Buffer, Buffer];
+}
+
+/** Everything that can be wrong with the input, checked before any connection. */
+function prepare(o: QuickPublishOptions): Prepared {
   const ep = parseEndpoint(o.url);
   const payload = typeof o.payload === 'string' ? Buffer.from(o.payload, 'utf8') : o.payload;
   const password = typeof o.password === 'string' ? Buffer.from(o.password, 'utf8') : o.password;
   const packetId = 1 + (randomBytes(2).readUInt16BE(0) % 65_535);
-  let connectPacket: Buffer;
-  let publishPacket: [Buffer, Buffer];
   try {
-    connectPacket = encodeConnect({
+    const connectPacket = encodeConnect({
       clientId: o.clientId ?? randomClientId(),
       // We never ping: the broker must simply not give up on us before our own timeout does.
       keepaliveSeconds: Math.max(5, Math.ceil(o.timeoutMs / 1000) + 1),
       username: o.username,
       password,
     });
-    publishPacket = encodePublishQos1({ topic: o.topic, payload, packetId, retain: o.retain ?? false });
+    const publishPacket = encodePublishQos1({ topic: o.topic, payload, packetId, retain: o.retain ?? false });
+    return { ep, packetId, connectPacket, publishPacket };
   } catch (e) {
     if (!(e instanceof PacketError)) throw e;
-    throw new HermesError(/256 MiB|at most/.test(e.message) ? 'too_large' : 'usage', e.message, { cause: e });
+    throw new HermesError(/at most/.test(e.message) ? 'too_large' : 'usage', e.message, { cause: e });
   }
-  o.signal?.throwIfAborted();
+}
 
+const cancelled = (url: string, signal?: AbortSignal) =>
+  new HermesError('timeout', `publish to ${redactUrl(url)} cancelled`, { cause: signal?.reason });
+
+/**
+ * Publishes once with QoS 1 and resolves when the broker's PUBACK arrives. Network and broker
+ * failures reject with a BrokerError that says whether retrying could help; bad input rejects
+ * (code usage / config / too_large) before any connection; an abort rejects with code timeout.
+ */
+export async function quickPublish(o: QuickPublishOptions): Promise<void> {
+  const prepared = prepare(o);
+  if (o.signal?.aborted) throw cancelled(o.url, o.signal);
+  await exchange(o, prepared);
+}
+
+function exchange(
+  o: QuickPublishOptions,
+  { ep, packetId, connectPacket, publishPacket }: Prepared,
+): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const where = redactUrl(o.url);
     let stage: 'connecting' | 'waiting for CONNACK' | 'waiting for PUBACK' = 'connecting';

@@ -143,13 +143,15 @@ describe('quickPublish on the wire', () => {
   it('refuses bad input before connecting', async () => {
     fake = await startFakeBroker();
     const base = { url: fake.url, payload: 'x', timeoutMs: 1_000 };
-    expect(() => quickPublish({ ...base, topic: 'a/+/b' })).toThrow(
-      expect.objectContaining({ code: 'usage' }),
-    );
-    expect(() => quickPublish({ ...base, topic: 'a', url: 'ws://127.0.0.1:1' })).toThrow(
-      expect.objectContaining({ code: 'config' }),
-    );
-    expect(() => quickPublish({ ...base, topic: 'a', password: 'p' })).toThrow(/user name/);
+    await expect(quickPublish({ ...base, topic: 'a/+/b' })).rejects.toMatchObject({ code: 'usage' });
+    await expect(quickPublish({ ...base, topic: 'a', url: 'ws://127.0.0.1:1' })).rejects.toMatchObject({
+      code: 'config',
+    });
+    await expect(quickPublish({ ...base, topic: 'a', password: 'p' })).rejects.toThrow(/user name/);
+    const aborted = AbortSignal.abort();
+    await expect(quickPublish({ ...base, topic: 'a', signal: aborted })).rejects.toMatchObject({
+      code: 'timeout',
+    });
     expect(fake.connections).toBe(0);
   });
 });
