@@ -7,6 +7,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, LogLevel, SocketModeReceiver, webApi } from '@slack/bolt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { within } from '../../fakes/shared/within.js';
 import {
   interactionForm,
   SLACK,
@@ -74,10 +75,10 @@ describe('Socket Mode', () => {
     const app = socketModeApp();
     const seen: Array<{ value: string | undefined; ts: string | undefined; user: string }> = [];
     app.action('approve', async ({ ack, action, body }) => {
-      await ack();
       const button = action as { value?: string };
       const message = (body as { message?: { ts?: string } }).message;
       seen.push({ value: button.value, ts: message?.ts, user: body.user.id });
+      await ack();
     });
     await app.init();
     await app.start();
@@ -115,6 +116,25 @@ describe('Socket Mode', () => {
       response_action: 'errors',
       errors: { prompt: 'got fix the build for C0JOBS0001' },
     });
+  });
+
+  it('delivers an events_api app_mention to app.event (Bolt acks events itself)', async () => {
+    const app = socketModeApp();
+    // Bolt acks an event before its listener runs, so the ack cannot tell the test the listener ran.
+    const mentioned = new Promise<string>((resolve) => {
+      app.event('app_mention', async ({ event }) => resolve(event.text));
+    });
+    await app.init();
+    await app.start();
+    const mention = {
+      type: 'app_mention',
+      user: SLACK.user.id,
+      text: `<@${SLACK.botUserId}> status`,
+      ts: '1700000000.000300',
+      channel: SLACK.channelId,
+    };
+    expect(await slack.socket.send('events_api', slack.payloads.eventCallback(mention))).toEqual({});
+    expect(await within(mentioned, 5000, 'the app_mention listener')).toBe(`<@${SLACK.botUserId}> status`);
   });
 
   it('reconnects after a disconnect message and keeps delivering', async () => {
