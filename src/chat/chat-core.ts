@@ -1,0 +1,161 @@
+/**
+ * The chat core for one platform: listens to accepted events and decisions, and serves the
+ * adapter's inbound calls (ChatInbound). Platform-neutral: everything it shows goes through the
+ * ChatPort, everything it is asked comes through handleCommand / handleAction /
+ * handleReasonSubmitted.
+ */
+import type { RunnerControl } from '../bot/runner-control.js';
+import type { Clock } from '../clock.js';
+import { describeError, isHermesError } from '../errors.js';
+import type { JobRegistry } from '../jobs/registry.js';
+import type { Logger } from '../log.js';
+import type { AuditSink } from '../relay/audit.js';
+import { Access, type AccessPolicy } from './access.js';
+import { ChatState } from './chat-state.js';
+import { usageMessage } from './commands/help.js';
+import { COMMAND_LIST, COMMANDS } from './commands/index.js';
+import { say } from './commands/replies.js';
+import { tokenize } from './commands/tokenize.js';
+import { DecisionFlow } from './decision-flow.js';
+import {
+  type AcceptedEvents,
+  type ChatDeps,
+  type ChatSettings,
+  type Decisions,
+  defaultChatSettings,
+} from './deps.js';
+import { EventDelivery } from './event-delivery.js';
+import { KeyedQueue } from './keyed-queue.js';
+import { ChannelPacer } from './pacer.js';
+import type { ActionInput, ChatInbound, ChatPort, CommandInput, Interaction, ReasonInput } from './port.js';
+import { ProgressCoalescer } from './progress.js';
+import { RequestMessages } from './request-messages.js';
+import { realTimers, type Timers } from './timers.js';
+
+export interface ChatCoreOptions {
+  port: ChatPort;
+  policy: AccessPolicy;
+  registry: JobRegistry;
+  events: AcceptedEvents;
+  decisions: Decisions;
+  runners: RunnerControl;
+  /** The chat audit log ($HERMES_HOME/audit/chat.ndjson). */
+  audit: AuditSink;
+  clock: Clock;
+  log: Logger;
+  timers?: Timers;
+  settings?: Partial<ChatSettings>;
+}
+
+export class ChatCore implements ChatInbound {
+  readonly deps: ChatDeps;
+  private readonly delivery: EventDelivery;
+  private readonly progress: ProgressCoalescer;
+  private readonly requests: RequestMessages;
+  private readonly flow: DecisionFlow;
+  private readonly unsubscribe: Array<() => void> = [];
+
+  constructor(private readonly opts: ChatCoreOptions) {
+    const { port, registry, clock, log } = opts;
+    const timers = opts.timers ?? realTimers;
+    const settings = { ...defaultChatSettings, ...opts.settings };
+    this.deps = {
+      port,
+      platform: port.platform,
+      state: new ChatState(registry.db, port.platform, clock),
+      registry,
+      decisions: opts.decisions,
+      runners: opts.runners,
+      access: new Access(opts.policy, opts.audit, clock),
+      queue: new KeyedQueue(),
+      pacer: new ChannelPacer(port.channelIntervalMs, clock, timers),
+      clock,
+      timers,
+      log: log.child({ name: `chat-${port.platform}` }),
+      settings,
+    };
+    this.progress = new ProgressCoalescer(this.deps);
+    this.requests = new RequestMessages(this.deps);
+    this.delivery = new EventDelivery(this.deps, this.progress, this.requests);
+    this.flow = new DecisionFlow(this.deps, this.requests);
+  }
+
+  /** Subscribes to events and decisions, then queues whatever is still owed to chat from before. */
+  start(): void {
+    this.unsubscribe.push(this.opts.events.onAccepted((e) => this.delivery.accept(e)));
+    this.unsubscribe.push(this.opts.decisions.onDecided((result) => this.flow.decided(result)));
+    const owed = this.delivery.retryOwed(0);
+    if (owed > 0) this.deps.log.info({ owed }, 'posting events that reached the bot while chat was away');
+  }
+
+  /** Housekeeping, every few seconds: one reminder per overdue request, retries of owed events. */
+  async tick(): Promise<void> {
+    this.delivery.retryOwed(this.deps.settings.retryAfterMs);
+    await this.requests.remindDue();
+  }
+
+  stop(): void {
+    for (const u of this.unsubscribe.splice(0)) u();
+    this.progress.stop();
+  }
+
+  /** Resolves when everything queued so far has been posted (tests, orderly shutdown). */
+  idle(): Promise<void> {
+    return this.deps.queue.idle();
+  }
+
+  async handleCommand(input: CommandInput): Promise<void> {
+    await this.guard(input, async () => {
+      let tokens = tokenize(input.text);
+      // Tolerate `/hermes` typed into the text (the console, copy-paste).
+      if (tokens[0]?.value === '/hermes') tokens = tokens.slice(1);
+      const name = tokens[0]?.value.toLowerCase();
+      const handler = name ? COMMANDS[name] : undefined;
+      if (!handler) {
+        await input.reply(
+          usageMessage(COMMAND_LIST, name ? `unknown command "${name.slice(0, 40)}"` : undefined),
+        );
+        return;
+      }
+      const text = input.text.slice(tokens[0]!.end).trim();
+      const ctx = {
+        deps: this.deps,
+        input,
+        args: tokenize(text),
+        text,
+        delivery: this.delivery,
+        decisions: this.flow,
+      };
+      try {
+        await handler.run(ctx);
+      } catch (e) {
+        if (!isHermesError(e, 'usage')) throw e;
+        await input.reply(usageMessage(COMMAND_LIST, e.message, handler));
+      }
+    });
+  }
+
+  async handleAction(input: ActionInput): Promise<void> {
+    await this.guard(input, () => this.flow.handleAction(input));
+  }
+
+  async handleReasonSubmitted(input: ReasonInput): Promise<void> {
+    await this.guard(input, () => this.flow.handleReasonSubmitted(input));
+  }
+
+  /** A person's input never throws into the adapter: mistakes are answered, failures logged. */
+  private async guard(input: Interaction, fn: () => Promise<void>): Promise<void> {
+    try {
+      await fn();
+    } catch (e) {
+      const usage = isHermesError(e, 'usage');
+      if (!usage) this.deps.log.error({ err: e, user: input.actor.user }, 'chat request failed');
+      const text = usage
+        ? describeError(e)
+        : `Hermes could not do that: ${isHermesError(e) ? describeError(e) : 'internal error (see the bot log)'}`;
+      await input
+        .reply(usage ? usageMessage(COMMAND_LIST, text) : say(text))
+        .catch((err: unknown) => this.deps.log.warn({ err }, 'could not answer in chat'));
+    }
+  }
+}

@@ -1,0 +1,4 @@
+/** `approve [ID [REQUEST]] [reason]`. */
+import { decisionCommand } from './decide-command.js';
+
+export const approve = decisionCommand('approve');

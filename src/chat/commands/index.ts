@@ -1,0 +1,19 @@
+/** The command table: `/hermes <name> …` runs COMMANDS[name]. */
+import { approve } from './approve.js';
+import { cancel } from './cancel.js';
+import { deny } from './deny.js';
+import { helpCommand } from './help.js';
+import { list } from './list.js';
+import { peek } from './peek.js';
+import { register } from './register.js';
+import { runners } from './runners.js';
+import { status } from './status.js';
+import type { CommandHandler } from './types.js';
+
+const ordered: CommandHandler[] = [register, list, status, cancel, peek, runners, approve, deny];
+ordered.push(helpCommand(() => ordered));
+
+export const COMMANDS: Readonly<Record<string, CommandHandler>> = Object.freeze(
+  Object.fromEntries(ordered.map((h) => [h.name, h])),
+);
+export const COMMAND_LIST: readonly CommandHandler[] = ordered;

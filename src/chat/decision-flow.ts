@@ -1,0 +1,171 @@
+/**
+ * Decisions from chat: buttons, the reason modal, and the text commands all end in
+ * `decisions.decide` (the code `hermes jobs decide` runs). Whoever is not the job's owner or an
+ * approver is refused privately and audited; a second click is told who was first. The message
+ * itself is edited from `onDecided`, which also covers CLI decisions, expiry and standing approvals.
+ */
+import { isHermesError } from '../errors.js';
+import type { DecideResult } from '../jobs/decisions.js';
+import type { Job } from '../jobs/job.js';
+import { type PermissionRequest, permissionRequest } from '../jobs/queries.js';
+import { isTerminalState } from '../jobs/states.js';
+import { ownerOf } from './access.js';
+import type { ChatDeps } from './deps.js';
+import { message, section, text, time } from './message.js';
+import type { ActionInput, ChatMessage, Interaction, ReasonInput } from './port.js';
+import { who } from './render/people.js';
+import { parseRequestKey, requestKey } from './render/permission.js';
+import type { RequestMessages } from './request-messages.js';
+
+export const REASON_MAX_CHARS = 500;
+
+export interface DecisionRequest {
+  jobId: string;
+  requestId: string;
+  decision: 'approve' | 'deny';
+  reason?: string;
+  scope?: 'request' | 'job';
+}
+
+const say = (t: string): ChatMessage => message(t, section(text(t)));
+
+export class DecisionFlow {
+  constructor(
+    private readonly deps: ChatDeps,
+    private readonly requests: RequestMessages,
+  ) {}
+
+  /** Listener for DecisionService.onDecided: edit the request's message in place. */
+  decided(result: Extract<DecideResult, { outcome: 'decided' }>): void {
+    const { job_id: jobId, request_id: requestId } = result.request;
+    this.deps.queue
+      .run(jobId, () => this.requests.refresh(jobId, requestId))
+      .catch((err: unknown) =>
+        this.deps.log.warn({ err, job_id: jobId, request_id: requestId }, 'permission message not updated'),
+      );
+  }
+
+  async handleAction(input: ActionInput): Promise<void> {
+    const key = parseRequestKey(input.value);
+    const found = key && this.lookup(key.jobId, key.requestId);
+    if (!found) {
+      await input.reply(say('This button belongs to a request Hermes does not know (any more).'));
+      return;
+    }
+    const { job, req } = found;
+    if (!this.allowed(input, job, req.request_id)) {
+      await this.refuse(input, job);
+      return;
+    }
+    if (req.status !== 'pending' || isTerminalState(job.status)) {
+      await this.tellAlready(input, job, req);
+      return;
+    }
+    if (input.action === 'deny' && input.openReasonPrompt) {
+      await input.openReasonPrompt({
+        title: 'Deny the request',
+        label: 'Reason (optional; the agent receives it)',
+        submitLabel: 'Deny',
+        placeholder: 'Why not?',
+        maxLength: REASON_MAX_CHARS,
+        token: requestKey(job.id, req.request_id),
+      });
+      return;
+    }
+    await this.decide(input, {
+      jobId: job.id,
+      requestId: req.request_id,
+      decision: input.action === 'deny' ? 'deny' : 'approve',
+      scope: input.action === 'approve_job' ? 'job' : 'request',
+    });
+  }
+
+  async handleReasonSubmitted(input: ReasonInput): Promise<void> {
+    const key = parseRequestKey(input.token);
+    const found = key && this.lookup(key.jobId, key.requestId);
+    if (!found) {
+      await input.reply(say('That request is not known (any more); nothing was decided.'));
+      return;
+    }
+    if (!this.allowed(input, found.job, found.req.request_id)) {
+      await this.refuse(input, found.job);
+      return;
+    }
+    const reason = input.reason.trim().slice(0, REASON_MAX_CHARS);
+    await this.decide(input, {
+      jobId: found.job.id,
+      requestId: found.req.request_id,
+      decision: 'deny',
+      ...(reason ? { reason } : {}),
+    });
+  }
+
+  /** Decides for an actor already checked to be allowed; tells them privately if someone was first. */
+  async decide(input: Interaction, d: DecisionRequest): Promise<void> {
+    const { decisions, access } = this.deps;
+    let result: DecideResult;
+    try {
+      result = await decisions.decide({ ...d, by: ownerOf(input.actor) });
+    } catch (e) {
+      if (isHermesError(e, 'unknown_job') || isHermesError(e, 'unknown_request')) {
+        await input.reply(say(e.message));
+        return;
+      }
+      throw e;
+    }
+    if (result.outcome === 'already') {
+      const job = this.deps.registry.require(d.jobId);
+      await this.tellAlready(input, job, result.request);
+      return;
+    }
+    access.record('accepted', 'decide', input.actor, input.channel, {
+      jobId: d.jobId,
+      requestId: d.requestId,
+      decision: d.decision,
+      scope: d.scope ?? 'request',
+    });
+  }
+
+  /** Checks and audits; true when the actor may decide on the job's requests. */
+  allowed(input: Interaction, job: Job, requestId?: string): boolean {
+    if (this.deps.access.mayAct(input.actor, job)) return true;
+    this.deps.access.record('refused', 'decide', input.actor, input.channel, {
+      jobId: job.id,
+      ...(requestId ? { requestId } : {}),
+    });
+    return false;
+  }
+
+  async refuse(input: Interaction, job: Job): Promise<void> {
+    const t = `You may not answer requests of ${job.id}: only its owner and the configured approvers may. Nothing was decided.`;
+    await input.reply(say(t));
+  }
+
+  private lookup(jobId: string, requestId: string): { job: Job; req: PermissionRequest } | undefined {
+    const job = this.deps.registry.get(jobId);
+    const req = job && permissionRequest(this.deps.registry.db, jobId, requestId);
+    return job && req ? { job, req } : undefined;
+  }
+
+  private async tellAlready(input: Interaction, job: Job, req: PermissionRequest): Promise<void> {
+    const { platform } = this.deps;
+    const m =
+      req.status === 'pending'
+        ? message(
+            `${job.id} is ${job.status}`,
+            section(text(`Too late: job ${job.id} is already ${job.status}.`)),
+          )
+        : message(
+            `Already ${req.status}`,
+            section(
+              text(`Already ${req.status}`),
+              ...(req.decided_by ? [text(' by '), ...who(req.decided_by, platform)] : []),
+              ...(req.decided_at ? [text(' at '), time(req.decided_at)] : []),
+              text('. Your answer was not recorded.'),
+            ),
+          );
+    await input.reply(m);
+    // An old message may still show buttons (edited while we were down): fix it.
+    this.deps.queue.run(job.id, () => this.requests.refresh(job.id, req.request_id)).catch(() => undefined);
+  }
+}

@@ -1,0 +1,65 @@
+/** What the chat core's parts share: the port, state, registry, policy, clock, and settings. */
+import type { DecidedListener } from '../bot/decision-service.js';
+import type { RunnerControl } from '../bot/runner-control.js';
+import type { Clock } from '../clock.js';
+import type { DecideResult, DecisionInput } from '../jobs/decisions.js';
+import type { JobRegistry } from '../jobs/registry.js';
+import type { Logger } from '../log.js';
+import type { AcceptedEvent } from '../relay/pipeline.js';
+import type { Access } from './access.js';
+import type { ChatState } from './chat-state.js';
+import type { KeyedQueue } from './keyed-queue.js';
+import type { ChannelPacer } from './pacer.js';
+import type { ChatPort } from './port.js';
+import type { Timers } from './timers.js';
+
+export interface ChatSettings {
+  /** At most one progress edit per job this often. */
+  progressIntervalMs: number;
+  /** A request unanswered this long gets one reminder; 0 turns reminders off. */
+  reminderMs: number;
+  /** Longest piece of agent text shown in one block. */
+  maxTextChars: number;
+  /** Longest tool input shown in a permission request. */
+  inputChars: number;
+  /** Channel for jobs registered outside chat (CLI); none: they are not shown on this platform. */
+  defaultChannel: string | undefined;
+  /** Events still owed to chat this long after they arrived are retried by tick(). */
+  retryAfterMs: number;
+}
+
+export const defaultChatSettings: ChatSettings = {
+  progressIntervalMs: 5000,
+  reminderMs: 300_000,
+  maxTextChars: 2800,
+  inputChars: 1500,
+  defaultChannel: undefined,
+  retryAfterMs: 15_000,
+};
+
+/** The event stream the core listens to (BotCore.relay). */
+export interface AcceptedEvents {
+  onAccepted(listener: (e: AcceptedEvent) => void | Promise<void>): () => void;
+}
+
+/** The decision service (BotCore.decisions): the same code `hermes jobs decide` runs. */
+export interface Decisions {
+  decide(input: DecisionInput): Promise<DecideResult>;
+  onDecided(listener: DecidedListener): () => void;
+}
+
+export interface ChatDeps {
+  port: ChatPort;
+  platform: string;
+  state: ChatState;
+  registry: JobRegistry;
+  decisions: Decisions;
+  runners: RunnerControl;
+  access: Access;
+  queue: KeyedQueue;
+  pacer: ChannelPacer;
+  clock: Clock;
+  timers: Timers;
+  log: Logger;
+  settings: ChatSettings;
+}

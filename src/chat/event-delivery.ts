@@ -1,0 +1,205 @@
+/**
+ * Accepted agent events into chat. Each job's events run through the job's queue, in order; each
+ * delivery is recorded per (job, seq, part) in SQLite, so after a restart the owed ones are posted
+ * (into the same thread) and nothing is posted twice. Permission requests and terminal events go
+ * out at once; progress goes through the coalescer.
+ */
+import { isoTime } from '../clock.js';
+import type { Job } from '../jobs/job.js';
+import { isTerminalState } from '../jobs/states.js';
+import { toPlain } from '../protocol/lossless-json.js';
+import { isTerminalEvent } from '../protocol/schemas.js';
+import { SIG_FIELD } from '../protocol/signing.js';
+import { decodeWire } from '../protocol/wire.js';
+import type { AcceptedEvent } from '../relay/pipeline.js';
+import type { JobThread } from './chat-state.js';
+import type { ChatDeps } from './deps.js';
+import type { ChatMessage } from './port.js';
+import type { ProgressCoalescer } from './progress.js';
+import { renderAnnouncement, renderStarted, renderTerminal } from './render/events.js';
+import { renderJobCard } from './render/job-card.js';
+import type { RequestMessages } from './request-messages.js';
+
+export type ChatEvent = Pick<AcceptedEvent, 'jobId' | 'seq' | 'event' | 'timestamp' | 'detail' | 'data'>;
+
+const PROMPT_CHARS = 500;
+
+export class EventDelivery {
+  /** `job seq` of events queued and not finished, so a retry pass does not queue them twice. */
+  private readonly queued = new Set<string>();
+
+  constructor(
+    private readonly deps: ChatDeps,
+    private readonly progress: ProgressCoalescer,
+    private readonly requests: RequestMessages,
+  ) {}
+
+  /** Whether this platform shows the job: its thread is here, it was registered here, or it came from outside chat and a default channel is set. */
+  serves(job: Job): boolean {
+    const { state, platform, settings } = this.deps;
+    if (state.thread(job.id)) return true;
+    if (job.chat) return job.chat.platform === platform;
+    return settings.defaultChannel !== undefined;
+  }
+
+  /** Queues one accepted event (live from the relay). */
+  accept(e: ChatEvent): void {
+    const job = this.deps.registry.get(e.jobId);
+    if (!job || !this.serves(job)) return;
+    this.enqueue(e.jobId, e.seq, () => e);
+  }
+
+  /** Queues every owed event received before `olderThanMs` ago; returns how many. */
+  retryOwed(olderThanMs: number): number {
+    const { state, clock, settings } = this.deps;
+    const owed = state.owedEvents(isoTime(clock.now() - olderThanMs), settings.defaultChannel !== undefined);
+    let n = 0;
+    for (const o of owed) {
+      if (this.queued.has(`${o.jobId} ${o.seq}`)) continue;
+      n++;
+      this.enqueue(o.jobId, o.seq, () => this.load(o.jobId, o.seq));
+    }
+    return n;
+  }
+
+  /** Posts the job card and records the thread (registration, or the first event of a CLI job). */
+  async openThread(job: Job, channel: string): Promise<JobThread> {
+    const { port, state, pacer, platform } = this.deps;
+    pacer.spend(channel);
+    const { card, thread } = await port.postJobCard(channel, renderJobCard(job, platform, PROMPT_CHARS));
+    state.saveThread(job.id, channel, card, thread);
+    return state.thread(job.id)!;
+  }
+
+  /** Edits the card to the job's current status (its end). */
+  async refreshCard(jobId: string): Promise<void> {
+    const { state, port, registry, platform } = this.deps;
+    const thread = state.thread(jobId);
+    if (!thread) return;
+    await port.edit(thread.card, renderJobCard(registry.require(jobId), platform, PROMPT_CHARS));
+  }
+
+  /** Posts a note in the job's thread, in the job's queue; false when the job has no thread here. */
+  note(jobId: string, content: ChatMessage): Promise<boolean> {
+    return this.deps.queue.run(jobId, async () => {
+      const thread = this.deps.state.thread(jobId);
+      if (!thread) return false;
+      this.deps.pacer.spend(thread.thread.channel);
+      await this.deps.port.postInThread(thread.thread, content);
+      return true;
+    });
+  }
+
+  /** A job ended outside the event stream (cancelled): say so, update the card, close its requests. */
+  async ended(jobId: string, content: ChatMessage): Promise<void> {
+    await this.note(jobId, content);
+    await this.deps.queue.run(jobId, async () => {
+      await this.refreshCard(jobId).catch((err: unknown) =>
+        this.deps.log.warn({ err, job_id: jobId }, 'job card not updated'),
+      );
+      await this.requests.closeAll(jobId);
+    });
+  }
+
+  private enqueue(jobId: string, seq: number, load: () => ChatEvent | undefined): void {
+    const key = `${jobId} ${seq}`;
+    this.queued.add(key);
+    this.deps.queue
+      .run(jobId, async () => {
+        const e = load();
+        if (e) await this.deliver(e);
+      })
+      .catch((err: unknown) =>
+        this.deps.log.warn({ err, job_id: jobId, seq }, 'event not delivered to chat yet; it is retried'),
+      )
+      .finally(() => this.queued.delete(key));
+  }
+
+  /** A stored event as the relay reported it (for catch-up after a restart). */
+  private load(jobId: string, seq: number): ChatEvent | undefined {
+    const row = this.deps.registry.db
+      .prepare('SELECT event, timestamp, detail, wire FROM events WHERE job_id = ? AND seq = ?')
+      .get(jobId, seq) as
+      | { event: AcceptedEvent['event']; timestamp: string; detail: string | null; wire: string }
+      | undefined;
+    if (!row) return undefined;
+    const tree = toPlain(decodeWire(row.wire, Number.MAX_SAFE_INTEGER)) as { data?: Record<string, unknown> };
+    const data = { ...(tree.data ?? {}) };
+    delete data[SIG_FIELD];
+    return { jobId, seq, event: row.event, timestamp: row.timestamp, detail: row.detail ?? undefined, data };
+  }
+
+  private async thread(job: Job): Promise<JobThread | undefined> {
+    const existing = this.deps.state.thread(job.id);
+    if (existing) return existing;
+    const fallback = this.deps.settings.defaultChannel;
+    // Registered here: its card is posted by registration (which ran earlier in this queue).
+    if (job.chat || fallback === undefined) return undefined;
+    return this.openThread(job, fallback);
+  }
+
+  private async deliver(e: ChatEvent): Promise<void> {
+    const { state, registry, port, pacer } = this.deps;
+    const terminal = isTerminalEvent(e.event);
+    if (
+      state.isDelivered(e.jobId, e.seq, 'thread') &&
+      (!terminal || state.isDelivered(e.jobId, e.seq, 'announce'))
+    ) {
+      return;
+    }
+    const job = registry.get(e.jobId);
+    if (!job) return;
+    const thread = await this.thread(job);
+    if (!thread) return;
+    const max = this.deps.settings.maxTextChars;
+    switch (e.event) {
+      case 'progress':
+        this.progress.add(e);
+        return;
+      case 'permission_required':
+        await this.requests.post(thread, e.jobId, String(e.data.request_id));
+        state.markDelivered(e.jobId, [e.seq], 'thread');
+        return;
+      case 'started':
+        pacer.spend(thread.thread.channel);
+        await port.postInThread(thread.thread, renderStarted(e, max));
+        state.markDelivered(e.jobId, [e.seq], 'thread');
+        return;
+      case 'completed':
+      case 'error':
+        await this.terminal(e, thread);
+        return;
+    }
+  }
+
+  private async terminal(e: ChatEvent, thread: JobThread): Promise<void> {
+    const { state, registry, port, pacer, platform, log } = this.deps;
+    await this.progress
+      .finish(e.jobId)
+      .catch((err: unknown) => log.warn({ err, job_id: e.jobId }, 'last progress update not posted'));
+    const job = registry.require(e.jobId);
+    const max = this.deps.settings.maxTextChars;
+    if (!state.isDelivered(e.jobId, e.seq, 'thread')) {
+      pacer.spend(thread.thread.channel);
+      await port.postInThread(thread.thread, renderTerminal(e, job, max));
+      state.markDelivered(e.jobId, [e.seq], 'thread');
+    }
+    if (!state.isDelivered(e.jobId, e.seq, 'announce')) {
+      const url = await port.linkTo(thread.card).catch((err: unknown) => {
+        log.warn({ err, job_id: e.jobId }, 'no link to the thread');
+        return undefined;
+      });
+      pacer.spend(thread.channel);
+      await port.announce(thread.channel, renderAnnouncement(e, job, platform, url, Math.min(max, 300)));
+      state.markDelivered(e.jobId, [e.seq], 'announce');
+    }
+    if (!state.isDelivered(e.jobId, e.seq, 'card') && isTerminalState(job.status)) {
+      // Cosmetic: a failed card edit is logged and not retried.
+      await this.refreshCard(e.jobId).catch((err: unknown) =>
+        log.warn({ err, job_id: e.jobId }, 'job card not updated'),
+      );
+      state.markDelivered(e.jobId, [e.seq], 'card');
+    }
+    await this.requests.closeAll(e.jobId);
+  }
+}

@@ -1,0 +1,84 @@
+/** What the thread and the channel show for agent events. Agent text is truncated, never trusted. */
+import type { Job } from '../../jobs/job.js';
+import { bold, context, excerpt, message, section, text, time, truncate } from '../message.js';
+import type { ChatMessage, Span } from '../port.js';
+import { formatDuration, who } from './people.js';
+
+export interface EventView {
+  jobId: string;
+  seq: number;
+  event: string;
+  timestamp: string;
+  detail: string | undefined;
+}
+
+const detailSpans = (detail: string | undefined, max: number): Span[] =>
+  detail ? [text(': '), text(truncate(detail, max))] : [];
+
+export function renderStarted(e: EventView, max: number): ChatMessage {
+  return message(`${e.jobId} started`, section(bold('▶ Started'), ...detailSpans(e.detail, max)));
+}
+
+/** The one status message that progress events edit in place. */
+export function renderProgress(e: EventView, updates: number, max: number): ChatMessage {
+  return message(
+    `${e.jobId}: ${excerpt(e.detail ?? 'working', 120)}`,
+    section(bold('⏳ Working'), ...detailSpans(e.detail, max)),
+    context(
+      text('Last update '),
+      time(e.timestamp),
+      text(` · ${updates} update${updates === 1 ? '' : 's'} so far`),
+    ),
+  );
+}
+
+/** Time from the agent starting (or the job being registered) to its end. */
+export function jobDuration(job: Job): number {
+  const from = Date.parse(job.startedAt ?? job.createdAt);
+  const to = Date.parse(job.endedAt ?? job.updatedAt);
+  return Number.isNaN(from) || Number.isNaN(to) ? 0 : to - from;
+}
+
+const outcome = (event: string) => (event === 'completed' ? 'completed' : 'ended with an error');
+
+export function renderTerminal(e: EventView, job: Job, max: number): ChatMessage {
+  const head = e.event === 'completed' ? '✅ Completed' : '❌ Error';
+  return message(
+    `${e.jobId} ${outcome(e.event)}`,
+    section(bold(head), ...detailSpans(e.detail, max)),
+    context(text(`after ${formatDuration(jobDuration(job))}`)),
+  );
+}
+
+/**
+ * The channel announcement of a job's end: outcome, duration, a link to the thread. The summary
+ * always has the word `completed` or `error` in it (people and scripts grep for them).
+ */
+export function renderAnnouncement(
+  e: EventView,
+  job: Job,
+  platform: string,
+  threadUrl: string | undefined,
+  detailChars: number,
+): ChatMessage {
+  const took = formatDuration(jobDuration(job));
+  const word = e.event === 'completed' ? 'completed' : 'ended with an error';
+  const link: Span[] = threadUrl
+    ? [text(' · '), { kind: 'link', url: threadUrl, label: 'open the thread' }]
+    : [];
+  return message(
+    `Job ${job.id} ${word} after ${took}`,
+    section(
+      bold(`${e.event === 'completed' ? '✅' : '❌'} Job ${job.id} ${word}`),
+      text(` after ${took} (${job.profile}, requested by `),
+      ...who(job.owner, platform),
+      text(')'),
+      ...link,
+    ),
+    ...(e.detail ? [section(text(excerpt(e.detail, detailChars)))] : []),
+  );
+}
+
+export function renderCancelled(jobId: string, by: Span[]): ChatMessage {
+  return message(`${jobId} cancelled`, section(bold('⏹ Cancelled'), text(' by '), ...by));
+}

@@ -1,0 +1,223 @@
+/**
+ * The chat core on a real bot database and a real BotCore (relay, decisions, standing approvals),
+ * with an in-memory bus and the in-memory chat port. Agents' events are signed and fed through the
+ * relay exactly as they arrive from the broker.
+ */
+import { BotCore } from '../../../src/bot/bot-core.js';
+import type { RunnerControl, RunnerInfo } from '../../../src/bot/runner-control.js';
+import { type AccessPolicy, emptyPolicy } from '../../../src/chat/access.js';
+import { ChatCore } from '../../../src/chat/chat-core.js';
+import type { ChatSettings } from '../../../src/chat/deps.js';
+import { MemoryChatPort, type MemoryPeople } from '../../../src/chat/memory-port.js';
+import { type Clock, isoTime, systemClock, systemRandom } from '../../../src/clock.js';
+import { type Config, loadConfig } from '../../../src/config/load.js';
+import type { Job } from '../../../src/jobs/job.js';
+import { JobRegistry } from '../../../src/jobs/registry.js';
+import { silentLogger } from '../../../src/log.js';
+import type { MqttBus } from '../../../src/mqtt/bus.js';
+import { fromPlain, type JsonObject } from '../../../src/protocol/lossless-json.js';
+import { signEnvelope } from '../../../src/protocol/signing.js';
+import { encodeWire } from '../../../src/protocol/wire.js';
+import { type AuditRecord, memoryAudit } from '../../../src/relay/audit.js';
+import { openBotDb } from '../../../src/store/bot-db.js';
+import type { Db } from '../../../src/store/sqlite.js';
+import { tempHome } from '../../helpers/cli.js';
+
+export const CHANNEL = 'C1';
+export const ALICE = 'U0ALICE';
+export const BOB = 'U0BOB';
+export const APPROVER = 'U0APPROVER';
+export const MALLORY = 'U0MALLORY';
+
+/** Publishes are recorded; nothing is subscribed. */
+export function memoryBus(): MqttBus & {
+  published: Array<{ topic: string; payload: string; retain: boolean }>;
+} {
+  const published: Array<{ topic: string; payload: string; retain: boolean }> = [];
+  return {
+    published,
+    connected: true,
+    async publish(topic, payload, opts) {
+      published.push({ topic, payload: payload.toString(), retain: opts.retain ?? false });
+    },
+    async subscribe() {},
+    onMessage: () => () => undefined,
+    onConnectionChange: () => () => undefined,
+    async close() {},
+  };
+}
+
+export function fakeRunners(registry: JobRegistry, runners: RunnerInfo[] = []) {
+  const calls = { kick: 0, cancel: [] as string[], peek: [] as Array<[string, number]> };
+  let pane = 'line 1\nline 2 <!channel>';
+  const control: RunnerControl = {
+    list: () => runners,
+    async cancel(jobId, by) {
+      calls.cancel.push(`${jobId} ${by}`);
+      registry.cancel(jobId, `cancelled by ${by}`);
+    },
+    async peek(jobId, lines) {
+      calls.peek.push([jobId, lines]);
+      return pane;
+    },
+    kick: () => {
+      calls.kick++;
+    },
+  };
+  return { control, calls, setPane: (p: string) => (pane = p) };
+}
+
+export interface HarnessOptions {
+  policy?: Partial<AccessPolicy>;
+  settings?: Partial<ChatSettings>;
+  runners?: RunnerInfo[];
+  clock?: Clock;
+  channelIntervalMs?: number;
+  /** Reuse a home (restart tests). */
+  home?: string;
+}
+
+export const defaultPolicy: AccessPolicy = {
+  ...emptyPolicy,
+  registerUsers: [ALICE, BOB],
+  approvers: [APPROVER],
+};
+
+export class ChatHarness {
+  readonly db: Db;
+  readonly config: Config;
+  readonly registry: JobRegistry;
+  readonly bus = memoryBus();
+  readonly relayAudit = memoryAudit();
+  readonly audit = memoryAudit();
+  readonly bot: BotCore;
+  readonly port: MemoryChatPort;
+  chat: ChatCore;
+  people: MemoryPeople;
+  readonly runners: ReturnType<typeof fakeRunners>;
+  private readonly seqs = new Map<string, number>();
+  private readonly cleanupHome: () => void;
+
+  constructor(
+    readonly opts: HarnessOptions = {},
+    readonly clock: Clock = opts.clock ?? systemClock,
+  ) {
+    const t = opts.home ? { home: opts.home, cleanup: () => undefined } : tempHome('hermes-chat-');
+    this.cleanupHome = t.cleanup;
+    this.config = loadConfig({ env: { HERMES_HOME: t.home } });
+    this.db = openBotDb(this.config, silentLogger);
+    this.registry = new JobRegistry(this.db, clock, systemRandom);
+    this.bot = new BotCore({
+      config: this.config,
+      registry: this.registry,
+      bus: this.bus,
+      clock,
+      log: silentLogger,
+      audit: this.relayAudit,
+    });
+    this.runners = fakeRunners(this.registry, opts.runners);
+    this.port = new MemoryChatPort('slack', opts.channelIntervalMs ?? 0, () => clock.now());
+    this.chat = this.newChat();
+    this.people = this.port.people(this.chat, CHANNEL);
+  }
+
+  get home(): string {
+    return this.config.home;
+  }
+
+  newChat(): ChatCore {
+    const chat = new ChatCore({
+      port: this.port,
+      policy: { ...defaultPolicy, ...this.opts.policy },
+      registry: this.registry,
+      events: this.bot.relay,
+      decisions: this.bot.decisions,
+      runners: this.runners.control,
+      audit: this.audit,
+      clock: this.clock,
+      log: silentLogger,
+      settings: { progressIntervalMs: 5000, reminderMs: 300_000, ...this.opts.settings },
+    });
+    chat.start();
+    return chat;
+  }
+
+  /** Replaces the chat core (a bot restart's chat half), on the same database and port. */
+  restartChat(): void {
+    this.chat.stop();
+    this.chat = this.newChat();
+    this.people = this.port.people(this.chat, CHANNEL);
+  }
+
+  /** Lets relay listeners, queued deliveries and decision edits run to the end. */
+  async settle(): Promise<void> {
+    for (let i = 0; i < 5; i++) {
+      await new Promise((r) => setImmediate(r));
+      await this.chat.idle();
+    }
+  }
+
+  /** Registers through chat as `user`; returns the job. */
+  async register(user = ALICE, text = 'register demo tidy the README'): Promise<Job> {
+    const before = new Set(this.registry.list().map((j) => j.id));
+    const replies = await this.people.command(user, text);
+    const job = this.registry.list().find((j) => !before.has(j.id));
+    if (!job) throw new Error(`registration failed: ${replies.map((r) => r.summary).join(' | ')}`);
+    await this.settle();
+    return this.registry.require(job.id);
+  }
+
+  /** Signs and relays one agent event for the job; returns its seq. */
+  async event(
+    jobId: string,
+    event: string,
+    detail?: string,
+    data: Record<string, unknown> = {},
+    timestamp?: string,
+  ): Promise<number> {
+    const seq = (this.seqs.get(jobId) ?? 0) + 1;
+    this.seqs.set(jobId, seq);
+    const env = fromPlain({
+      schema_version: 1,
+      job_id: jobId,
+      seq,
+      event,
+      timestamp: timestamp ?? isoTime(this.clock.now()),
+      ...(detail === undefined ? {} : { detail }),
+      data,
+    }) as JsonObject;
+    const token = this.registry.tokenOf(jobId);
+    const wire = encodeWire(token ? signEnvelope(env, token) : env);
+    const out = this.bot.relay.handle(`hermes/jobs/${jobId}/events`, Buffer.from(wire));
+    if (out.verdict !== 'accepted') throw new Error(`event refused: ${out.reason} ${out.detail}`);
+    await this.settle();
+    return seq;
+  }
+
+  async permission(
+    jobId: string,
+    requestId: string,
+    tool = 'Bash',
+    input: unknown = { command: 'npm test' },
+    detail?: string,
+    expiresAt?: string,
+  ) {
+    return this.event(jobId, 'permission_required', detail, {
+      request_id: requestId,
+      tool,
+      input,
+      ...(expiresAt ? { expires_at: expiresAt } : {}),
+    });
+  }
+
+  chatAudit(): AuditRecord[] {
+    return this.audit.records;
+  }
+
+  close(): void {
+    this.chat.stop();
+    this.bot.stop();
+    this.db.close();
+    this.cleanupHome();
+  }
+}
