@@ -11,6 +11,7 @@ import { isTerminalState } from '../../jobs/states.js';
 import type { AccessPolicy } from '../access.js';
 import { bold, code, codeBlock, context, message, section, text, time, truncate } from '../message.js';
 import type { Block, ChatMessage, Span } from '../port.js';
+import { statusWords } from './job-card.js';
 import { joinSpans, who } from './people.js';
 
 export interface PermissionLimits {
@@ -71,10 +72,8 @@ function outcomeBlock(req: PermissionRequest, job: Job, platform: string): Block
   if (req.status === 'expired' && req.decided_by === EXPIRED_BY) {
     return section(bold('⌛ Expired, denied'), ...at);
   }
-  if (req.status === 'expired')
-    return section(bold('⌛ Closed'), text(`: the job ${job.status} before an answer`));
-  // pending on a job that has ended (cancelled): no answer can matter any more
-  return section(bold('⌛ Closed'), text(`: the job was ${job.status}`));
+  // The job ended first (the relay marks its open requests expired; a cancel leaves them pending).
+  return section(bold('⌛ Closed'), text(`: no answer before the job ${statusWords(job.status)}`));
 }
 
 export function renderPermission(

@@ -1,0 +1,246 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { plainText } from '../../../src/chat/message.js';
+import { permissionRequest } from '../../../src/jobs/queries.js';
+import { ALICE, APPROVER, BOB, ChatHarness, MALLORY } from './harness.js';
+
+let h: ChatHarness;
+const T0 = Date.parse('2026-06-21T10:00:00Z');
+
+beforeEach(() => {
+  vi.useFakeTimers({
+    toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'],
+    now: T0,
+  });
+  h = new ChatHarness({ policy: { approverRoles: ['S0ONCALL'] } });
+});
+afterEach(() => {
+  h.close();
+  vi.useRealTimers();
+});
+
+async function pending() {
+  const job = await h.register();
+  await h.permission(job.id, 'r-1', 'Bash', { command: 'npm test' });
+  const msg = h.port.thread(job.id)[1]!;
+  return { job, msg };
+}
+
+const buttons = (m: { content: { blocks: Array<{ kind: string }> } }) =>
+  m.content.blocks.filter((b) => b.kind === 'actions');
+const req = (jobId: string, id = 'r-1') => permissionRequest(h.db, jobId, id)!;
+const text = (ms: Array<{ summary: string; blocks: unknown[] }>) =>
+  ms.map((m) => plainText(m as never)).join('\n');
+
+describe('buttons', () => {
+  it('Approve: the same decision as `hermes jobs decide`, published signed; the message says who and when, buttons gone', async () => {
+    const { job, msg } = await pending();
+    const { replies } = await h.people.click(msg.ref, 'approve', APPROVER);
+    await h.settle();
+    expect(replies).toEqual([]);
+    expect(req(job.id)).toMatchObject({
+      status: 'approved',
+      decided_by: `slack:${APPROVER}`,
+      approve_scope: 'request',
+    });
+    const published = h.bus.published.find((p) => p.topic === `hermes/jobs/${job.id}/decisions/r-1`)!;
+    expect(published.retain).toBe(true);
+    expect(JSON.parse(published.payload).data).toMatchObject({
+      decision: 'approve',
+      decided_by: `slack:${APPROVER}`,
+      request_id: 'r-1',
+    });
+    expect(buttons(msg)).toEqual([]);
+    expect(plainText(msg.content)).toContain(`✅ Approved by @${APPROVER} at 2026-06-21T10:00:00.000Z`);
+    expect(msg.edits).toHaveLength(1);
+    expect(h.registry.require(job.id).status).toBe('running');
+    expect(h.chatAudit().at(-1)).toMatchObject({
+      verdict: 'accepted',
+      action: 'decide',
+      decision: 'approve',
+      job_id: job.id,
+      request_id: 'r-1',
+    });
+  });
+
+  it('Approve for this job: later requests for the same tool are approved without asking, and say so', async () => {
+    const { job, msg } = await pending();
+    await h.people.click(msg.ref, 'approve_job', ALICE);
+    await h.settle();
+    expect(req(job.id)).toMatchObject({ status: 'approved', approve_scope: 'job' });
+    expect(plainText(msg.content)).toContain(`✅ Approved for this job by @${ALICE}`);
+    await h.permission(job.id, 'r-2', 'Bash', { command: 'npm run build' });
+    await h.settle();
+    expect(req(job.id, 'r-2')).toMatchObject({
+      status: 'approved',
+      decided_by: `hermes:auto:slack:${ALICE}`,
+    });
+    const second = h.port.thread(job.id)[2]!;
+    expect(buttons(second)).toEqual([]);
+    expect(plainText(second.content)).toContain(
+      `✅ Approved automatically by a standing approval by @${ALICE}`,
+    );
+    await h.permission(job.id, 'r-3', 'Write');
+    expect(req(job.id, 'r-3').status).toBe('pending');
+    expect(buttons(h.port.thread(job.id)[3]!)).toHaveLength(1);
+  });
+
+  it('Deny opens the reason prompt; the submitted reason reaches the agent and the message', async () => {
+    const { job, msg } = await pending();
+    const { prompt } = await h.people.click(msg.ref, 'deny', ALICE);
+    expect(prompt).toMatchObject({ token: `${job.id} r-1`, maxLength: 500 });
+    expect(req(job.id).status).toBe('pending');
+    await h.people.submitReason(prompt!, ALICE, '  not on Fridays  ');
+    await h.settle();
+    expect(req(job.id)).toMatchObject({ status: 'denied', reason: 'not on Fridays' });
+    const wire = JSON.parse(h.bus.published.find((p) => p.topic.endsWith('/decisions/r-1'))!.payload);
+    expect(wire.data).toMatchObject({ decision: 'deny', reason: 'not on Fridays' });
+    expect(plainText(msg.content)).toContain(
+      `⛔ Denied by @${ALICE} at 2026-06-21T10:00:00.000Z: not on Fridays`,
+    );
+  });
+
+  it('two clicks at once give one decision; the later clicker is told privately who was first', async () => {
+    const { job, msg } = await pending();
+    const [a, b] = await Promise.all([
+      h.people.click(msg.ref, 'approve', ALICE),
+      h.people.click(msg.ref, 'approve', APPROVER),
+    ]);
+    await h.settle();
+    expect(req(job.id).decided_by).toBe(`slack:${ALICE}`);
+    expect(a.replies).toEqual([]);
+    expect(text(b.replies)).toBe(
+      `Already approved by @${ALICE} at 2026-06-21T10:00:00.000Z. Your answer was not recorded.`,
+    );
+    expect(h.bus.published.filter((p) => p.topic.endsWith('/decisions/r-1'))).toHaveLength(1);
+    expect(msg.edits).toHaveLength(1);
+  });
+
+  it('someone else is refused privately; nothing is decided; the attempt is audited', async () => {
+    const { job, msg } = await pending();
+    for (const action of ['approve', 'approve_job', 'deny'] as const) {
+      const { replies, prompt } = await h.people.click(msg.ref, action, MALLORY);
+      expect(prompt).toBeUndefined();
+      expect(text(replies)).toMatch(/You may not answer requests of .* Nothing was decided/);
+    }
+    expect(req(job.id).status).toBe('pending');
+    expect(buttons(msg)).toHaveLength(1);
+    expect(h.chatAudit().filter((r) => r.reason === 'forbidden')).toHaveLength(3);
+    expect(h.chatAudit().at(-1)).toMatchObject({
+      actor: `slack:${MALLORY}`,
+      action: 'decide',
+      job_id: job.id,
+      request_id: 'r-1',
+    });
+    // a modal submission by someone not allowed (a forged payload) is refused too
+    const replies = await h.people.submitReason(
+      { title: '', label: '', submitLabel: '', maxLength: 5, token: `${job.id} r-1` },
+      MALLORY,
+      'x',
+    );
+    expect(text(replies)).toMatch(/You may not answer/);
+    expect(req(job.id).status).toBe('pending');
+  });
+
+  it('a member of an approver group (role) may decide', async () => {
+    const { job, msg } = await pending();
+    await h.people.click(msg.ref, 'approve', BOB, { roles: ['S0ONCALL'] });
+    expect(req(job.id)).toMatchObject({ status: 'approved', decided_by: `slack:${BOB}` });
+  });
+
+  it('a click with a value Hermes does not know is answered, not thrown', async () => {
+    const { msg } = await pending();
+    const { replies } = await h.people.clickValue(msg.ref, 'approve', 'j-nope r-nope', ALICE);
+    expect(text(replies)).toContain('does not know');
+    const r2 = await h.people.clickValue(msg.ref, 'approve', 'garbage', ALICE);
+    expect(text(r2.replies)).toContain('does not know');
+  });
+});
+
+describe('decisions made elsewhere, expiry, reminders, job end', () => {
+  it('a CLI decision (`hermes jobs decide`) edits the message too', async () => {
+    const { job, msg } = await pending();
+    await h.bot.decisions.decide({
+      jobId: job.id,
+      requestId: 'r-1',
+      decision: 'deny',
+      by: 'cli:ops',
+      reason: 'nope',
+    });
+    await h.settle();
+    expect(plainText(msg.content)).toContain('⛔ Denied by cli:ops at 2026-06-21T10:00:00.000Z: nope');
+    // a client that still shows the old buttons
+    const { replies } = await h.people.clickValue(msg.ref, 'approve', `${job.id} r-1`, ALICE);
+    expect(text(replies)).toContain('Already denied by cli:ops');
+  });
+
+  it('an unanswered request expires at its deadline: "expired, denied", and the agent gets a deny', async () => {
+    const job = await h.register();
+    await h.permission(job.id, 'r-1', 'Bash', {}, undefined, '2026-06-21T10:02:00Z');
+    const msg = h.port.thread(job.id)[1]!;
+    await vi.advanceTimersByTimeAsync(119_000);
+    await h.bot.tick();
+    await h.settle();
+    expect(buttons(msg)).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1000);
+    await h.bot.tick();
+    await h.settle();
+    expect(req(job.id)).toMatchObject({ status: 'expired', decided_by: 'hermes:expired' });
+    expect(plainText(msg.content)).toContain('⌛ Expired, denied at 2026-06-21T10:02:00.000Z');
+    expect(buttons(msg)).toEqual([]);
+    expect(
+      JSON.parse(h.bus.published.find((p) => p.topic.endsWith('/decisions/r-1'))!.payload).data.decision,
+    ).toBe('deny');
+  });
+
+  it('one reminder after reminder_seconds, mentioning the approvers; never a second one', async () => {
+    const job = await h.register();
+    await h.permission(job.id, 'r-1', 'Bash', {}, undefined, '2026-06-21T11:00:00Z');
+    await vi.advanceTimersByTimeAsync(299_000);
+    await h.chat.tick();
+    await h.settle();
+    expect(h.port.thread(job.id)).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1000);
+    await Promise.all([h.chat.tick(), h.chat.tick()]);
+    await h.settle();
+    const thread = h.port.thread(job.id);
+    expect(thread).toHaveLength(3);
+    const reminder = thread[2]!.content;
+    expect(reminder.summary).toBe(`Reminder: ${job.id} is waiting for approval of Bash`);
+    const pings = reminder.blocks
+      .flatMap((b) => (b.kind === 'section' ? b.spans : []))
+      .filter((s) => 'notify' in s && s.notify);
+    expect(pings).toEqual([
+      { kind: 'user', id: APPROVER, notify: true },
+      { kind: 'group', id: 'S0ONCALL', notify: true },
+    ]);
+    await vi.advanceTimersByTimeAsync(600_000);
+    await h.chat.tick();
+    await h.settle();
+    expect(h.port.thread(job.id)).toHaveLength(3);
+  });
+
+  it('with no approvers configured the reminder mentions the owner', async () => {
+    h.close();
+    h = new ChatHarness({ policy: { approvers: [] }, settings: { reminderMs: 60_000 } });
+    const job = await h.register();
+    await h.permission(job.id, 'r-1', 'Bash', {}, undefined, '2026-06-21T11:00:00Z');
+    await vi.advanceTimersByTimeAsync(60_000);
+    await h.chat.tick();
+    await h.settle();
+    const pings = h.port
+      .thread(job.id)[2]!
+      .content.blocks.flatMap((b) => (b.kind === 'section' ? b.spans : []))
+      .filter((s) => 'notify' in s);
+    expect(pings).toEqual([{ kind: 'user', id: ALICE, notify: true }]);
+  });
+
+  it('when the job ends, requests still open are closed and their buttons removed; a late click is told', async () => {
+    const { job, msg } = await pending();
+    await h.event(job.id, 'error', 'crashed');
+    expect(buttons(msg)).toEqual([]);
+    expect(plainText(msg.content)).toContain('⌛ Closed: no answer before the job ended with an error');
+    const { replies } = await h.people.clickValue(msg.ref, 'approve', `${job.id} r-1`, ALICE);
+    expect(text(replies)).toBe('Already expired. Your answer was not recorded.');
+    expect(req(job.id).status).toBe('expired');
+  });
+});
