@@ -21,7 +21,7 @@ import { describeError } from '../src/errors.js';
 import type { Logger } from '../src/log.js';
 import type { Session } from './session-record.js';
 import type { SessionStore } from './session-store.js';
-import { isHermesSessionName, type Tmux, type TmuxSession } from './tmux.js';
+import { isHermesSessionName, paneExited, type Tmux, type TmuxSession } from './tmux.js';
 import type { SessionMirror } from './yaml-mirror.js';
 
 /**
@@ -45,6 +45,8 @@ export interface ReconcileDeps {
   holderId: string;
   /** How long the lease lasts if this process dies mid-pass (default 300 s). */
   leaseSeconds?: number;
+  /** Whether a pid exists (default: signal 0); see paneExited. */
+  processExists?: (pid: number) => boolean;
   /** Called after a session is terminated, e.g. to remove the job's token file. */
   cleanupJob?: (jobId: string) => void | Promise<void>;
 }
@@ -156,7 +158,14 @@ async function runPass(deps: ReconcileDeps): Promise<ReconcileReport> {
   for (const s of sessions) {
     if (s.status !== 'running') continue;
     const t = byName.get(s.name);
-    if (t && !t.paneDead) continue;
+    const pane = t && {
+      dead: t.paneDead,
+      status: t.paneDeadStatus,
+      signal: t.paneDeadSignal,
+      pid: t.panePid,
+    };
+    // A dead pane whose process tmux has not reaped yet is checked again next pass.
+    if (pane && !paneExited(pane, deps.processExists)) continue;
     const why = stopReason(s, t);
     const ok = await attempt(s.name, 'mark stopped', () =>
       store.markStopped(s.name, {

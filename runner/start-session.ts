@@ -7,13 +7,13 @@
  * that cannot start (missing binary, not executable, bad cwd) is a
  * HermesError whose message says why, ready to become the job's `error` event.
  */
-import { statSync } from 'node:fs';
-import { isAbsolute } from 'node:path';
+import { accessSync, constants, statSync } from 'node:fs';
+import { delimiter, isAbsolute, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { HermesError } from '../src/errors.js';
 import { type Logger, silentLogger } from '../src/log.js';
 import { removeJobFiles, writeTokenFile } from './job-files.js';
-import { type PaneState, sessionNameFor, type Tmux } from './tmux.js';
+import { type PaneState, paneExited, sessionNameFor, type Tmux } from './tmux.js';
 
 export interface StartAgentOptions {
   tmux: Tmux;
@@ -28,6 +28,12 @@ export interface StartAgentOptions {
   cwd: string;
   /** Profile environment (and anything the runner adds, e.g. its relay socket). */
   env?: Record<string, string>;
+  /**
+   * PATH the pane will search (the tmux server's). When known, a program
+   * missing from it fails before tmux is touched; env.PATH takes precedence.
+   * A program given as a path is always checked.
+   */
+  searchPath?: string;
   /** Longest wait for the program to be running (default 10 s). */
   startTimeoutMs?: number;
   /** Monotonic milliseconds, for the deadline (default performance.now). */
@@ -57,6 +63,31 @@ function checkCwd(cwd: string, jobId: string): void {
     throw fail('does not exist');
   }
   if (!st.isDirectory()) throw fail('is not a directory');
+}
+
+function isExecutableFile(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function checkProgram(program: string, cwd: string, searchPath: string | undefined, jobId: string): void {
+  const fail = (why: string) =>
+    new HermesError('env', `cannot start job ${jobId}: program ${program} ${why}`, {
+      hint: 'install it, or fix the profile argv or its PATH',
+    });
+  if (program.includes('/')) {
+    if (!isExecutableFile(isAbsolute(program) ? program : join(cwd, program))) {
+      throw fail('does not exist or is not executable');
+    }
+    return;
+  }
+  if (searchPath === undefined) return;
+  const dirs = searchPath.split(delimiter).filter(Boolean);
+  if (!dirs.some((d) => isExecutableFile(join(d, program)))) throw fail(`is not on PATH (${searchPath})`);
 }
 
 const STATUS_MEANING: Record<number, string> = { 126: ' (not executable)', 127: ' (program not found)' };
@@ -97,9 +128,11 @@ async function waitUntilRunning(o: StartAgentOptions, name: string): Promise<Pan
         'tmux',
         `tmux session ${name} for job ${o.jobId} disappeared right after it was created`,
       );
-    if (s.dead) throw await deadPaneError(o.tmux, name, o.jobId, o.argv[0]!, s);
-    if (s.currentCommand !== '' && s.currentCommand !== 'env') return s;
+    const exited = paneExited({ dead: s.dead, status: s.deadStatus, signal: s.deadSignal, pid: s.pid });
+    if (exited) throw await deadPaneError(o.tmux, name, o.jobId, o.argv[0]!, s);
+    if (!s.dead && s.currentCommand !== '' && s.currentCommand !== 'env') return s;
     if (now() >= deadline) {
+      if (s.dead) throw await deadPaneError(o.tmux, name, o.jobId, o.argv[0]!, s);
       throw new HermesError(
         'timeout',
         `agent for job ${o.jobId} did not start within ${o.startTimeoutMs ?? 10_000} ms`,
@@ -114,6 +147,7 @@ export async function startAgentSession(o: StartAgentOptions): Promise<StartedAg
   const name = sessionNameFor(o.jobId);
   if (o.argv.length === 0) throw new HermesError('usage', `no program to run for job ${o.jobId}`);
   checkCwd(o.cwd, o.jobId);
+  checkProgram(o.argv[0]!, o.cwd, o.env?.PATH ?? o.searchPath, o.jobId);
   if (o.token !== undefined) {
     const leaks = [...o.argv, ...Object.values(o.env ?? {})].some((v) => v.includes(o.token!));
     if (leaks)

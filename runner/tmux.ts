@@ -10,6 +10,13 @@
  * program is spawned. A program that exits leaves a dead pane behind, so its
  * exit status stays readable (`pane_dead_status`) and its last output can be
  * captured, instead of the session disappearing with nothing to say why.
+ * tmux 3.3a can miss a child's exit while it serves clients (seen here under
+ * polling): the pane reads dead, its process stays a zombie and no status
+ * appears until another child of the server exits. Reads that need the
+ * status (list-sessions, display-message) therefore run a no-op job first in
+ * the same invocation (`run-shell true ;`); the server reaps every exited
+ * child when that job ends, before the read runs. Still one exec per read.
+ *
  * Programs are launched through `env --`: tmux runs a single-word command
  * through `sh -c` and drops the reason when exec fails, while `env` execs
  * without a shell and prints the cause (exit 127 not found, 126 not
@@ -63,7 +70,10 @@ export interface TmuxOptions {
 
 const SOCKET_RE = /^[A-Za-z0-9_.-]{1,100}$/;
 const ENV_KEY_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const SEP = '\t';
+// A space, not a tab: tmux replaces control characters (tab included) in its
+// output when the client's locale is not UTF-8. Every field is numeric except
+// the last one, so the last field is "the rest of the line".
+const SEP = ' ';
 const LIST_FORMAT = [
   '#{session_created}',
   '#{pane_pid}',
@@ -79,6 +89,35 @@ const PANE_FORMAT = [
   '#{pane_dead_signal}',
   '#{pane_current_command}',
 ].join(SEP);
+
+/** Whether a pid exists on this host (signal 0; EPERM means it exists but is not ours). */
+export function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Whether a dead pane's program has really exited. tmux marks a pane dead at
+ * end of file on its terminal, which comes a moment before it reaps the
+ * process and knows the exit status (a program that closes its terminal but
+ * keeps running reads as dead too). So: dead, and the status or signal is
+ * known or the pid is gone (tmux before 3.3 reports no signal).
+ */
+export function paneExited(
+  p: { dead: boolean; status: number | undefined; signal: number | undefined; pid: number | undefined },
+  exists: (pid: number) => boolean = processExists,
+): boolean {
+  if (!p.dead) return false;
+  if (p.status !== undefined || p.signal !== undefined) return true;
+  return p.pid === undefined || !exists(p.pid);
+}
+
+/** See the header: makes the server reap exited panes before a read. */
+const REAP: string[] = ['run-shell', 'true'];
 
 const int = (s: string | undefined): number | undefined => (s && /^\d+$/.test(s) ? Number(s) : undefined);
 
@@ -125,7 +164,7 @@ export class Tmux {
 
   /** One `list-sessions` call. No server running means no sessions. */
   async listSessions(): Promise<TmuxSession[]> {
-    const r = await this.run([['list-sessions', '-F', LIST_FORMAT]]);
+    const r = await this.run([REAP, ['list-sessions', '-F', LIST_FORMAT]], 'list-sessions');
     if (r.code !== 0) {
       if (isNoServer(r.stderr)) return [];
       throw this.failure('list-sessions', r);
@@ -142,7 +181,7 @@ export class Tmux {
         paneDead: f[2] === '1',
         paneDeadStatus: f[2] === '1' ? int(f[3]) : undefined,
         paneDeadSignal: f[2] === '1' ? int(f[4]) : undefined,
-        // tmux escapes tabs in names, so everything after the fifth tab is the name.
+        // Everything after the fifth separator is the name (names may hold spaces).
         name: f.slice(5).join(SEP),
       });
     }
@@ -230,7 +269,8 @@ export class Tmux {
 
   /** State of the session's active pane, or undefined if there is no such session. */
   async paneState(name: string): Promise<PaneState | undefined> {
-    const r = await this.run([['display-message', '-p', '-t', `=${assertSessionName(name)}:`, PANE_FORMAT]]);
+    const target = `=${assertSessionName(name)}:`;
+    const r = await this.run([REAP, ['display-message', '-p', '-t', target, PANE_FORMAT]], 'display-message');
     if (r.code !== 0) {
       if (isNoServer(r.stderr) || isNotFound(r.stderr)) return undefined;
       throw this.failure('display-message', r);
@@ -242,7 +282,7 @@ export class Tmux {
       dead,
       deadStatus: dead ? int(f[2]) : undefined,
       deadSignal: dead ? int(f[3]) : undefined,
-      currentCommand: f[4] ?? '',
+      currentCommand: f.slice(4).join(SEP),
     };
   }
 

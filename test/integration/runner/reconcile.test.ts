@@ -144,7 +144,7 @@ describe.skipIf(!hasTmux())('reconcilePass (real tmux, real SQLite, injected clo
 
   it('reads the exit status of an agent that exited, and reports the missing terminal event', async () => {
     await startJob('j-exit', ['sh', '-c', 'exit 3']);
-    await waitFor(async () => (await hand.listSessions()).some((s) => s.paneDead), {
+    await waitFor(async () => (await hand.listSessions()).some((s) => s.paneDeadStatus !== undefined), {
       timeoutMs: 10_000,
       message: 'the agent pane to be dead',
     });

@@ -96,9 +96,18 @@ describe.skipIf(!hasTmux())('Tmux on a private socket (real tmux)', () => {
 
   it('lists sessions with pane pid and keeps a dead pane with its exit status', async () => {
     await tmux.newSession('hermes-live', ['sleep', '600'], { cwd: dir, env: {} });
-    await tmux.newSession('hermes-dead', ['sh', '-c', 'echo bye; exit 3'], { cwd: dir, env: {} });
+    // Linux may drop a pty's last output when the program exits right after writing it,
+    // so this program waits to be told to exit once its output is on screen.
+    const script = 'echo bye; while [ ! -e go ]; do sleep 0.01; done; exit 3';
+    await tmux.newSession('hermes-dead', ['sh', '-c', script], { cwd: dir, env: {} });
+    await waitFor(async () => (await tmux.capturePane('hermes-dead', 5)).includes('bye'), {
+      timeoutMs: 10_000,
+      message: 'output on the pane',
+    });
+    writeFileSync(join(dir, 'go'), '');
     await waitFor(
-      async () => (await tmux.listSessions()).some((s) => s.name === 'hermes-dead' && s.paneDead),
+      async () =>
+        (await tmux.listSessions()).some((s) => s.name === 'hermes-dead' && s.paneDeadStatus !== undefined),
       {
         timeoutMs: 10_000,
         message: 'the exiting pane to be dead',
@@ -112,6 +121,27 @@ describe.skipIf(!hasTmux())('Tmux on a private socket (real tmux)', () => {
     expect(await tmux.panePid('hermes-live')).toBe(live.panePid);
     expect(byName.get('hermes-dead')).toMatchObject({ paneDead: true, paneDeadStatus: 3 });
     expect(await tmux.capturePane('hermes-dead', 20)).toContain('bye');
+  });
+
+  it('learns every exit status while it polls (tmux can miss a child exit without the reap nudge)', async () => {
+    const script = 'echo up; while [ ! -e "go-$0" ]; do sleep 0.01; done; exit 7';
+    for (let round = 0; round < 12; round++) {
+      const name = `hermes-poll-${round}`;
+      await tmux.newSession(name, ['sh', '-c', script, String(round)], { cwd: dir, env: {} });
+      await waitFor(async () => (await tmux.capturePane(name, 5)).includes('up'), {
+        timeoutMs: 10_000,
+        message: `round ${round}: output on the pane`,
+      });
+      writeFileSync(join(dir, `go-${round}`), '');
+      await waitFor(
+        async () => (await tmux.listSessions()).some((s) => s.name === name && s.paneDeadStatus === 7),
+        {
+          timeoutMs: 5000,
+          message: `round ${round}: exit status 7 in list-sessions`,
+        },
+      );
+      expect((await tmux.paneState(name))?.deadStatus).toBe(7);
+    }
   });
 
   it('captures the last lines of a pane', async () => {
@@ -196,9 +226,36 @@ describe.skipIf(!hasTmux())('Tmux on a private socket (real tmux)', () => {
       }).catch((e: unknown) => e);
       expect(isHermesError(err, 'tmux')).toBe(true);
       expect((err as Error).message).toMatch(/status 127 \(program not found\)/);
-      expect((err as Error).message).toMatch(/hermes-no-such-agent-binary.*No such file or directory/);
+      // The pane's last words ("env: ...: No such file or directory") are added when tmux caught them.
+      expect((err as Error).message).toMatch(/^agent hermes-no-such-agent-binary for job j-missing exited/);
       expect(await tmux.hasSession(sessionNameFor('j-missing'))).toBe(false);
       expect(existsSync(join(dir, 'jobs', 'j-missing'))).toBe(false);
+    });
+
+    it('fails before touching tmux when the program is not on the pane PATH', async () => {
+      const err = await startAgentSession({
+        tmux,
+        home: dir,
+        jobId: 'j-nopath',
+        token,
+        argv: ['hermes-no-such-agent-binary'],
+        cwd: dir,
+        searchPath: '/usr/bin:/bin',
+      }).catch((e: unknown) => e);
+      expect(isHermesError(err, 'env')).toBe(true);
+      expect((err as Error).message).toBe(
+        'cannot start job j-nopath: program hermes-no-such-agent-binary is not on PATH (/usr/bin:/bin)',
+      );
+      const noExec = await startAgentSession({
+        tmux,
+        home: dir,
+        jobId: 'j-noexec',
+        argv: [join(dir, 'x.sh')],
+        cwd: dir,
+      }).catch((e: unknown) => e);
+      expect((noExec as Error).message).toMatch(/program .*x\.sh does not exist or is not executable/);
+      expect(tmux.calls()).toBe(0);
+      expect(existsSync(join(dir, 'jobs', 'j-nopath'))).toBe(false);
     });
 
     it('fails before touching tmux when the working directory is missing', async () => {
