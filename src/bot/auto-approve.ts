@@ -5,6 +5,7 @@
  */
 import type { PermissionRequest } from '../jobs/queries.js';
 import type { JobRegistry } from '../jobs/registry.js';
+import { prepared } from '../store/sqlite.js';
 
 export const AUTO_BY_PREFIX = 'hermes:auto';
 
@@ -14,11 +15,10 @@ export function standingApproval(
   tool: string,
   requestId: string,
 ): PermissionRequest | undefined {
-  return registry.db
-    .prepare(
-      `SELECT * FROM permission_requests
+  return prepared(
+    registry.db,
+    `SELECT * FROM permission_requests
        WHERE job_id = ? AND tool = ? AND request_id != ? AND status = 'approved' AND approve_scope = 'job'
        ORDER BY decided_at LIMIT 1`,
-    )
-    .get(jobId, tool, requestId) as PermissionRequest | undefined;
+  ).get(jobId, tool, requestId) as PermissionRequest | undefined;
 }

@@ -9,7 +9,7 @@ import type { Decision } from '../protocol/schemas.js';
 import { signEnvelope } from '../protocol/signing.js';
 import { topics } from '../protocol/topics.js';
 import { encodeWire } from '../protocol/wire.js';
-import { immediate } from '../store/sqlite.js';
+import { immediate, prepared } from '../store/sqlite.js';
 import { type PermissionRequest, permissionRequest } from './queries.js';
 import type { JobRegistry } from './registry.js';
 
@@ -56,16 +56,18 @@ export function decide(
     if (req.status !== 'pending') return { outcome: 'already', request: req };
     const now = isoTime(clock.now());
     const seq = job.decision_seq + 1;
-    db.prepare('UPDATE jobs SET decision_seq = ? WHERE id = ?').run(seq, job.id);
+    prepared(db, 'UPDATE jobs SET decision_seq = ? WHERE id = ?').run(seq, job.id);
     const status = input.by === EXPIRED_BY ? 'expired' : input.decision === 'approve' ? 'approved' : 'denied';
-    db.prepare(
+    prepared(
+      db,
       `UPDATE permission_requests SET status = ?, decided_by = ?, decided_at = ?, reason = ?, decision_seq = ?, approve_scope = ?
        WHERE job_id = ? AND request_id = ?`,
     ).run(status, input.by, now, input.reason ?? null, seq, input.scope ?? 'request', job.id, req.request_id);
     const open = (
-      db
-        .prepare(`SELECT COUNT(*) AS n FROM permission_requests WHERE job_id = ? AND status = 'pending'`)
-        .get(job.id) as {
+      prepared(
+        db,
+        `SELECT COUNT(*) AS n FROM permission_requests WHERE job_id = ? AND status = 'pending'`,
+      ).get(job.id) as {
         n: number;
       }
     ).n;
@@ -107,24 +109,23 @@ export function decisionMessage(
 
 /** Pending requests whose deadline passed, oldest first. */
 export function overdueRequests(registry: JobRegistry, now: number): PermissionRequest[] {
-  return registry.db
-    .prepare(
-      `SELECT * FROM permission_requests WHERE status = 'pending' AND expires_at <= ? ORDER BY expires_at`,
-    )
-    .all(isoTime(now)) as PermissionRequest[];
+  return prepared(
+    registry.db,
+    `SELECT * FROM permission_requests WHERE status = 'pending' AND expires_at <= ? ORDER BY expires_at`,
+  ).all(isoTime(now)) as PermissionRequest[];
 }
 
 /** Decided requests whose retained decision has not been acknowledged by the broker yet. */
 export function unpublishedDecisions(registry: JobRegistry): PermissionRequest[] {
-  return registry.db
-    .prepare(
-      `SELECT * FROM permission_requests WHERE decided_at IS NOT NULL AND published_at IS NULL ORDER BY decided_at`,
-    )
-    .all() as PermissionRequest[];
+  return prepared(
+    registry.db,
+    `SELECT * FROM permission_requests WHERE decided_at IS NOT NULL AND published_at IS NULL ORDER BY decided_at`,
+  ).all() as PermissionRequest[];
 }
 
 export function markPublished(registry: JobRegistry, jobId: string, requestId: string, at: number): void {
-  registry.db
-    .prepare('UPDATE permission_requests SET published_at = ? WHERE job_id = ? AND request_id = ?')
-    .run(isoTime(at), jobId, requestId);
+  prepared(
+    registry.db,
+    'UPDATE permission_requests SET published_at = ? WHERE job_id = ? AND request_id = ?',
+  ).run(isoTime(at), jobId, requestId);
 }

@@ -1,5 +1,6 @@
 /** Read-only views of a job's events and permission requests. */
 import type { Db } from '../store/sqlite.js';
+import { prepared } from '../store/sqlite.js';
 
 export interface StoredEvent {
   seq: number;
@@ -31,11 +32,10 @@ export interface PermissionRequest {
 
 export function eventsOf(db: Db, jobId: string): StoredEvent[] {
   return (
-    db
-      .prepare(
-        'SELECT seq, event, timestamp, received_at, detail, verified, wire FROM events WHERE job_id = ? ORDER BY seq',
-      )
-      .all(jobId) as Array<Omit<StoredEvent, 'verified'> & { verified: number }>
+    prepared(
+      db,
+      'SELECT seq, event, timestamp, received_at, detail, verified, wire FROM events WHERE job_id = ? ORDER BY seq',
+    ).all(jobId) as Array<Omit<StoredEvent, 'verified'> & { verified: number }>
   ).map((r) => ({ ...r, verified: r.verified === 1 }));
 }
 
@@ -45,16 +45,18 @@ export function permissionRequestsOf(
   status?: PermissionRequest['status'],
 ): PermissionRequest[] {
   return status
-    ? (db
-        .prepare('SELECT * FROM permission_requests WHERE job_id = ? AND status = ? ORDER BY seq')
-        .all(jobId, status) as PermissionRequest[])
-    : (db
-        .prepare('SELECT * FROM permission_requests WHERE job_id = ? ORDER BY seq')
-        .all(jobId) as PermissionRequest[]);
+    ? (prepared(db, 'SELECT * FROM permission_requests WHERE job_id = ? AND status = ? ORDER BY seq').all(
+        jobId,
+        status,
+      ) as PermissionRequest[])
+    : (prepared(db, 'SELECT * FROM permission_requests WHERE job_id = ? ORDER BY seq').all(
+        jobId,
+      ) as PermissionRequest[]);
 }
 
 export function permissionRequest(db: Db, jobId: string, requestId: string): PermissionRequest | undefined {
-  return db
-    .prepare('SELECT * FROM permission_requests WHERE job_id = ? AND request_id = ?')
-    .get(jobId, requestId) as PermissionRequest | undefined;
+  return prepared(db, 'SELECT * FROM permission_requests WHERE job_id = ? AND request_id = ?').get(
+    jobId,
+    requestId,
+  ) as PermissionRequest | undefined;
 }

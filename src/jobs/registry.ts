@@ -5,7 +5,7 @@
 import { type Clock, isoTime, newId, newToken, type Random } from '../clock.js';
 import { HermesError } from '../errors.js';
 import { ID_RE } from '../protocol/topics.js';
-import { type Db, immediate } from '../store/sqlite.js';
+import { type Db, immediate, prepared } from '../store/sqlite.js';
 import { type ChatLocation, type Job, type JobRow, jobFromRow } from './job.js';
 import { assertTransition, JOB_STATES, type JobState } from './states.js';
 
@@ -52,32 +52,31 @@ export class JobRegistry {
     } else token = newToken(this.random);
     const now = this.now();
     const id = newId('j', this.random);
-    this.db
-      .prepare(
-        `INSERT INTO jobs (id, status, profile, prompt, runner, cwd, owner, auth, token,
+    prepared(
+      this.db,
+      `INSERT INTO jobs (id, status, profile, prompt, runner, cwd, owner, auth, token,
            chat_platform, chat_channel, chat_thread, created_at, updated_at)
          VALUES (?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        id,
-        input.profile,
-        input.prompt ?? '',
-        runner,
-        input.cwd ?? null,
-        input.owner,
-        token === null ? 'none' : 'token',
-        token,
-        input.chat?.platform ?? null,
-        input.chat?.channel ?? null,
-        input.chat?.thread ?? null,
-        now,
-        now,
-      );
+    ).run(
+      id,
+      input.profile,
+      input.prompt ?? '',
+      runner,
+      input.cwd ?? null,
+      input.owner,
+      token === null ? 'none' : 'token',
+      token,
+      input.chat?.platform ?? null,
+      input.chat?.channel ?? null,
+      input.chat?.thread ?? null,
+      now,
+      now,
+    );
     return this.require(id);
   }
 
   row(id: string): JobRow | undefined {
-    return this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+    return prepared(this.db, 'SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
   }
 
   get(id: string): Job | undefined {
@@ -114,7 +113,7 @@ export class JobRegistry {
     }
     const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY created_at, id LIMIT ?`;
-    return (this.db.prepare(sql).all(...args, filter.limit ?? 10_000) as JobRow[]).map(jobFromRow);
+    return (prepared(this.db, sql).all(...args, filter.limit ?? 10_000) as JobRow[]).map(jobFromRow);
   }
 
   /** Move a job to `to`, checked against the transition table inside one write transaction. */
@@ -139,11 +138,10 @@ export class JobRegistry {
           : ['completed', 'error', 'cancelled'].includes(to)
             ? ', ended_at = @now'
             : '';
-    this.db
-      .prepare(
-        `UPDATE jobs SET status = @to, updated_at = @now, status_reason = @reason ${stamp} WHERE id = @id`,
-      )
-      .run({ to, now, reason: reason ?? null, id: r.id });
+    prepared(
+      this.db,
+      `UPDATE jobs SET status = @to, updated_at = @now, status_reason = @reason ${stamp} WHERE id = @id`,
+    ).run({ to, now, reason: reason ?? null, id: r.id });
   }
 
   cancel(id: string, reason = 'cancelled'): Job {
@@ -153,9 +151,10 @@ export class JobRegistry {
   /** Take the oldest pending job for `runner` and mark it dispatched, atomically. */
   claim(runner: string): Job | undefined {
     return immediate(this.db, () => {
-      const r = this.db
-        .prepare(`SELECT * FROM jobs WHERE status = 'pending' AND runner = ? ORDER BY created_at, id LIMIT 1`)
-        .get(runner) as JobRow | undefined;
+      const r = prepared(
+        this.db,
+        `SELECT * FROM jobs WHERE status = 'pending' AND runner = ? ORDER BY created_at, id LIMIT 1`,
+      ).get(runner) as JobRow | undefined;
       if (!r) return undefined;
       this.applyTransition(r, 'dispatched');
       return jobFromRow(this.row(r.id)!);
@@ -163,11 +162,10 @@ export class JobRegistry {
   }
 
   setChatLocation(id: string, chat: ChatLocation): void {
-    const res = this.db
-      .prepare(
-        'UPDATE jobs SET chat_platform = ?, chat_channel = ?, chat_thread = ?, updated_at = ? WHERE id = ?',
-      )
-      .run(chat.platform, chat.channel, chat.thread, this.now(), id);
+    const res = prepared(
+      this.db,
+      'UPDATE jobs SET chat_platform = ?, chat_channel = ?, chat_thread = ?, updated_at = ? WHERE id = ?',
+    ).run(chat.platform, chat.channel, chat.thread, this.now(), id);
     if (res.changes === 0) throw new HermesError('unknown_job', `no job with id ${id}`);
   }
 }

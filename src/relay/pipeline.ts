@@ -17,7 +17,7 @@ import { type JsonObject, toPlain } from '../protocol/lossless-json.js';
 import { EventEnvelope, formatIssues, isTerminalEvent } from '../protocol/schemas.js';
 import { SIG_FIELD, verifyEnvelope } from '../protocol/signing.js';
 import { decodeWire } from '../protocol/wire.js';
-import { immediate } from '../store/sqlite.js';
+import { immediate, prepared } from '../store/sqlite.js';
 import { dropped, type Verdict } from './verdict.js';
 
 export interface RelaySettings {
@@ -76,9 +76,10 @@ export function evaluateMessage(
         return dropped('bad_signature', 'signature missing or does not match', ids);
       verified = true;
     }
-    const stored = db
-      .prepare('SELECT digest FROM events WHERE job_id = ? AND seq = ?')
-      .get(env.job_id, env.seq) as { digest: string } | undefined;
+    const stored = prepared(db, 'SELECT digest FROM events WHERE job_id = ? AND seq = ?').get(
+      env.job_id,
+      env.seq,
+    ) as { digest: string } | undefined;
     if (isTerminalState(job.status)) {
       // A retained terminal event redelivered after a restart is a quiet duplicate, not an alarm.
       if (stored?.digest === digest)
@@ -156,7 +157,8 @@ function store(
   settings: RelaySettings,
 ): void {
   const db = registry.db;
-  db.prepare(
+  prepared(
+    db,
     `INSERT INTO events (job_id, seq, event, timestamp, received_at, detail, wire, digest, verified)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
@@ -170,7 +172,7 @@ function store(
     digest,
     verified ? 1 : 0,
   );
-  db.prepare('UPDATE jobs SET max_seq = MAX(COALESCE(max_seq, ?), ?) WHERE id = ?').run(
+  prepared(db, 'UPDATE jobs SET max_seq = MAX(COALESCE(max_seq, ?), ?) WHERE id = ?').run(
     env.seq,
     env.seq,
     job.id,
@@ -181,7 +183,8 @@ function store(
       typeof data.expires_at === 'string'
         ? new Date(Date.parse(data.expires_at)).toISOString()
         : new Date(Date.parse(now) + settings.approvalTimeoutSeconds * 1000).toISOString();
-    db.prepare(
+    prepared(
+      db,
       `INSERT INTO permission_requests (job_id, request_id, seq, tool, input, detail, requested_at, expires_at, status)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending') ON CONFLICT DO NOTHING`,
     ).run(
@@ -196,9 +199,9 @@ function store(
     );
   }
   const open = (
-    db
-      .prepare(`SELECT COUNT(*) AS n FROM permission_requests WHERE job_id = ? AND status = 'pending'`)
-      .get(job.id) as {
+    prepared(db, `SELECT COUNT(*) AS n FROM permission_requests WHERE job_id = ? AND status = 'pending'`).get(
+      job.id,
+    ) as {
       n: number;
     }
   ).n;
@@ -206,7 +209,8 @@ function store(
   if (next && next !== job.status)
     registry.applyTransition(job, next, env.event === 'error' ? env.detail : undefined);
   if (isTerminalEvent(env.event)) {
-    db.prepare(
+    prepared(
+      db,
       `UPDATE permission_requests SET status = 'expired' WHERE job_id = ? AND status = 'pending'`,
     ).run(job.id);
   }

@@ -22,6 +22,8 @@ export interface MosquittoOptions {
   tls?: { caFile: string; certFile: string; keyFile: string; requireClientCert?: boolean };
   /** Accounts (user -> password); anonymous clients are then refused. Needs mosquitto_passwd. */
   users?: Record<string, string>;
+  /** Extra mosquitto.conf lines (e.g. `max_queued_messages 0` for floods). */
+  extraConfig?: string[];
 }
 
 export interface MosquittoBroker {
@@ -73,6 +75,7 @@ function writeConfig(dir: string, port: number, persistence: boolean, opts: Mosq
       'autosave_on_changes true',
     );
   }
+  lines.push(...(opts.extraConfig ?? []));
   // Started as root, Mosquitto drops to the `mosquitto` user, which cannot write our temp dir.
   if (process.getuid?.() === 0) lines.push('user root');
   const file = join(dir, 'mosquitto.conf');
