@@ -10,7 +10,7 @@ import { HermesError } from '../src/errors.js';
 import type { Logger } from '../src/log.js';
 import { type EventType, isTerminalEvent } from '../src/protocol/schemas.js';
 import type { JournalSetting } from '../src/store/sqlite.js';
-import { type Db, immediate, migrate, openDatabase } from '../src/store/sqlite.js';
+import { type Db, immediate, migrate, openDatabase, prepared } from '../src/store/sqlite.js';
 import { sessionNameFor } from './session-names.js';
 import { type Session, type SessionRow, sessionFromRow } from './session-record.js';
 import { RUNNER_MIGRATIONS } from './session-schema.js';
@@ -53,36 +53,36 @@ export class SessionStore {
   }
 
   private row(name: string): SessionRow | undefined {
-    return this.db.prepare('SELECT * FROM sessions WHERE name = ?').get(name) as SessionRow | undefined;
+    return prepared(this.db, 'SELECT * FROM sessions WHERE name = ?').get(name) as SessionRow | undefined;
   }
 
   create(input: CreateSession): Session {
     const name = input.name ?? sessionNameFor(input.jobId);
     const now = this.iso(undefined);
     return immediate(this.db, () => {
-      const clash = this.db
-        .prepare('SELECT name, job_id FROM sessions WHERE name = ? OR job_id = ?')
-        .get(name, input.jobId) as { name: string; job_id: string } | undefined;
+      const clash = prepared(this.db, 'SELECT name, job_id FROM sessions WHERE name = ? OR job_id = ?').get(
+        name,
+        input.jobId,
+      ) as { name: string; job_id: string } | undefined;
       if (clash) {
         throw new HermesError('store', `job ${clash.job_id} already has session ${clash.name}`, {
           hint: 'a job runs in one session; archive or remove the old one first',
         });
       }
-      this.db
-        .prepare(
-          `INSERT INTO sessions (name, job_id, profile, status, created_at, started_at, cwd, pane_pid, note)
+      prepared(
+        this.db,
+        `INSERT INTO sessions (name, job_id, profile, status, created_at, started_at, cwd, pane_pid, note)
            VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          name,
-          input.jobId,
-          input.profile,
-          now,
-          this.iso(input.startedAt),
-          input.cwd ?? null,
-          input.panePid ?? null,
-          input.note ?? null,
-        );
+      ).run(
+        name,
+        input.jobId,
+        input.profile,
+        now,
+        this.iso(input.startedAt),
+        input.cwd ?? null,
+        input.panePid ?? null,
+        input.note ?? null,
+      );
       return sessionFromRow(this.row(name)!);
     });
   }
@@ -93,7 +93,9 @@ export class SessionStore {
   }
 
   getByJob(jobId: string): Session | undefined {
-    const r = this.db.prepare('SELECT * FROM sessions WHERE job_id = ?').get(jobId) as SessionRow | undefined;
+    const r = prepared(this.db, 'SELECT * FROM sessions WHERE job_id = ?').get(jobId) as
+      | SessionRow
+      | undefined;
     return r ? sessionFromRow(r) : undefined;
   }
 
@@ -112,9 +114,9 @@ export class SessionStore {
     const statuses =
       filter.status === undefined ? [] : Array.isArray(filter.status) ? filter.status : [filter.status];
     const where = statuses.length ? `WHERE status IN (${statuses.map(() => '?').join(', ')})` : '';
-    const rows = this.db
-      .prepare(`SELECT * FROM sessions ${where} ORDER BY created_at, name`)
-      .all(...statuses);
+    const rows = prepared(this.db, `SELECT * FROM sessions ${where} ORDER BY created_at, name`).all(
+      ...statuses,
+    );
     return (rows as SessionRow[]).map(sessionFromRow);
   }
 
@@ -126,20 +128,20 @@ export class SessionStore {
   recordEvent(jobId: string, event: EventType, at?: number): Session | undefined {
     const when = this.iso(at);
     return immediate(this.db, () => {
-      const r = this.db.prepare('SELECT name FROM sessions WHERE job_id = ?').get(jobId) as
+      const r = prepared(this.db, 'SELECT name FROM sessions WHERE job_id = ?').get(jobId) as
         | { name: string }
         | undefined;
       if (!r) return undefined;
-      this.db
-        .prepare(
-          `UPDATE sessions SET last_event = ?, last_event_at = ?
+      prepared(
+        this.db,
+        `UPDATE sessions SET last_event = ?, last_event_at = ?
            WHERE name = ? AND (last_event_at IS NULL OR last_event_at <= ?)`,
-        )
-        .run(event, when, r.name, when);
+      ).run(event, when, r.name, when);
       if (isTerminalEvent(event)) {
-        this.db
-          .prepare('UPDATE sessions SET ended_at = coalesce(ended_at, ?) WHERE name = ?')
-          .run(when, r.name);
+        prepared(this.db, 'UPDATE sessions SET ended_at = coalesce(ended_at, ?) WHERE name = ?').run(
+          when,
+          r.name,
+        );
       }
       return sessionFromRow(this.row(r.name)!);
     });
@@ -152,9 +154,11 @@ export class SessionStore {
       assertTransition(name, r.status, to);
       const cols = Object.keys(set);
       const assignments = ['status = ?', ...cols.map((c) => `${c} = ?`)].join(', ');
-      this.db
-        .prepare(`UPDATE sessions SET ${assignments} WHERE name = ?`)
-        .run(to, ...Object.values(set), name);
+      prepared(this.db, `UPDATE sessions SET ${assignments} WHERE name = ?`).run(
+        to,
+        ...Object.values(set),
+        name,
+      );
       return sessionFromRow(this.row(name)!);
     });
   }
@@ -182,13 +186,12 @@ export class SessionStore {
   markErrorReported(name: string, at?: number): Session {
     const when = this.iso(at);
     return immediate(this.db, () => {
-      const changed = this.db
-        .prepare(
-          `UPDATE sessions SET vanish_reported_at = ?, ended_at = coalesce(ended_at, ?),
+      const changed = prepared(
+        this.db,
+        `UPDATE sessions SET vanish_reported_at = ?, ended_at = coalesce(ended_at, ?),
              last_event = 'error', last_event_at = ?
            WHERE name = ? AND vanish_detail IS NOT NULL AND vanish_reported_at IS NULL`,
-        )
-        .run(when, when, when, name).changes;
+      ).run(when, when, when, name).changes;
       if (changed === 0) throw new HermesError('store', `session ${name} owes no error event`);
       return sessionFromRow(this.row(name)!);
     });
@@ -196,12 +199,11 @@ export class SessionStore {
 
   /** Sessions whose owed error event is still unpublished (and whose job has not ended otherwise). */
   owingErrorEvents(): Session[] {
-    const rows = this.db
-      .prepare(
-        `SELECT * FROM sessions WHERE vanish_detail IS NOT NULL AND vanish_reported_at IS NULL AND ended_at IS NULL
+    const rows = prepared(
+      this.db,
+      `SELECT * FROM sessions WHERE vanish_detail IS NOT NULL AND vanish_reported_at IS NULL AND ended_at IS NULL
          ORDER BY stopped_at, name`,
-      )
-      .all() as SessionRow[];
+    ).all() as SessionRow[];
     return rows.map(sessionFromRow);
   }
 
@@ -212,26 +214,25 @@ export class SessionStore {
   tryAcquireLease(holder: string, ttlMs: number): LeaseResult {
     const now = this.clock.now();
     return immediate(this.db, () => {
-      const cur = this.db.prepare('SELECT holder, expires_at FROM reconcile_lock WHERE id = 1').get() as
+      const cur = prepared(this.db, 'SELECT holder, expires_at FROM reconcile_lock WHERE id = 1').get() as
         | { holder: string; expires_at: number }
         | undefined;
       if (cur && cur.expires_at > now)
         return { acquired: false, holder: cur.holder, expiresAt: cur.expires_at };
       const expiresAt = now + ttlMs;
-      this.db
-        .prepare(
-          `INSERT INTO reconcile_lock (id, holder, acquired_at, expires_at) VALUES (1, ?, ?, ?)
+      prepared(
+        this.db,
+        `INSERT INTO reconcile_lock (id, holder, acquired_at, expires_at) VALUES (1, ?, ?, ?)
            ON CONFLICT (id) DO UPDATE SET holder = excluded.holder, acquired_at = excluded.acquired_at,
              expires_at = excluded.expires_at`,
-        )
-        .run(holder, now, expiresAt);
+      ).run(holder, now, expiresAt);
       return { acquired: true, holder, expiresAt };
     });
   }
 
   releaseLease(holder: string): void {
     immediate(this.db, () => {
-      this.db.prepare('DELETE FROM reconcile_lock WHERE id = 1 AND holder = ?').run(holder);
+      prepared(this.db, 'DELETE FROM reconcile_lock WHERE id = 1 AND holder = ?').run(holder);
     });
   }
 
