@@ -7,7 +7,15 @@ import type { Config, Env } from '../config/load.js';
 import type { Logger } from '../log.js';
 import type { BotPlugin } from './run-bot.js';
 
-export async function botPluginsFor(_config: Config, _env: Env, _log: Logger): Promise<BotPlugin[]> {
+export async function botPluginsFor(config: Config, env: Env, log: Logger): Promise<BotPlugin[]> {
   const plugins: BotPlugin[] = [];
+  // settings.ts has no Slack SDK import; the adapter (and @slack/bolt) loads only with a token.
+  const slack = await import('../../adapters/slack/settings.js');
+  if (slack.slackConfigured(config, env)) {
+    const settings = slack.loadSlackSettings(config, env);
+    const { slackPlugin } = await import('../../adapters/slack/plugin.js');
+    log.info({ mode: settings.mode }, 'Slack adapter configured');
+    plugins.push(slackPlugin(settings));
+  }
   return plugins;
 }

@@ -14,12 +14,17 @@ import { openBotDb } from '../store/bot-db.js';
 import { acquireLease } from '../store/lease.js';
 import type { Db } from '../store/sqlite.js';
 import { BotCore } from './bot-core.js';
+import { Dispatcher } from './dispatcher.js';
+import type { RunnerControl } from './runner-control.js';
+import { RunnersStore } from './runners-store.js';
 
 /** Something that attaches to a running bot (a chat adapter, the dispatcher) and can be detached. */
 export type BotPlugin = (ctx: BotContext) => Promise<() => Promise<void>>;
 
 export interface BotContext {
   core: BotCore;
+  /** Runners as the chat core sees them: list, cancel, peek, kick dispatch. */
+  runners: RunnerControl;
   registry: JobRegistry;
   db: Db;
   bus: MqttBus;
@@ -80,12 +85,25 @@ export async function startBot(opts: RunBotOptions): Promise<RunningBot> {
     cleanups.push(() => bus.close());
     const core = new BotCore({ config, registry, bus, clock, log, audit });
     cleanups.push(() => core.stop());
-    const ctx: BotContext = { core, registry, db, bus, config, clock, random, log };
+    const dispatcher = new Dispatcher({
+      registry,
+      runners: new RunnersStore(db, clock),
+      bus,
+      prefix: config.mqtt.topic_prefix,
+      clock,
+      random,
+      log: log.child({ name: 'dispatcher' }),
+      maxPayloadBytes: config.relay.max_payload_bytes,
+    });
+    cleanups.push(() => dispatcher.stop());
+    const ctx: BotContext = { core, runners: dispatcher, registry, db, bus, config, clock, random, log };
     for (const plugin of opts.plugins ?? []) cleanups.push(await plugin(ctx));
     await core.start();
+    await dispatcher.start();
     const timer = setInterval(() => {
       lease.renew();
       core.tick().catch((err: unknown) => log.error({ err }, 'bot housekeeping failed'));
+      dispatcher.dispatchPending().catch((err: unknown) => log.error({ err }, 'dispatch pass failed'));
     }, opts.tickMs ?? 5000);
     cleanups.push(() => clearInterval(timer));
     log.info({ broker: url.replace(/\/\/[^@/]*@/, '//***@'), home: config.home }, 'bot running');

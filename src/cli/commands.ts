@@ -110,6 +110,18 @@ export const COMMANDS: CommandEntry[] = [
     usage: 'hermes reconcile --once [--linger SECONDS] [--json]',
     load: () => import('../../runner/cli/reconcile-once.js'),
   },
+  {
+    words: ['runners', 'add'],
+    summary: 'pair a runner with this bot (the line `hermes runner init` prints)',
+    usage: 'hermes runners add R --key K | --key-file F',
+    load: () => import('./commands/runners-add.js'),
+  },
+  {
+    words: ['runners', 'list'],
+    summary: 'list paired runners and their state',
+    usage: 'hermes runners list [--json]',
+    load: () => import('./commands/runners-list.js'),
+  },
 ];
 
 export function findCommand(argv: string[]): { entry: CommandEntry; rest: string[] } | undefined {

@@ -1,0 +1,218 @@
+/**
+ * The bot's side of the runners: tracks their signed status, dispatches
+ * pending jobs to online runners as signed `start` commands (claimed through
+ * the registry, so two bot processes never dispatch one job twice), and
+ * implements cancel / peek for the chat core.
+ */
+import { type Clock, newId, type Random } from '../clock.js';
+import { HermesError } from '../errors.js';
+import type { JobRegistry } from '../jobs/registry.js';
+import type { Logger } from '../log.js';
+import type { MqttBus } from '../mqtt/bus.js';
+import type { RunnerResultEnvelope } from '../protocol/schemas.js';
+import { runnerIdFromTopic, topics } from '../protocol/topics.js';
+import { buildRunnerCommand, readRunnerMessage } from './runner-commands.js';
+import type { RunnerControl, RunnerInfo } from './runner-control.js';
+import type { RunnersStore } from './runners-store.js';
+
+export interface DispatcherDeps {
+  registry: JobRegistry;
+  runners: RunnersStore;
+  bus: MqttBus;
+  prefix: string;
+  clock: Clock;
+  random: Random;
+  log: Logger;
+  maxPayloadBytes: number;
+  peekTimeoutMs?: number;
+}
+
+type ResultWaiter = (r: RunnerResultEnvelope) => void;
+
+export class Dispatcher implements RunnerControl {
+  private readonly waiters = new Map<string, ResultWaiter>();
+  private dispatching: Promise<void> | undefined;
+  private again = false;
+  private stopHandler: (() => void) | undefined;
+
+  constructor(private readonly deps: DispatcherDeps) {}
+
+  async start(): Promise<void> {
+    const { bus, prefix } = this.deps;
+    this.stopHandler = bus.onMessage((topic, payload) => this.onMessage(topic, payload));
+    await bus.subscribe([topics.allRunnerStatus(prefix), topics.allRunnerResults(prefix)], 1);
+  }
+
+  stop(): void {
+    this.stopHandler?.();
+  }
+
+  list(): RunnerInfo[] {
+    return this.deps.runners.list();
+  }
+
+  kick(): void {
+    void this.dispatchPending();
+  }
+
+  /** Dispatch every pending job of every online runner; concurrent calls coalesce. */
+  dispatchPending(): Promise<void> {
+    if (this.dispatching) {
+      this.again = true;
+      return this.dispatching;
+    }
+    this.dispatching = (async () => {
+      do {
+        this.again = false;
+        for (const r of this.list().filter((x) => x.state === 'online')) await this.dispatchTo(r.id);
+      } while (this.again);
+    })().finally(() => {
+      this.dispatching = undefined;
+    });
+    return this.dispatching;
+  }
+
+  private async dispatchTo(runnerId: string): Promise<void> {
+    const { registry, runners, log } = this.deps;
+    const key = runners.keyOf(runnerId);
+    if (!key) return;
+    for (;;) {
+      const job = registry.claim(runnerId);
+      if (!job) return;
+      try {
+        await this.send(
+          runnerId,
+          key,
+          'start',
+          job.id,
+          {
+            profile: job.profile,
+            prompt: job.prompt,
+            ...(job.cwd ? { cwd: job.cwd } : {}),
+          },
+          registry.tokenOf(job.id),
+        );
+        log.info({ job_id: job.id, runner: runnerId, profile: job.profile }, 'job dispatched');
+      } catch (err) {
+        log.warn({ err, job_id: job.id, runner: runnerId }, 'dispatch failed; job stays pending');
+        registry.transition(job.id, 'pending', 'dispatch failed; will retry');
+        return;
+      }
+    }
+  }
+
+  private async send(
+    runnerId: string,
+    key: string,
+    command: 'start' | 'cancel' | 'peek',
+    jobId: string,
+    data: Record<string, unknown>,
+    token?: string | null,
+  ) {
+    const { runners, prefix, clock, random, bus } = this.deps;
+    const seq = runners.nextCommandSeq(runnerId);
+    const msg = buildRunnerCommand(
+      prefix,
+      { runnerId, runnerKey: key, seq, command, jobId, data, token },
+      clock,
+      random,
+    );
+    await bus.publish(msg.topic, msg.wire, { qos: 1 });
+    return seq;
+  }
+
+  async cancel(jobId: string, by: string): Promise<void> {
+    const { registry, runners, log } = this.deps;
+    const job = registry.cancel(jobId, `cancelled by ${by}`);
+    const key = runners.keyOf(job.runner);
+    if (!key) return;
+    try {
+      // Queued in the runner's persistent session if it is offline right now.
+      await this.send(job.runner, key, 'cancel', job.id, {});
+    } catch (err) {
+      log.warn(
+        { err, job_id: jobId },
+        'cancel command not sent; the runner reconciles the job when it sees it ended',
+      );
+    }
+  }
+
+  async peek(jobId: string, lines: number): Promise<string> {
+    const { registry, runners } = this.deps;
+    const job = registry.require(jobId);
+    const key = runners.keyOf(job.runner);
+    const info = this.list().find((r) => r.id === job.runner);
+    if (!key || !info)
+      throw new HermesError(
+        'unknown_runner',
+        `job ${jobId} runs on ${job.runner}, which is not paired with this bot`,
+      );
+    if (info.state !== 'online')
+      throw new HermesError(
+        'unknown_runner',
+        `runner ${job.runner} is ${info.state}; try again when it is online`,
+      );
+    const requestId = newId('p', this.deps.random);
+    const result = new Promise<RunnerResultEnvelope>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters.delete(requestId);
+        reject(new HermesError('timeout', `runner ${job.runner} did not answer the peek in time`));
+      }, this.deps.peekTimeoutMs ?? 10_000);
+      this.waiters.set(requestId, (r) => {
+        clearTimeout(timer);
+        this.waiters.delete(requestId);
+        resolve(r);
+      });
+    });
+    await this.send(job.runner, key, 'peek', jobId, { request_id: requestId, lines });
+    const r = await result;
+    if (r.data.status === 'rejected')
+      throw new HermesError('tmux', r.data.reason ?? 'the runner could not read the pane');
+    return r.data.output ?? '';
+  }
+
+  private onMessage(topic: string, payload: Buffer): void {
+    const { prefix, runners, log } = this.deps;
+    const leaf = topic.endsWith('/status') ? 'status' : topic.endsWith('/results') ? 'results' : undefined;
+    if (!leaf) return;
+    const runnerId = runnerIdFromTopic(prefix, topic, leaf);
+    if (!runnerId) return;
+    if (payload.length === 0) return; // a cleared retained status
+    const key = runners.keyOf(runnerId);
+    if (!key) {
+      log.warn({ runner: runnerId }, 'message from an unpaired runner dropped');
+      return;
+    }
+    const msg = readRunnerMessage(payload, runnerId, key, this.deps.maxPayloadBytes);
+    if (msg.kind === 'invalid') {
+      log.warn({ runner: runnerId, reason: msg.reason }, 'runner message dropped');
+      return;
+    }
+    if (msg.kind === 'status') {
+      const { state, profiles } = msg.value.data;
+      if (!runners.recordStatus(runnerId, msg.value.seq, state, profiles)) {
+        log.debug({ runner: runnerId, seq: msg.value.seq }, 'old runner status ignored');
+        return;
+      }
+      log.info({ runner: runnerId, state, profiles }, 'runner status');
+      if (state === 'online') this.kick();
+      return;
+    }
+    const r = msg.value;
+    if (!runners.acceptResultSeq(runnerId, r.seq)) {
+      log.warn({ runner: runnerId, seq: r.seq }, 'runner result replayed or out of order; dropped');
+      return;
+    }
+    log.info(
+      {
+        runner: runnerId,
+        job_id: r.job_id,
+        command: r.data.command,
+        status: r.data.status,
+        reason: r.data.reason,
+      },
+      'runner result',
+    );
+    if (r.data.request_id) this.waiters.get(r.data.request_id)?.(r);
+  }
+}
