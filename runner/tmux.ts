@@ -25,32 +25,21 @@
 import { HermesError } from '../src/errors.js';
 import { assertSessionName, escapeTmuxArg, escapeTmuxFormat } from './session-names.js';
 import { type Exec, type ExecResult, nodeExec } from './tmux-exec.js';
+import {
+  isNoServer,
+  isNotFound,
+  LIST_FORMAT,
+  lastLines,
+  PANE_FORMAT,
+  type PaneState,
+  parsePaneState,
+  parseSessionList,
+  type TmuxSession,
+} from './tmux-output.js';
 
 export { isHermesSessionName, sessionNameFor } from './session-names.js';
 export type { Exec, ExecResult } from './tmux-exec.js';
-
-export interface TmuxSession {
-  name: string;
-  /** When tmux created the session (ms since the epoch, second precision). */
-  createdAt: number;
-  /** Pid of the active pane's program (the agent). */
-  panePid: number | undefined;
-  /** The program has exited and the pane is kept by remain-on-exit. */
-  paneDead: boolean;
-  /** Exit status of a dead pane (undefined while alive, or if killed by a signal). */
-  paneDeadStatus: number | undefined;
-  /** Signal number that killed the pane's program, when tmux reports it (3.3+). */
-  paneDeadSignal: number | undefined;
-}
-
-export interface PaneState {
-  pid: number | undefined;
-  dead: boolean;
-  deadStatus: number | undefined;
-  deadSignal: number | undefined;
-  /** Name of the pane's foreground process, as tmux reads it from the OS. */
-  currentCommand: string;
-}
+export { type PaneState, paneExited, processExists, type TmuxSession } from './tmux-output.js';
 
 export interface NewSessionOptions {
   cwd: string;
@@ -70,61 +59,8 @@ export interface TmuxOptions {
 
 const SOCKET_RE = /^[A-Za-z0-9_.-]{1,100}$/;
 const ENV_KEY_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
-// A space, not a tab: tmux replaces control characters (tab included) in its
-// output when the client's locale is not UTF-8. Every field is numeric except
-// the last one, so the last field is "the rest of the line".
-const SEP = ' ';
-const LIST_FORMAT = [
-  '#{session_created}',
-  '#{pane_pid}',
-  '#{pane_dead}',
-  '#{pane_dead_status}',
-  '#{pane_dead_signal}',
-  '#{session_name}',
-].join(SEP);
-const PANE_FORMAT = [
-  '#{pane_pid}',
-  '#{pane_dead}',
-  '#{pane_dead_status}',
-  '#{pane_dead_signal}',
-  '#{pane_current_command}',
-].join(SEP);
-
-/** Whether a pid exists on this host (signal 0; EPERM means it exists but is not ours). */
-export function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/**
- * Whether a dead pane's program has really exited. tmux marks a pane dead at
- * end of file on its terminal, which comes a moment before it reaps the
- * process and knows the exit status (a program that closes its terminal but
- * keeps running reads as dead too). So: dead, and the status or signal is
- * known or the pid is gone (tmux before 3.3 reports no signal).
- */
-export function paneExited(
-  p: { dead: boolean; status: number | undefined; signal: number | undefined; pid: number | undefined },
-  exists: (pid: number) => boolean = processExists,
-): boolean {
-  if (!p.dead) return false;
-  if (p.status !== undefined || p.signal !== undefined) return true;
-  return p.pid === undefined || !exists(p.pid);
-}
-
 /** See the header: makes the server reap exited panes before a read. */
 const REAP: string[] = ['run-shell', 'true'];
-
-const int = (s: string | undefined): number | undefined => (s && /^\d+$/.test(s) ? Number(s) : undefined);
-
-const isNoServer = (stderr: string): boolean =>
-  /no server running/i.test(stderr) || (/error connecting to/i.test(stderr) && /no such file/i.test(stderr));
-const isNotFound = (stderr: string): boolean =>
-  /can't find (session|window|pane)|session not found/i.test(stderr);
 
 export class Tmux {
   readonly socket: string;
@@ -169,23 +105,7 @@ export class Tmux {
       if (isNoServer(r.stderr)) return [];
       throw this.failure('list-sessions', r);
     }
-    const out: TmuxSession[] = [];
-    for (const line of r.stdout.split('\n')) {
-      if (line === '') continue;
-      const f = line.split(SEP);
-      if (f.length < 6)
-        throw new HermesError('tmux', `unexpected tmux list-sessions line: ${JSON.stringify(line)}`);
-      out.push({
-        createdAt: (int(f[0]) ?? 0) * 1000,
-        panePid: int(f[1]),
-        paneDead: f[2] === '1',
-        paneDeadStatus: f[2] === '1' ? int(f[3]) : undefined,
-        paneDeadSignal: f[2] === '1' ? int(f[4]) : undefined,
-        // Everything after the fifth separator is the name (names may hold spaces).
-        name: f.slice(5).join(SEP),
-      });
-    }
-    return out;
+    return parseSessionList(r.stdout);
   }
 
   async hasSession(name: string): Promise<boolean> {
@@ -250,21 +170,13 @@ export class Tmux {
     if (!Number.isInteger(lines) || lines < 1 || lines > 100_000) {
       throw new HermesError('usage', 'capture lines must be an integer from 1 to 100000');
     }
-    // When a pane dies, tmux pushes its whole screen into history and writes
-    // "Pane is dead" on a fresh screen: read a screen more than asked, and
-    // close the blank gap so the program's last lines stay in the answer.
+    // A dead pane's screen is pushed into history (see lastLines): read a screen more than asked.
     const start = `-${lines + this.height}`;
     const r = await this.run([
       ['capture-pane', '-p', '-J', '-t', `=${assertSessionName(name)}:`, '-S', start],
     ]);
     if (r.code !== 0) throw this.failure('capture-pane', r);
-    const all = r.stdout.replace(/\s+$/, '').split('\n');
-    const last = all.at(-1) ?? '';
-    if (/^Pane is dead/.test(last)) {
-      const before = all.slice(0, -1).join('\n').replace(/\s+$/, '');
-      return [...(before ? before.split('\n') : []), last].slice(-lines).join('\n');
-    }
-    return all.slice(-lines).join('\n');
+    return lastLines(r.stdout, lines);
   }
 
   /** State of the session's active pane, or undefined if there is no such session. */
@@ -275,15 +187,7 @@ export class Tmux {
       if (isNoServer(r.stderr) || isNotFound(r.stderr)) return undefined;
       throw this.failure('display-message', r);
     }
-    const f = r.stdout.replace(/\n$/, '').split(SEP);
-    const dead = f[1] === '1';
-    return {
-      pid: int(f[0]),
-      dead,
-      deadStatus: dead ? int(f[2]) : undefined,
-      deadSignal: dead ? int(f[3]) : undefined,
-      currentCommand: f.slice(4).join(SEP),
-    };
+    return parsePaneState(r.stdout);
   }
 
   async panePid(name: string): Promise<number | undefined> {
