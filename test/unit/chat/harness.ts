@@ -67,6 +67,31 @@ export function fakeRunners(registry: JobRegistry, runners: RunnerInfo[] = []) {
   return { control, calls, setPane: (p: string) => (pane = p) };
 }
 
+/** An agent's event as it arrives on the wire: signed with the job's token (unsigned for --no-auth jobs). */
+export function agentEventWire(
+  registry: JobRegistry,
+  e: {
+    jobId: string;
+    seq: number;
+    event: string;
+    detail?: string | undefined;
+    data?: Record<string, unknown>;
+    timestamp: string;
+  },
+): string {
+  const env = fromPlain({
+    schema_version: 1,
+    job_id: e.jobId,
+    seq: e.seq,
+    event: e.event,
+    timestamp: e.timestamp,
+    ...(e.detail === undefined ? {} : { detail: e.detail }),
+    data: e.data ?? {},
+  }) as JsonObject;
+  const token = registry.tokenOf(e.jobId);
+  return encodeWire(token ? signEnvelope(env, token) : env);
+}
+
 export interface HarnessOptions {
   policy?: Partial<AccessPolicy>;
   settings?: Partial<ChatSettings>;
@@ -177,17 +202,14 @@ export class ChatHarness {
   ): Promise<number> {
     const seq = (this.seqs.get(jobId) ?? 0) + 1;
     this.seqs.set(jobId, seq);
-    const env = fromPlain({
-      schema_version: 1,
-      job_id: jobId,
+    const wire = agentEventWire(this.registry, {
+      jobId,
       seq,
       event,
-      timestamp: timestamp ?? isoTime(this.clock.now()),
-      ...(detail === undefined ? {} : { detail }),
+      detail,
       data,
-    }) as JsonObject;
-    const token = this.registry.tokenOf(jobId);
-    const wire = encodeWire(token ? signEnvelope(env, token) : env);
+      timestamp: timestamp ?? isoTime(this.clock.now()),
+    });
     const out = this.bot.relay.handle(`hermes/jobs/${jobId}/events`, Buffer.from(wire));
     if (out.verdict !== 'accepted') throw new Error(`event refused: ${out.reason} ${out.detail}`);
     await this.settle();
