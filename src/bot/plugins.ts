@@ -17,5 +17,13 @@ export async function botPluginsFor(config: Config, env: Env, log: Logger): Prom
     log.info({ mode: settings.mode }, 'Slack adapter configured');
     plugins.push(slackPlugin(settings));
   }
+  // Likewise settings.ts has no discord.js import; discord.js loads only with a Discord token.
+  const discord = await import('../../adapters/discord/settings.js');
+  if (discord.discordConfigured(config, env)) {
+    const settings = discord.loadDiscordSettings(config, env, (m) => log.warn(m));
+    const { discordPlugin } = await import('../../adapters/discord/plugin.js');
+    log.info({ guild: settings.guildId }, 'Discord adapter configured');
+    plugins.push(discordPlugin(settings));
+  }
   return plugins;
 }

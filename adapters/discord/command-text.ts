@@ -1,0 +1,76 @@
+/**
+ * A `/hermes <subcommand>` use, with Discord's typed options, as the core's command text (the
+ * grammar Slack users type): `register claude --runner r1 --cwd "/src/my app" fix the build`.
+ * Values that could split or start a flag are quoted with a quote character they do not contain;
+ * the prompt and the deny reason go last, verbatim, as the core takes the rest of the line.
+ *
+ * @example
+ * commandText('peek', { job: 'j-abc', lines: 50 })   // 'peek j-abc 50'
+ */
+import { HermesError } from '../../src/errors.js';
+import type { Subcommand } from './commands.js';
+
+export type OptionValues = Readonly<Record<string, string | number | boolean | undefined>>;
+
+/** Pairs the core's tokenizer accepts (tokenize.ts), tried in order. */
+const QUOTES: ReadonlyArray<readonly [string, string]> = [
+  ['"', '"'],
+  ["'", "'"],
+  ['“', '”'],
+  ['‘', '’'],
+];
+const NEEDS_QUOTES = /[\s"'“”‘’„]/;
+
+/** One word of the command line, quoted when it has blanks or quote characters. */
+export function word(value: string): string {
+  if (value.length > 0 && !NEEDS_QUOTES.test(value) && !value.startsWith('--')) return value;
+  const pair = QUOTES.find(([open, close]) => !value.includes(open) && !value.includes(close));
+  if (!pair) throw new HermesError('usage', 'a value contains every kind of quote; leave some out');
+  return `${pair[0]}${value}${pair[1]}`;
+}
+
+const str = (o: OptionValues, name: string): string | undefined => {
+  const v = o[name];
+  return v === undefined || v === '' ? undefined : String(v);
+};
+
+function join(parts: Array<string | undefined>): string {
+  return parts.filter((p): p is string => p !== undefined && p.length > 0).join(' ');
+}
+
+export function commandText(sub: Subcommand, o: OptionValues): string {
+  const opt = (name: string) => {
+    const v = str(o, name);
+    return v === undefined ? undefined : word(v);
+  };
+  switch (sub) {
+    case 'register': {
+      const runner = opt('runner');
+      const cwd = opt('cwd');
+      return join([
+        'register',
+        opt('profile'),
+        runner && `--runner ${runner}`,
+        cwd && `--cwd ${cwd}`,
+        str(o, 'prompt')?.trim(),
+      ]);
+    }
+    case 'list':
+      return o.all === true ? 'list all' : 'list';
+    case 'status':
+    case 'cancel':
+      return join([sub, opt('job')]);
+    case 'peek':
+      return join(['peek', opt('job'), str(o, 'lines')]);
+    case 'approve':
+    case 'deny': {
+      const job = opt('job');
+      const request = opt('request');
+      if (request && !job) throw new HermesError('usage', 'give the job id together with the request id');
+      return join([sub, job, request, str(o, 'reason')?.trim()]);
+    }
+    case 'runners':
+    case 'help':
+      return sub;
+  }
+}

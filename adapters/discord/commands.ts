@@ -1,0 +1,110 @@
+/**
+ * `/hermes` as Discord knows it: one command, a subcommand per core command, typed options. The
+ * router turns a use back into the core's text grammar (command-text.ts), so Discord and Slack
+ * reach exactly the same handlers.
+ *
+ * @example
+ * await rest.put(Routes.applicationGuildCommands(appId, guildId), { body: [hermesCommand()] });
+ */
+import {
+  ApplicationIntegrationType,
+  InteractionContextType,
+  type RESTPostAPIChatInputApplicationCommandsJSONBody,
+  SlashCommandBuilder,
+  type SlashCommandStringOption,
+} from 'discord.js';
+
+export const COMMAND_NAME = 'hermes';
+
+/** Names of the subcommands, in the order Discord shows them. */
+export const SUBCOMMANDS = [
+  'register',
+  'list',
+  'status',
+  'cancel',
+  'peek',
+  'runners',
+  'approve',
+  'deny',
+  'help',
+] as const;
+export type Subcommand = (typeof SUBCOMMANDS)[number];
+
+export function hermesCommand(): RESTPostAPIChatInputApplicationCommandsJSONBody {
+  const job = (required: boolean, what: string) => (o: SlashCommandStringOption) =>
+    o.setName('job').setDescription(what).setRequired(required).setMaxLength(128);
+  return new SlashCommandBuilder()
+    .setName(COMMAND_NAME)
+    .setDescription('Run coding agents and answer their permission requests')
+    .setContexts(InteractionContextType.Guild)
+    .setIntegrationTypes(ApplicationIntegrationType.GuildInstall)
+    .addSubcommand((s) =>
+      s
+        .setName('register')
+        .setDescription('Start an agent job; updates and approvals follow in a thread')
+        .addStringOption((o) =>
+          o
+            .setName('profile')
+            .setDescription('Which agent profile to run')
+            .setRequired(true)
+            .setAutocomplete(true)
+            .setMaxLength(64),
+        )
+        .addStringOption((o) =>
+          o.setName('prompt').setDescription('What the agent should do').setRequired(true).setMaxLength(4000),
+        )
+        .addStringOption((o) =>
+          o.setName('runner').setDescription('Runner id (default: local)').setMaxLength(128),
+        )
+        .addStringOption((o) =>
+          o.setName('cwd').setDescription('Working directory on the runner').setMaxLength(1024),
+        ),
+    )
+    .addSubcommand((s) =>
+      s
+        .setName('list')
+        .setDescription('Jobs still running (or the latest of any state)')
+        .addBooleanOption((o) => o.setName('all').setDescription('Include finished jobs')),
+    )
+    .addSubcommand((s) =>
+      s
+        .setName('status')
+        .setDescription("A job's state, open requests and latest event")
+        .addStringOption(job(true, 'Job id (j-…)')),
+    )
+    .addSubcommand((s) =>
+      s
+        .setName('cancel')
+        .setDescription('Stop a job (its owner and the approvers may)')
+        .addStringOption(job(true, 'Job id (j-…)')),
+    )
+    .addSubcommand((s) =>
+      s
+        .setName('peek')
+        .setDescription("The last lines of the job's terminal, posted in its thread")
+        .addStringOption(job(true, 'Job id (j-…)'))
+        .addIntegerOption((o) =>
+          o.setName('lines').setDescription('How many lines (default 20)').setMinValue(1).setMaxValue(200),
+        ),
+    )
+    .addSubcommand((s) => s.setName('runners').setDescription('Runners, their state and profiles'))
+    .addSubcommand((s) =>
+      s
+        .setName('approve')
+        .setDescription('Approve a permission request (the only open one when no id is given)')
+        .addStringOption(job(false, 'Job id (j-…)'))
+        .addStringOption((o) => o.setName('request').setDescription('Request id').setMaxLength(128)),
+    )
+    .addSubcommand((s) =>
+      s
+        .setName('deny')
+        .setDescription('Deny a permission request, optionally saying why')
+        .addStringOption(job(false, 'Job id (j-…)'))
+        .addStringOption((o) => o.setName('request').setDescription('Request id').setMaxLength(128))
+        .addStringOption((o) =>
+          o.setName('reason').setDescription('Why not (the agent receives it)').setMaxLength(500),
+        ),
+    )
+    .addSubcommand((s) => s.setName('help').setDescription('Every command, with its options'))
+    .toJSON();
+}

@@ -1,0 +1,96 @@
+/**
+ * ChatPort on Discord. The job card is a message in the channel and the job's thread is started
+ * on it (Discord gives that thread the card's id); thread posts, edits and announcements are plain
+ * channel messages. Every call goes through discord.js's REST client, which waits out 429s.
+ *
+ * While the gateway is down every call rejects instead of posting: the core then keeps the event
+ * owed in SQLite and retries it, so what happened during an outage is posted, in order, once the
+ * connection is back. Refs are `{channel, id}` snowflakes and survive a restart as they are.
+ */
+import type { Client, Message, SendableChannels } from 'discord.js';
+import type { ChatMessage, ChatPort, MessageRef, ThreadRef } from '../../src/chat/port.js';
+import { HermesError } from '../../src/errors.js';
+import type { Logger } from '../../src/log.js';
+import { renderMessage, threadName } from './blocks.js';
+import type { CustomIds } from './custom-ids.js';
+
+export const DISCORD_PLATFORM = 'discord';
+
+/** Discord keeps a thread for a week of quiet before archiving it (posting unarchives it). */
+const THREAD_ARCHIVE_MINUTES = 10_080;
+
+export interface DiscordPortOptions {
+  client: Client;
+  ids: CustomIds;
+  log: Logger;
+  /** Whether the gateway is up; when false, calls reject so the core retries them later. */
+  connected: () => boolean;
+}
+
+export class DiscordChatPort implements ChatPort {
+  readonly platform = DISCORD_PLATFORM;
+  /** Discord's per-channel limit is 5 messages per 5 s; discord.js queues per route on top. */
+  readonly channelIntervalMs = 1000;
+
+  constructor(private readonly opts: DiscordPortOptions) {}
+
+  private ensureConnected(): void {
+    if (!this.opts.connected()) {
+      throw new HermesError('chat', 'the Discord gateway is disconnected', {
+        hint: 'the post is retried when the connection is back',
+      });
+    }
+  }
+
+  private async channel(id: string): Promise<SendableChannels> {
+    this.ensureConnected();
+    const channel = await this.opts.client.channels.fetch(id);
+    if (!channel?.isSendable()) {
+      throw new HermesError('chat', `Discord channel ${id} is not a text channel the bot can post in`);
+    }
+    return channel;
+  }
+
+  private async send(channelId: string, message: ChatMessage): Promise<Message> {
+    const channel = await this.channel(channelId);
+    return channel.send(renderMessage(message, this.opts.ids));
+  }
+
+  async postJobCard(channel: string, message: ChatMessage): Promise<{ card: MessageRef; thread: ThreadRef }> {
+    const card = await this.send(channel, message);
+    try {
+      const thread = await card.startThread({
+        name: threadName(message),
+        autoArchiveDuration: THREAD_ARCHIVE_MINUTES,
+      });
+      return { card: { channel, id: card.id }, thread: { channel: thread.id, id: thread.id } };
+    } catch (e) {
+      // A card without its thread would be posted again on retry: remove it first.
+      await card
+        .delete()
+        .catch((err: unknown) => this.opts.log.warn({ err }, 'orphaned job card not removed'));
+      throw e;
+    }
+  }
+
+  async postInThread(thread: ThreadRef, message: ChatMessage): Promise<MessageRef> {
+    const posted = await this.send(thread.channel, message);
+    return { channel: thread.channel, id: posted.id };
+  }
+
+  async announce(channel: string, message: ChatMessage): Promise<MessageRef> {
+    const posted = await this.send(channel, message);
+    return { channel, id: posted.id };
+  }
+
+  async edit(ref: MessageRef, content: ChatMessage): Promise<void> {
+    const channel = await this.channel(ref.channel);
+    await channel.messages.edit(ref.id, renderMessage(content, this.opts.ids));
+  }
+
+  async linkTo(ref: MessageRef): Promise<string | undefined> {
+    const channel = await this.opts.client.channels.fetch(ref.channel).catch(() => null);
+    const guildId = channel && 'guildId' in channel ? channel.guildId : undefined;
+    return `https://discord.com/channels/${guildId ?? '@me'}/${ref.channel}/${ref.id}`;
+  }
+}
