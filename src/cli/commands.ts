@@ -122,6 +122,12 @@ export const COMMANDS: CommandEntry[] = [
     usage: 'hermes runners list [--json]',
     load: () => import('./commands/runners-list.js'),
   },
+  {
+    words: ['discord', 'register-commands'],
+    summary: 'register the /hermes slash command (subcommands, typed options) in a Discord guild',
+    usage: 'hermes discord register-commands [--guild ID] [--json]',
+    load: () => import('../../adapters/discord/cli.js'),
+  },
 ];
 
 export function findCommand(argv: string[]): { entry: CommandEntry; rest: string[] } | undefined {
