@@ -1,6 +1,7 @@
 /** The real Bolt app in HTTP mode against the Slack stand-in: signed slash commands and interactions. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { permissionRequest } from '../../../src/jobs/queries.js';
+import type { SlackUserRef } from '../../fakes/slack/ids.js';
 import { interactionForm, SLACK, signedPost, slashCommandForm } from '../../fakes/slack/index.js';
 import { waitFor } from '../../helpers/wait.js';
 import {
@@ -46,8 +47,13 @@ async function pendingRequest() {
   return { ...r, msg, msgTs: (msg.response as { ts: string }).ts };
 }
 
-const click = (actionId: string, value: string, messageTs: string, threadTs: string, user = SLACK.user) =>
-  post(interactionForm(bot.slack.payloads.blockActions({ actionId, value, messageTs, threadTs, user })));
+const click = (
+  actionId: string,
+  value: string,
+  messageTs: string,
+  threadTs: string,
+  user: SlackUserRef = SLACK.user,
+) => post(interactionForm(bot.slack.payloads.blockActions({ actionId, value, messageTs, threadTs, user })));
 
 describe('Slack adapter, HTTP mode', () => {
   it('a signed /hermes register posts the job card and answers the sender privately', async () => {
