@@ -127,7 +127,11 @@ export function loadConfig(opts: LoadOptions): Config {
       setPath(
         raw,
         path,
-        path.endsWith('allowed_users') || path.includes('approver') || path.includes('allowed_')
+        // Ids stay strings: Discord snowflakes are digits longer than a double holds exactly.
+        path.endsWith('allowed_users') ||
+          path.includes('approver') ||
+          path.includes('allowed_') ||
+          path.startsWith('discord.')
           ? v
           : coerce(v),
       );

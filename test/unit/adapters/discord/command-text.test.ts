@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { commandText, word } from '../../../../adapters/discord/command-text.js';
+import { parseRegistration } from '../../../../src/chat/commands/register.js';
+import { tokenize } from '../../../../src/chat/commands/tokenize.js';
+
+/** What the core's register handler makes of the text (the words after `register`). */
+function parsed(text: string) {
+  const rest = text.slice('register '.length);
+  return parseRegistration({ args: tokenize(rest), text: rest });
+}
+
+describe('slash command options as the core command text', () => {
+  it('register: profile, flags, then the prompt verbatim', () => {
+    const t = commandText('register', {
+      profile: 'claude',
+      prompt: 'fix "the" build',
+      runner: 'r1',
+      cwd: '/src/my app',
+    });
+    expect(t).toBe('register claude --runner r1 --cwd "/src/my app" fix "the" build');
+    expect(parsed(t)).toEqual({
+      profile: 'claude',
+      runner: 'r1',
+      cwd: '/src/my app',
+      prompt: 'fix "the" build',
+    });
+  });
+
+  it('quotes with a quote character the value does not contain', () => {
+    const t = commandText('register', { profile: 'claude', prompt: 'go', cwd: `/tmp/it's "here"` });
+    expect(parsed(t).cwd).toBe(`/tmp/it's "here"`);
+    expect(word('--runner')).toBe('"--runner"');
+    expect(() => word(`"'“”‘’`)).toThrow(/every kind of quote/);
+  });
+
+  it('the other subcommands', () => {
+    expect(commandText('list', {})).toBe('list');
+    expect(commandText('list', { all: true })).toBe('list all');
+    expect(commandText('status', { job: 'j-abc' })).toBe('status j-abc');
+    expect(commandText('cancel', { job: 'j-abc' })).toBe('cancel j-abc');
+    expect(commandText('peek', { job: 'j-abc', lines: 50 })).toBe('peek j-abc 50');
+    expect(commandText('runners', {})).toBe('runners');
+    expect(commandText('help', {})).toBe('help');
+    expect(commandText('approve', {})).toBe('approve');
+    expect(commandText('approve', { job: 'j-abc', request: 'r-1' })).toBe('approve j-abc r-1');
+    expect(commandText('deny', { job: 'j-abc', reason: 'not now' })).toBe('deny j-abc not now');
+    expect(() => commandText('deny', { request: 'r-1' })).toThrow(/job id together/);
+  });
+});
