@@ -14,7 +14,7 @@ import type { SlackSettings } from './settings.js';
 import { UserGroups } from './user-groups.js';
 
 export interface SlackPluginOptions {
-  /** The bot's runner control (dispatcher); without it cancel only updates the registry. */
+  /** Another runner control than the bot's own (ctx.runners). */
   runners?: (ctx: BotContext) => RunnerControl;
   /** Extra WebClient options (tests: a short retryConfig). */
   clientOptions?: WebClientOptions;
@@ -34,7 +34,7 @@ export function slackPlugin(settings: SlackSettings, opts: SlackPluginOptions = 
       port,
       policy: settings.policy,
       defaultChannel: settings.defaultChannel,
-      ...(opts.runners ? { runners: opts.runners(ctx) } : {}),
+      runners: opts.runners?.(ctx) ?? ctx.runners,
       ...(opts.tickMs ? { tickMs: opts.tickMs } : {}),
       ...(opts.timers ? { timers: opts.timers } : {}),
     });

@@ -16,7 +16,6 @@ import type { AccessPolicy } from './access.js';
 import { ChatCore } from './chat-core.js';
 import type { ChatSettings } from './deps.js';
 import type { ChatPort } from './port.js';
-import { registryOnlyRunners } from './runner-fallback.js';
 import type { Timers } from './timers.js';
 
 export const CHAT_AUDIT_FILE = 'chat.ndjson';
@@ -24,7 +23,7 @@ export const CHAT_AUDIT_FILE = 'chat.ndjson';
 export interface AttachChatOptions {
   port: ChatPort;
   policy: AccessPolicy;
-  /** The bot's runner control; without one, cancel works on the registry and peek says no runner is connected. */
+  /** Defaults to the bot's own (ctx.runners, the dispatcher). */
   runners?: RunnerControl;
   /** Where jobs registered outside chat appear on this platform. */
   defaultChannel?: string;
@@ -48,7 +47,7 @@ export function attachChat(ctx: BotContext, opts: AttachChatOptions): AttachedCh
     registry,
     events: bot.relay,
     decisions: bot.decisions,
-    runners: opts.runners ?? registryOnlyRunners(registry),
+    runners: opts.runners ?? ctx.runners,
     audit,
     clock,
     log,

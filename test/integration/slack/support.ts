@@ -17,7 +17,7 @@ import type { RecordedCall } from '../../fakes/slack/index.js';
 import { SLACK, type SlackFake, startSlackFake } from '../../fakes/slack/index.js';
 import type { SlackApiOptions } from '../../fakes/slack/web-api.js';
 import { tempHome } from '../../helpers/cli.js';
-import { agentEventWire, memoryBus } from '../../unit/chat/harness.js';
+import { agentEventWire, fakeRunners, memoryBus } from '../../unit/chat/harness.js';
 
 export const SIGNING_SECRET = 'fake-signing-secret';
 export const APPROVER = { id: 'U0APPROVER1', username: 'ann' };
@@ -76,6 +76,7 @@ export async function startSlackBot(
   });
   const ctx: BotContext = {
     core,
+    runners: fakeRunners(registry).control,
     registry,
     db,
     bus,
