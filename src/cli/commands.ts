@@ -128,6 +128,12 @@ export const COMMANDS: CommandEntry[] = [
     usage: 'hermes discord register-commands [--guild ID] [--json]',
     load: () => import('../../adapters/discord/cli.js'),
   },
+  {
+    words: ['doctor'],
+    summary: 'check config, broker, tmux, SQLite mode, runner pairing and chat tokens; say what to fix',
+    usage: 'hermes doctor [--mqtt URL] [--json]',
+    load: () => import('./commands/doctor.js'),
+  },
 ];
 
 export function findCommand(argv: string[]): { entry: CommandEntry; rest: string[] } | undefined {
