@@ -4,6 +4,7 @@
  * relay exactly as they arrive from the broker.
  */
 import { BotCore } from '../../../src/bot/bot-core.js';
+import type { BotContext } from '../../../src/bot/run-bot.js';
 import type { RunnerControl, RunnerInfo } from '../../../src/bot/runner-control.js';
 import { type AccessPolicy, emptyPolicy } from '../../../src/chat/access.js';
 import { ChatCore } from '../../../src/chat/chat-core.js';
@@ -242,4 +243,52 @@ export class ChatHarness {
     this.db.close();
     this.cleanupHome();
   }
+}
+
+/** A BotContext for plugins (chat adapters) on a temp home: real SQLite, relay and decisions, in-memory bus. */
+export function memoryBotContext(env: Record<string, string> = {}, clock: Clock = systemClock) {
+  const t = tempHome('hermes-ctx-');
+  const config = loadConfig({ env: { HERMES_HOME: t.home, ...env } });
+  const db = openBotDb(config, silentLogger);
+  const registry = new JobRegistry(db, clock, systemRandom);
+  const bus = memoryBus();
+  const core = new BotCore({ config, registry, bus, clock, log: silentLogger, audit: memoryAudit() });
+  const runners = fakeRunners(registry);
+  const ctx: BotContext = {
+    core,
+    runners: runners.control,
+    registry,
+    db,
+    bus,
+    config,
+    clock,
+    random: systemRandom,
+    log: silentLogger,
+  };
+  const seqs = new Map<string, number>();
+  return {
+    ctx,
+    runners,
+    /** Signs and relays one agent event; throws if the relay refuses it. */
+    event(jobId: string, event: string, detail?: string, data: Record<string, unknown> = {}): number {
+      const seq = (seqs.get(jobId) ?? 0) + 1;
+      seqs.set(jobId, seq);
+      const wire = agentEventWire(registry, {
+        jobId,
+        seq,
+        event,
+        detail,
+        data,
+        timestamp: isoTime(clock.now()),
+      });
+      const out = core.relay.handle(`hermes/jobs/${jobId}/events`, Buffer.from(wire));
+      if (out.verdict !== 'accepted') throw new Error(`event refused: ${out.reason} ${out.detail}`);
+      return seq;
+    },
+    close(): void {
+      core.stop();
+      db.close();
+      t.cleanup();
+    },
+  };
 }
