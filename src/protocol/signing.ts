@@ -46,8 +46,12 @@ export function signatureOf(envelope: JsonValue): string | undefined {
 
 /** True when data.hmac_sig is 64 lowercase hex and matches, compared in constant time. */
 export function verifyEnvelope(envelope: JsonObject, key: string): boolean {
-  const sig = signatureOf(envelope);
+  return verifySignature(signingInput(envelope), signatureOf(envelope), key);
+}
+
+/** The same check for a caller that already holds the signing input (the relay reuses it). */
+export function verifySignature(input: string, sig: string | undefined, key: string): boolean {
   if (sig === undefined || !SIG_RE.test(sig)) return false;
-  const expected = Buffer.from(computeSignature(envelope, key), 'hex');
+  const expected = createHmac('sha256', Buffer.from(key, 'utf8')).update(input, 'utf8').digest();
   return timingSafeEqual(expected, Buffer.from(sig, 'hex'));
 }

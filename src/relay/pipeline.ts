@@ -12,10 +12,9 @@ import { isHermesError } from '../errors.js';
 import type { JobRow } from '../jobs/job.js';
 import type { JobRegistry } from '../jobs/registry.js';
 import { isTerminalState, stateAfterEvent } from '../jobs/states.js';
-import { canonicalize } from '../protocol/canonical.js';
 import { type JsonObject, toPlain } from '../protocol/lossless-json.js';
 import { EventEnvelope, formatIssues, isTerminalEvent } from '../protocol/schemas.js';
-import { SIG_FIELD, verifyEnvelope } from '../protocol/signing.js';
+import { SIG_FIELD, signatureOf, signingInput, verifySignature } from '../protocol/signing.js';
 import { decodeWire } from '../protocol/wire.js';
 import { immediate, prepared } from '../store/sqlite.js';
 import { dropped, type Verdict } from './verdict.js';
@@ -64,7 +63,14 @@ export function evaluateMessage(
   if (topicJobId !== undefined && topicJobId !== env.job_id) {
     return dropped('schema', `job_id ${env.job_id} does not match the topic's job ${topicJobId}`, ids);
   }
-  const digest = createHash('sha256').update(canonicalize(tree)).digest('hex');
+  // The signed text plus the signature identifies the content; computed once, used twice.
+  const input = signingInput(tree);
+  const sig = signatureOf(tree);
+  const digest = createHash('sha256')
+    .update(input)
+    .update('\n')
+    .update(sig ?? '')
+    .digest('hex');
   const db = registry.db;
 
   return immediate(db, (): Outcome => {
@@ -72,7 +78,7 @@ export function evaluateMessage(
     if (!job) return dropped('unknown_job', `no job ${env.job_id} is registered`, ids);
     let verified = false;
     if (job.auth === 'token') {
-      if (!verifyEnvelope(tree, job.token!))
+      if (!verifySignature(input, sig, job.token!))
         return dropped('bad_signature', 'signature missing or does not match', ids);
       verified = true;
     }
