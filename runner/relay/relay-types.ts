@@ -1,0 +1,52 @@
+/**
+ * The runner's local relay for agents: what the daemon passes in and gets
+ * back. The wire between agent commands and the relay is described in
+ * runner/agent/runner-socket-client.ts (the client side) and docs/agent-hooks.md.
+ */
+import type { Clock } from '../../src/clock.js';
+import type { Logger } from '../../src/log.js';
+import type { MqttBus } from '../../src/mqtt/bus.js';
+import type { EventType } from '../../src/protocol/schemas.js';
+import type { Db } from '../../src/store/sqlite.js';
+
+export interface LocalRelayOptions {
+  /** Path of the Unix socket (e.g. `$HERMES_HOME/runner.sock`); created 0600. */
+  socketPath: string;
+  /** The runner's home: the outbox lives in `{home}/outbox.db` unless `db` is given. */
+  home: string;
+  /** An open database to keep the outbox in instead (migrated here; the caller closes it). */
+  db?: Db;
+  /** The runner's one persistent connection; the relay never closes it. */
+  bus: MqttBus;
+  /** Topic prefix (`mqtt.topic_prefix`). */
+  prefix: string;
+  log: Logger;
+  clock: Clock;
+  /** Largest event wire accepted, in bytes (`relay.max_payload_bytes`, default 65536). */
+  maxPayloadBytes: number;
+  /** Called once per newly accepted event, after it is committed to the outbox (not for duplicates). */
+  onEvent?: (jobId: string, event: EventType, seq: number) => void;
+  /** False refuses requests for that job (`unknown job`). Default: every job is allowed. */
+  jobAllowed?: (jobId: string) => boolean;
+  /**
+   * The job's token, when the runner knows it (null: a --no-auth job; undefined: unknown). With a
+   * token the relay refuses events whose signature does not verify, and never hands a waiting agent
+   * a decision whose signature does not verify (so a forged retained decision cannot make
+   * `hermes ask` spin on it). Without it the relay checks structure only; the agent still verifies.
+   */
+  jobToken?: (jobId: string) => string | null | undefined;
+  /** Sent outbox rows are kept this long to recognise an agent's retry as a duplicate. Default 24 h. */
+  sentRetentionMs?: number;
+}
+
+export interface LocalRelay {
+  /** Stops accepting, answers waiting agents with an error, stops forwarding, removes the socket. */
+  close(): Promise<void>;
+  /**
+   * Resolves once every accepted event has been acknowledged by the broker. With a timeout it
+   * rejects (HermesError 'timeout') when rows are still unsent at that time.
+   */
+  flush(timeoutMs?: number): Promise<void>;
+  /** Accepted events not yet acknowledged by the broker. */
+  pending(): number;
+}
