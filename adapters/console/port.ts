@@ -15,6 +15,8 @@ export interface ConsoleMessage {
   ref: MessageRef;
   /** The label of the thread it belongs to (the job id), for thread messages and cards. */
   label: string | undefined;
+  /** The thread it was posted into (thread messages only). */
+  thread: ThreadRef | undefined;
   content: ChatMessage;
 }
 
@@ -31,9 +33,14 @@ export class ConsoleChatPort implements ChatPort {
     this.out.write(`${lines.join('\n')}\n`);
   }
 
-  private record(channel: string, label: string | undefined, content: ChatMessage): MessageRef {
+  private record(
+    channel: string,
+    label: string | undefined,
+    content: ChatMessage,
+    thread?: ThreadRef,
+  ): MessageRef {
     const ref = { channel, id: String(++this.counter) };
-    this.messages.set(ref.id, { ref, label, content });
+    this.messages.set(ref.id, { ref, label, thread, content });
     return ref;
   }
 
@@ -49,7 +56,7 @@ export class ConsoleChatPort implements ChatPort {
 
   async postInThread(thread: ThreadRef, message: ChatMessage): Promise<MessageRef> {
     const label = this.labels.get(thread.id) ?? `#${thread.id}`;
-    const ref = this.record(thread.channel, label, message);
+    const ref = this.record(thread.channel, label, message, thread);
     this.write(toLines(message).map((l) => `[${label}] ${l}`));
     return ref;
   }
