@@ -114,6 +114,7 @@ function configure(db: Db, file: string, opts: OpenOptions): void {
       opts.log.debug({ file, fsType, journal: got }, 'database opened');
     }
     db.pragma('synchronous = NORMAL');
+    if (got === 'wal') db.pragma('wal_autocheckpoint = 10000');
   }
 }
 
