@@ -10,7 +10,16 @@ import { permissionRequestsOf } from '../../../src/jobs/queries.js';
 import { DISCORD } from '../../fakes/discord/index.js';
 import { spawnHermes } from '../../helpers/cli.js';
 import { waitFor } from '../../helpers/wait.js';
-import { APPROVER, buttonsOf, CHANNEL, callbackOf, DiscordWorld, OWNER, spawnAgent } from './support.js';
+import {
+  APPROVER,
+  buttonsOf,
+  CHANNEL,
+  callbackOf,
+  DiscordWorld,
+  OWNER,
+  spawnAgent,
+  TOKEN,
+} from './support.js';
 
 let world: DiscordWorld;
 
@@ -140,6 +149,12 @@ describe('Discord journey', () => {
         replied_user: false,
       });
     }
+  });
+
+  it('never logs the bot token', async () => {
+    await world.register();
+    expect(world.logs.text()).toContain('Discord adapter running');
+    expect(world.logs.text()).not.toContain(TOKEN);
   });
 
   it('agent text pings nobody and renders literally', async () => {

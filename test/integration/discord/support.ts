@@ -13,15 +13,16 @@ import { type RunningBot, startBot } from '../../../src/bot/run-bot.js';
 import { isoTime, systemClock, systemRandom } from '../../../src/clock.js';
 import { type Config, loadConfig } from '../../../src/config/load.js';
 import type { Job } from '../../../src/jobs/job.js';
-import { silentLogger } from '../../../src/log.js';
 import {
   DISCORD,
   type DiscordFake,
+  type DiscordFakeOptions,
   type RecordedRequest,
   startDiscordFake,
 } from '../../fakes/discord/index.js';
 import { startTestBroker, type TestBroker } from '../../helpers/brokers.js';
 import { HERMES_BIN, tempHome } from '../../helpers/cli.js';
+import { captureLog } from '../../helpers/log-capture.js';
 import { waitFor } from '../../helpers/wait.js';
 import { agentEventWire } from '../../unit/chat/harness.js';
 
@@ -62,11 +63,14 @@ export interface WorldOptions {
   /** config.yaml content. */
   yaml?: string;
   plugin?: DiscordPluginOptions;
+  fake?: DiscordFakeOptions;
 }
 
 export class DiscordWorld {
   bot!: RunningBot;
   readonly gate = new IdentifyGate();
+  /** Everything the bot logged (info and up). */
+  readonly logs = captureLog('info');
   private readonly seqs = new Map<string, number>();
   private mark = 0;
 
@@ -81,7 +85,7 @@ export class DiscordWorld {
   ) {}
 
   static async start(opts: WorldOptions = {}): Promise<DiscordWorld> {
-    const fake = await startDiscordFake({ token: TOKEN });
+    const fake = await startDiscordFake({ token: TOKEN, ...opts.fake });
     const broker = await startTestBroker();
     const t = tempHome('hermes-discord-');
     if (opts.yaml !== undefined) writeFileSync(join(t.home, 'config.yaml'), opts.yaml);
@@ -116,7 +120,7 @@ export class DiscordWorld {
     });
     this.bot = await startBot({
       config: this.config,
-      log: silentLogger,
+      log: this.logs.log,
       clock: systemClock,
       random: systemRandom,
       plugins: [plugin],
@@ -238,10 +242,10 @@ export class DiscordWorld {
   }
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-export const webhookOf = (i: Json) => new RegExp(`^/webhooks/\\d+/${escape(String(i.token))}$`);
+const reEscape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+export const webhookOf = (i: Json) => new RegExp(`^/webhooks/\\d+/${reEscape(String(i.token))}$`);
 export const webhookOriginal = (i: Json) =>
-  new RegExp(`^/webhooks/\\d+/${escape(String(i.token))}/messages/@original$`);
+  new RegExp(`^/webhooks/\\d+/${reEscape(String(i.token))}/messages/@original$`);
 export const callbackOf = (i: Json) => new RegExp(`^/interactions/${String(i.id)}/[^/]+/callback$`);
 
 /** The custom_ids of a stored message's buttons, by label. */
