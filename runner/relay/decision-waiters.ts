@@ -42,11 +42,10 @@ export interface DecisionWaitersOptions {
 export class DecisionWaiters {
   private readonly byTopic = new Map<string, TopicState>();
   private count = 0;
-  private readonly offMessage: () => void;
+  private offMessage: (() => void) | undefined;
+  private closed = false;
 
-  constructor(private readonly opts: DecisionWaitersOptions) {
-    this.offMessage = opts.bus.onMessage((topic, payload) => this.onMessage(topic, payload));
-  }
+  constructor(private readonly opts: DecisionWaitersOptions) {}
 
   get waiting(): number {
     return this.count;
@@ -62,8 +61,13 @@ export class DecisionWaiters {
     timeoutMs: number,
     onGone: (cb: () => void) => void,
   ): Promise<WaitResult> {
+    if (this.closed) return Promise.resolve({ ok: false, error: 'runner is shutting down' });
     if (this.count >= (this.opts.maxWaiters ?? 1000))
       return Promise.resolve({ ok: false, error: 'too many agents waiting; try again' });
+    // Added on first use, not at start: the bus hands messages that arrived before any handler
+    // (a persistent session's backlog of runner commands) to the first handler only, which must be
+    // the daemon's.
+    this.offMessage ??= this.opts.bus.onMessage((topic, payload) => this.onMessage(topic, payload));
     const topic = topics.decision(this.opts.prefix, jobId, requestId);
     let state = this.byTopic.get(topic);
     if (!state) {
@@ -90,7 +94,8 @@ export class DecisionWaiters {
 
   /** Answers everyone still waiting (the relay is closing) and stops listening. */
   close(error: string): void {
-    this.offMessage();
+    this.closed = true;
+    this.offMessage?.();
     for (const st of this.byTopic.values()) {
       for (const w of [...st.waiters]) w.resolve({ ok: false, error });
     }

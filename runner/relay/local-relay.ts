@@ -84,20 +84,28 @@ export async function startLocalRelay(opts: LocalRelayOptions): Promise<LocalRel
   // The wire may be up to maxPayloadBytes; as a JSON string inside the request it can at most
   // double (every `"` and `\` escaped: the canonical wire is ASCII), plus the other fields.
   const maxLineBytes = 2 * opts.maxPayloadBytes + 4096;
-  const server = await startSocketServer({
-    path: opts.socketPath,
-    log,
-    maxLineBytes,
-    handler: async (line, conn) => {
-      try {
-        return await handle(parseRequest(line), conn);
-      } catch (e) {
-        if (!isHermesError(e)) throw e;
-        log.info({ code: e.code, err: e.message }, 'runner socket request refused');
-        return { ok: false, error: e.message };
-      }
-    },
-  });
+  let server: Awaited<ReturnType<typeof startSocketServer>>;
+  try {
+    server = await startSocketServer({
+      path: opts.socketPath,
+      log,
+      maxLineBytes,
+      handler: async (line, conn) => {
+        try {
+          return await handle(parseRequest(line), conn);
+        } catch (e) {
+          if (!isHermesError(e)) throw e;
+          log.info({ code: e.code, err: e.message }, 'runner socket request refused');
+          return { ok: false, error: e.message };
+        }
+      },
+    });
+  } catch (e) {
+    waiters.close('relay did not start');
+    await forwarder.stop(0);
+    if (ownDb) db.close();
+    throw e;
+  }
   forwarder.kick();
   const pruneTimer = setInterval(prune, PRUNE_EVERY_MS);
   pruneTimer.unref();
@@ -144,5 +152,6 @@ export async function startLocalRelay(opts: LocalRelayOptions): Promise<LocalRel
       }
     },
     pending: () => pendingAtClose ?? outbox.pendingCount(),
+    waiting: () => waiters.waiting,
   };
 }

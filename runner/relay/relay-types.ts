@@ -49,4 +49,6 @@ export interface LocalRelay {
   flush(timeoutMs?: number): Promise<void>;
   /** Accepted events not yet acknowledged by the broker. */
   pending(): number;
+  /** Agents waiting for a decision right now. */
+  waiting(): number;
 }
