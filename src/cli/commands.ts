@@ -111,6 +111,24 @@ export const COMMANDS: CommandEntry[] = [
     load: () => import('../../runner/cli/reconcile-once.js'),
   },
   {
+    words: ['runner', 'init'],
+    summary: "create this runner's identity and key, and print the pairing line for the bot",
+    usage: 'hermes runner init --id R [--force] [--json]',
+    load: () => import('../../runner/cli/runner-init.js'),
+  },
+  {
+    words: ['runner'],
+    summary: 'run the runner daemon: start, cancel and peek agents in tmux for the bot, reconcile sessions',
+    usage: 'hermes runner [--id R] [--linger SECONDS] [--schedule CRON] [--mqtt URL] [--no-relay]',
+    load: () => import('../../runner/cli/runner-daemon.js'),
+  },
+  {
+    words: ['run'],
+    summary: 'agent side: run a command, publishing started and then completed or error from its exit status',
+    usage: 'hermes run -- CMD [ARGS...]',
+    load: () => import('../../runner/agent/run-command.js'),
+  },
+  {
     words: ['runners', 'add'],
     summary: 'pair a runner with this bot (the line `hermes runner init` prints)',
     usage: 'hermes runners add R --key K | --key-file F',

@@ -26,6 +26,11 @@ function extractConfigFlag(argv: string[]): { argv: string[]; configFile?: strin
   let configFile: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
+    // Everything after `--` belongs to the command (`hermes run -- agent --config x`).
+    if (a === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
     if (a === '--config') {
       configFile = argv[++i];
       if (!configFile) throw new HermesError('usage', '--config needs a file');
@@ -54,7 +59,8 @@ export async function runCli(
       init.stderr.write(`hermes: unknown command "${rest0.join(' ')}"\n\n${helpText()}\n`);
       return EXIT.usage;
     }
-    if (found.rest.includes('--help') || found.rest.includes('-h')) {
+    const own = found.rest.includes('--') ? found.rest.slice(0, found.rest.indexOf('--')) : found.rest;
+    if (own.includes('--help') || own.includes('-h')) {
       init.stdout.write(`${found.entry.summary}\n\nusage: ${found.entry.usage}\n`);
       return EXIT.ok;
     }

@@ -85,6 +85,8 @@ export const RunnerConfig = z.strictObject({
   profiles: z
     .record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'profile names are lowercase words'), ProfileConfig)
     .default({}),
+  /** Pause between the built-in demo agent's steps (tests and load runs set it low). */
+  demo_step_ms: z.number().int().min(0).max(60_000).default(1500),
 });
 
 export const ChatConfig = z.strictObject({

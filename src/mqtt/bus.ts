@@ -22,6 +22,8 @@ export interface MqttBus {
   publish(topic: string, payload: string | Buffer, opts: { qos: 0 | 1; retain?: boolean }): Promise<void>;
   /** QoS 1 unless told. Rejects if the broker refuses a filter. */
   subscribe(filters: string | string[], qos?: 0 | 1): Promise<void>;
+  /** Drops subscriptions (the runner follows a job's events only while its session lives). */
+  unsubscribe?(filters: string | string[]): Promise<void>;
   /**
    * Adds a handler; returns its remover. Messages that arrive before the first handler is added
    * (a persistent session's backlog comes right after CONNACK) are held and given to it.
@@ -104,6 +106,16 @@ class MqttJsBus implements MqttBus {
     if (refused.length > 0) {
       throw new BrokerError(`the MQTT broker refused the subscription to ${refused.join(', ')}`, false, {
         hint: 'check the broker ACL for this user',
+      });
+    }
+  }
+
+  async unsubscribe(filters: string | string[]): Promise<void> {
+    try {
+      await this.client.unsubscribeAsync(filters);
+    } catch (cause) {
+      throw new BrokerError(`unsubscribe from ${String(filters)} failed: ${(cause as Error).message}`, true, {
+        cause,
       });
     }
   }

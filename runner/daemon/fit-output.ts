@@ -1,0 +1,30 @@
+/**
+ * Peek output must fit in one result message (the bot drops larger ones).
+ * Escaping makes the wire size hard to predict (`é` is 6 bytes as `\u00e9`),
+ * so the message is built, measured, and the output cut from the front (the
+ * last lines matter most) until it fits.
+ */
+import type { OutgoingMessage } from './runner-messages.js';
+
+export const TRUNCATION_MARK = '[… earlier output cut to fit the message]\n';
+
+/** The output, or its end with a mark in front, such that `build(result)` fits in maxBytes. */
+export function fitOutput(
+  output: string,
+  build: (output: string) => OutgoingMessage,
+  maxBytes: number,
+): string {
+  let result = output;
+  let text = output;
+  for (let i = 0; i < 40; i++) {
+    const size = Buffer.byteLength(build(result).wire);
+    if (size <= maxBytes || result === '') return result;
+    const keep = Math.floor(text.length * (maxBytes / size) * 0.9) - TRUNCATION_MARK.length;
+    if (keep <= 0) return '';
+    text = text.slice(text.length - keep);
+    // Never start inside a surrogate pair.
+    if (/^[\udc00-\udfff]/.test(text)) text = text.slice(1);
+    result = `${TRUNCATION_MARK}${text}`;
+  }
+  return '';
+}

@@ -1,0 +1,56 @@
+/**
+ * Events the runner publishes for a job it holds: a start that failed, a
+ * session that vanished. Signed with the job token (null for --no-auth
+ * jobs), numbered with the same per-job seq files the agent's own
+ * `hermes publish` uses (so the two never collide), retained when terminal.
+ */
+import { type Clock, isoTime } from '../../src/clock.js';
+import type { MqttBus } from '../../src/mqtt/bus.js';
+import { fromPlain, type JsonObject } from '../../src/protocol/lossless-json.js';
+import { type AgentEvent, buildEvent } from '../agent/build-event.js';
+import { allocateSeq, seqDir } from '../agent/seq-allocator.js';
+import type { JobTokens } from './job-tokens.js';
+
+export interface JobEventPublisherDeps {
+  home: string;
+  prefix: string;
+  bus: Pick<MqttBus, 'publish' | 'connected'>;
+  tokens: Pick<JobTokens, 'get'>;
+  clock: Clock;
+}
+
+export class JobEventPublisher {
+  constructor(private readonly deps: JobEventPublisherDeps) {}
+
+  get connected(): boolean {
+    return this.deps.bus.connected;
+  }
+
+  /** Resolves once the broker has the event (QoS 1). */
+  async publish(
+    jobId: string,
+    event: AgentEvent,
+    detail: string,
+    data: Record<string, unknown> = {},
+  ): Promise<number> {
+    const { home, prefix, clock, bus, tokens } = this.deps;
+    const token = tokens.get(jobId);
+    const seq = allocateSeq(seqDir(home, jobId));
+    const built = buildEvent({
+      jobId,
+      seq,
+      event,
+      timestamp: isoTime(clock.now()),
+      detail,
+      data: fromPlain({ ...data, reported_by: 'runner' }) as JsonObject,
+      token,
+      prefix,
+    });
+    await bus.publish(built.topic, built.wire, { qos: 1, retain: built.retain });
+    return seq;
+  }
+
+  error(jobId: string, detail: string): Promise<number> {
+    return this.publish(jobId, 'error', detail);
+  }
+}

@@ -1,0 +1,71 @@
+/** Pieces of the runner's start-up: which runner this home is, and the local relay for agents. */
+import { join } from 'node:path';
+import type { Clock } from '../../src/clock.js';
+import type { Config } from '../../src/config/load.js';
+import { HermesError } from '../../src/errors.js';
+import type { Logger } from '../../src/log.js';
+import type { MqttBus } from '../../src/mqtt/bus.js';
+import { startLocalRelay } from '../relay/local-relay.js';
+import type { LocalRelay } from '../relay/relay-types.js';
+import type { SessionStore } from '../session-store.js';
+import type { DaemonState } from './daemon-state.js';
+import type { JobTokens } from './job-tokens.js';
+
+export const relaySocketPath = (home: string): string => join(home, 'runner.sock');
+
+/** The id given (`--id`, runner.id) must be the one this home was initialised for. */
+export function checkRunnerId(identityId: string, requested: string | undefined, home: string): string {
+  if (requested !== undefined && requested !== identityId) {
+    throw new HermesError(
+      'config',
+      `this HERMES_HOME (${home}) belongs to runner ${identityId}, not ${requested}`,
+      {
+        hint: `run it as --id ${identityId}, give runner ${requested} its own HERMES_HOME, or re-initialise with hermes runner init --id ${requested} --force`,
+      },
+    );
+  }
+  return identityId;
+}
+
+export interface RelaySetup {
+  home: string;
+  bus: MqttBus;
+  prefix: string;
+  log: Logger;
+  clock: Clock;
+  config: Config;
+  store: Pick<SessionStore, 'recordEvent'>;
+  state: Pick<DaemonState, 'job'>;
+  tokens: Pick<JobTokens, 'get'>;
+}
+
+/**
+ * The relay takes events only for jobs this runner started, verifies them
+ * with the job's token, and tells the session store about each one (so a
+ * terminal event is seen even before the broker echoes it back).
+ */
+export function startRelay(s: RelaySetup): Promise<LocalRelay> {
+  return startLocalRelay({
+    socketPath: relaySocketPath(s.home),
+    home: s.home,
+    bus: s.bus,
+    prefix: s.prefix,
+    log: s.log,
+    clock: s.clock,
+    maxPayloadBytes: s.config.relay.max_payload_bytes,
+    jobAllowed: (jobId) => {
+      const j = s.state.job(jobId);
+      return j !== undefined && j.state !== 'failed';
+    },
+    jobToken: (jobId) => {
+      try {
+        return s.tokens.get(jobId);
+      } catch {
+        return undefined;
+      }
+    },
+    onEvent: (jobId, event) => {
+      s.store.recordEvent(jobId, event, s.clock.now());
+    },
+  });
+}

@@ -1,0 +1,53 @@
+/**
+ * Profiles every runner has, under whatever the config file adds (a config
+ * profile of the same name replaces the built-in one).
+ *
+ * - demo: the bundled scripted agent (runner/agents/demo-agent.ts). Needs no
+ *   account and no config file, so a fresh machine can run a whole job.
+ * - claude, codex, shell-script: examples of real agents. They start only
+ *   where their program is installed; a job for them elsewhere ends in an
+ *   `error` event that says the program is missing.
+ *
+ * Every argv puts `--` before `{prompt}` where the program reads options, so
+ * a prompt that starts with `-` stays a prompt (see expand-argv.ts).
+ */
+import type { ProfileConfig } from '../../src/config/schema.js';
+
+export interface BuiltinContext {
+  /** Absolute path of node (the runner's own). */
+  nodePath: string;
+  /** Absolute path of the compiled demo agent. */
+  demoAgentPath: string;
+  /** runner.demo_step_ms */
+  demoStepMs: number;
+}
+
+export function builtinProfiles(ctx: BuiltinContext): Record<string, ProfileConfig> {
+  return {
+    demo: {
+      argv: [ctx.nodePath, ctx.demoAgentPath, '--', '{prompt}'],
+      env: { HERMES_DEMO_STEP_MS: String(ctx.demoStepMs) },
+      hooks: 'none',
+      description:
+        'scripted demo agent: reports progress, asks to edit README.md, completes if approved (writes nothing)',
+    },
+    claude: {
+      argv: ['claude', '-p', '--', '{prompt}'],
+      env: {},
+      hooks: 'claude',
+      description: 'Claude Code in print mode; every tool call asks the chat through the Hermes hook',
+    },
+    codex: {
+      argv: ['codex', 'exec', '--', '{prompt}'],
+      env: {},
+      hooks: 'none',
+      description: 'OpenAI Codex CLI, non-interactive (`codex exec`)',
+    },
+    'shell-script': {
+      argv: ['sh', './hermes-task.sh', '{prompt}'],
+      env: {},
+      hooks: 'none',
+      description: 'runs ./hermes-task.sh from the working directory with the prompt as $1 (never as code)',
+    },
+  };
+}
