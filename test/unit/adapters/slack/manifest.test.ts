@@ -1,0 +1,47 @@
+/** manifest.yml asks for exactly the bot scopes the adapter's Web API calls need. */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+const root = join(import.meta.dirname, '..', '..', '..', '..');
+
+/** Scope each Web API method needs (docs.slack.dev method pages); null: none. */
+const SCOPE_OF: Record<string, string | null> = {
+  'auth.test': null,
+  'chat.postMessage': 'chat:write',
+  'chat.update': 'chat:write',
+  'chat.postEphemeral': 'chat:write',
+  'chat.getPermalink': null,
+  'views.open': null,
+  'usergroups.users.list': 'usergroups:read',
+};
+
+describe('manifest.yml', () => {
+  const manifest = parse(readFileSync(join(root, 'manifest.yml'), 'utf8'));
+
+  it('has /hermes, interactivity and Socket Mode', () => {
+    expect(manifest.features.slash_commands.map((c: { command: string }) => c.command)).toEqual(['/hermes']);
+    expect(manifest.settings.interactivity.is_enabled).toBe(true);
+    expect(manifest.settings.socket_mode_enabled).toBe(true);
+  });
+
+  it('asks for the smallest set of scopes: the slash command plus what the adapter calls', () => {
+    const dir = join(root, 'adapters', 'slack');
+    const source = readdirSync(dir)
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => readFileSync(join(dir, f), 'utf8'))
+      .join('\n');
+    const called = new Set(
+      [...source.matchAll(/\.(auth|chat|views|usergroups\.users)\s*\.(\w+)\(/g)].map(
+        (m) => `${m[1]}.${m[2]}`,
+      ),
+    );
+    for (const m of called) expect(Object.keys(SCOPE_OF), `unknown method ${m}`).toContain(m);
+    const needed = new Set([
+      'commands',
+      ...[...called].map((m) => SCOPE_OF[m]).filter((s): s is string => s !== null),
+    ]);
+    expect(new Set(manifest.oauth_config.scopes.bot)).toEqual(needed);
+  });
+});
