@@ -2,7 +2,8 @@
  * Discord markdown from the core's spans and blocks. Agent text must never format, mention, link
  * or render as a timestamp / emoji / slash-command chip, so on top of discord.js's
  * `escapeMarkdown` (every option on) `<` and `@` are escaped (no `<@id>`, `<#id>`, `<t:…>`,
- * `@everyone`), as are the line starts Discord gives meaning to (`-# ` subtext, `> ` quotes).
+ * `@everyone`), as are `scheme://` (no auto-linked URLs) and the line starts Discord gives
+ * meaning to (`-# ` subtext, `> ` quotes).
  * Discord drops a backslash before punctuation when it renders, so readers see the text as typed.
  * Only spans the core made become markup: users and roles as mentions (`<@id>`, `<@&id>`) that
  * ping only when the span says `notify` and allowed_mentions lists them (blocks.ts), times as
@@ -15,24 +16,32 @@ export function escapeText(text: string): string {
   const md = escapeMarkdown(text, {
     codeBlock: true,
     inlineCode: true,
-    bold: true,
-    italic: true,
-    underline: true,
+    // Bold, italic, underline and `* ` bullets are all `*` / `_`: escaped one by one below,
+    // because escapeMarkdown's italic pass takes seconds on long text (it is quadratic).
+    bold: false,
+    italic: false,
+    underline: false,
     strikethrough: true,
     spoiler: true,
     codeBlockContent: true,
     inlineCodeContent: true,
     escape: true,
     heading: true,
-    bulletedList: true,
+    bulletedList: false,
     numberedList: true,
     maskedLink: true,
   });
-  return md
-    .replaceAll('<', '\\<')
-    .replaceAll('@', '\\@')
-    .replaceAll(/^(\s*)-#/gm, '$1\\-#')
-    .replaceAll(/^(\s*)>/gm, '$1\\>');
+  return (
+    md
+      .replaceAll(/[*_]/g, '\\$&')
+      .replaceAll(/^(\s*)-(?=\s)/gm, '$1\\-')
+      .replaceAll('<', '\\<')
+      .replaceAll('@', '\\@')
+      // `https\://…` renders as typed but is no longer a URL Discord would make clickable.
+      .replaceAll(/\b([a-z][a-z0-9+.-]*):\/\//gi, '$1\\://')
+      .replaceAll(/^(\s*)-#/gm, '$1\\-#')
+      .replaceAll(/^(\s*)>/gm, '$1\\>')
+  );
 }
 
 /** Inline code: its content is not parsed, so only a backtick could break out; it becomes ˋ. */

@@ -163,7 +163,7 @@ describe('Discord journey', () => {
     const m = await world.waitForMessage(threadId, (x) => String(x.content).includes('Started'), 'started');
     expect(m).toMatchObject({ mentions: [], mention_roles: [], mention_everyone: false });
     expect(String(m.content)).toContain(
-      '\\<\\@1180000000000000300> \\@everyone \\*\\*look\\*\\* \\[x](https://evil.example)',
+      '\\<\\@1180000000000000300> \\@everyone \\*\\*look\\*\\* \\[x](https\\://evil.example)',
     );
   });
 });
