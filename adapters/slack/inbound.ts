@@ -13,6 +13,11 @@ import type { UserGroups } from './user-groups.js';
 
 export const SLASH_COMMAND = '/hermes';
 
+/** Slack sends a slash command's text with `&`, `<`, `>` as entities; the core wants what was typed. */
+export function unescapeCommandText(text: string): string {
+  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
 /** What the modal carries from the click to the submission (private_metadata, ≤ 3000 chars). */
 const ModalMeta = z.object({
   token: z.string().max(300),
@@ -47,7 +52,7 @@ export function registerInbound(app: App, deps: InboundDeps): void {
     await core.handleCommand({
       actor: await actor(command.user_id),
       channel: command.channel_id,
-      text: command.text ?? '',
+      text: unescapeCommandText(command.text ?? ''),
       reply: async (m) => {
         await respond({ response_type: 'ephemeral', ...toSlackMessage(m) });
       },

@@ -23,10 +23,13 @@ import type { RequestMessages } from './request-messages.js';
 export type ChatEvent = Pick<AcceptedEvent, 'jobId' | 'seq' | 'event' | 'timestamp' | 'detail' | 'data'>;
 
 const PROMPT_CHARS = 500;
+const MAX_BACKOFF_MS = 10 * 60_000;
 
 export class EventDelivery {
   /** `job seq` of events queued and not finished, so a retry pass does not queue them twice. */
   private readonly queued = new Set<string>();
+  /** Jobs whose delivery failed: retries wait longer after each failure (a deleted channel, a kicked bot). */
+  private readonly backoff = new Map<string, { failures: number; until: number }>();
 
   constructor(
     private readonly deps: ChatDeps,
@@ -53,9 +56,11 @@ export class EventDelivery {
   retryOwed(olderThanMs: number): number {
     const { state, clock, settings } = this.deps;
     const owed = state.owedEvents(isoTime(clock.now() - olderThanMs), settings.defaultChannel !== undefined);
+    const now = clock.now();
     let n = 0;
     for (const o of owed) {
       if (this.queued.has(`${o.jobId} ${o.seq}`)) continue;
+      if ((this.backoff.get(o.jobId)?.until ?? 0) > now) continue;
       n++;
       this.enqueue(o.jobId, o.seq, () => this.load(o.jobId, o.seq));
     }
@@ -109,8 +114,17 @@ export class EventDelivery {
         const e = load();
         if (e) await this.deliver(e);
       })
-      .catch((err: unknown) =>
-        this.deps.log.warn({ err, job_id: jobId, seq }, 'event not delivered to chat yet; it is retried'),
+      .then(
+        () => this.backoff.delete(jobId),
+        (err: unknown) => {
+          const failures = (this.backoff.get(jobId)?.failures ?? 0) + 1;
+          const waitMs = Math.min(MAX_BACKOFF_MS, this.deps.settings.retryAfterMs * 2 ** (failures - 1));
+          this.backoff.set(jobId, { failures, until: this.deps.clock.now() + waitMs });
+          this.deps.log.warn(
+            { err, job_id: jobId, seq, retry_in_ms: waitMs },
+            'event not delivered to chat yet; it is retried',
+          );
+        },
       )
       .finally(() => this.queued.delete(key));
   }

@@ -78,6 +78,11 @@ describe('Slack adapter, HTTP mode', () => {
     });
   });
 
+  it('takes the command text as typed: Slack entities are decoded', async () => {
+    const { job } = await register('register demo make a &lt;b&gt; tag &amp; test it');
+    expect(job.prompt).toBe('make a <b> tag & test it');
+  });
+
   it('refuses a bad signature with 401 and registers nothing', async () => {
     const body = slashCommandForm(bot.slack.payloads.slashCommand({ text: 'register demo x' }));
     expect((await signedPost(bot.url!, 'not-the-secret', body)).status).toBe(401);

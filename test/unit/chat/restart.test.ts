@@ -102,6 +102,24 @@ describe('a restarted chat core on the same database', () => {
     expect(h.port.thread(job.id)).toHaveLength(2);
   });
 
+  it('retries of a job that keeps failing back off (15 s, 30 s, 60 s …)', async () => {
+    const job = await h.register();
+    for (let i = 0; i < 3; i++) h.port.failNext('postInThread', new Error('channel_not_found'));
+    await h.event(job.id, 'started', 'up');
+    const attempts = () => h.port.calls.filter((c) => c.method === 'postInThread').length;
+    expect(attempts()).toBe(1);
+    const at: number[] = [];
+    for (let s = 0; s < 200; s++) {
+      await advance(1000);
+      const before = attempts();
+      await h.chat.tick();
+      await h.settle();
+      if (attempts() > before) at.push(s + 1);
+    }
+    expect(at).toEqual([15, 45, 105]);
+    expect(h.port.threadText(job.id).slice(1)).toEqual(['▶ Started: up']);
+  });
+
   it('a job registered outside chat gets a card in the default channel at its first event', async () => {
     h.close();
     h = new ChatHarness({ settings: { defaultChannel: 'C0DEFAULT' } });
