@@ -55,9 +55,12 @@ export function exitStatusOf(o: AgentOutcome): number {
   return o.error.code === 'EACCES' ? EXIT_NOT_EXECUTABLE : EXIT_NOT_FOUND;
 }
 
+/** How events name the agent: `demo agent` when the runner set HERMES_PROFILE, else the program. */
+export const agentName = (program: string, profile: string | undefined): string =>
+  profile ? `${profile} agent` : basename(program);
+
 /** The terminal event for an outcome: what a person reads in the chat. */
-export function terminalEventFor(program: string, o: AgentOutcome) {
-  const name = basename(program);
+export function terminalEventFor(program: string, o: AgentOutcome, name: string = basename(program)) {
   if (o.kind === 'exit' && o.code === 0) {
     return { event: 'completed' as const, detail: `${name} exited with status 0`, data: { exit_code: 0 } };
   }
@@ -107,13 +110,14 @@ export interface RunDeps {
 export async function run(io: AgentIo, deps: RunDeps = {}): Promise<number> {
   const argv = commandArgv(io.args);
   const agent = readAgentEnv(io.env);
+  const name = agentName(argv[0]!, io.env.HERMES_PROFILE || undefined);
   const deadlineMs = Number(io.env.HERMES_PUBLISH_DEADLINE_SECONDS ?? 30) * 1000 || 30_000;
   // Publishing must outlive a SIGTERM that ends the agent: the terminal event is the point.
   const publish = (event: AgentEvent, detail: string, data: Record<string, unknown>) =>
     publishEvent(agent, io, event, detail, data, deadlineMs);
 
   try {
-    await publish('started', `${basename(argv[0]!)} started`, {});
+    await publish('started', `${name} started`, {});
   } catch (e) {
     // The agent still runs: its own events and the terminal one may get through, and the runner's
     // reconcile reports a job whose agent ends without a terminal event.
@@ -128,7 +132,7 @@ export async function run(io: AgentIo, deps: RunDeps = {}): Promise<number> {
   const outcome = await waitForAgent(child);
   io.signal.removeEventListener('abort', forward);
 
-  const t = terminalEventFor(argv[0]!, outcome);
+  const t = terminalEventFor(argv[0]!, outcome, name);
   if (outcome.kind === 'spawn_failed') io.stderr.write(`hermes run: ${t.detail}\n`);
   try {
     await publish(t.event, t.detail, t.data);

@@ -189,7 +189,7 @@ export async function startRunner(opts: StartRunnerOptions): Promise<RunningRunn
               events,
               watch,
               hooks: opts.hooks ?? {},
-              envFor: (profileEnv, auth) =>
+              envFor: (profile, auth) =>
                 sessionEnv(
                   {
                     config,
@@ -200,10 +200,19 @@ export async function startRunner(opts: StartRunnerOptions): Promise<RunningRunn
                     basePath: opts.env.PATH,
                     runnerSocket: relay ? relaySocketPath(home) : undefined,
                   },
-                  profileEnv,
+                  profile,
                   auth,
                 ),
-              wrap: (argv) => [install.node, install.hermesBin, 'run', '--', ...argv],
+              // tmux gives a pane the PATH of the client that created it, whatever -e says: set it by env.
+              wrap: (argv, env) => [
+                'env',
+                `PATH=${env.PATH ?? ''}`,
+                install.node,
+                install.hermesBin,
+                'run',
+                '--',
+                ...argv,
+              ],
               hermesCommand: join(shimDir, 'hermes'),
               defaultCwd: config.runner.workdir ?? opts.env.HOME ?? home,
               userHome: opts.env.HOME,

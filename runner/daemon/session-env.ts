@@ -23,14 +23,15 @@ export interface SessionEnvInput {
 
 export function sessionEnv(
   i: SessionEnvInput,
-  profileEnv: Readonly<Record<string, string>>,
+  profile: { name: string; env: Readonly<Record<string, string>> },
   auth: 'token' | 'none',
 ): Record<string, string> {
   const { mqtt, publish } = i.config;
-  const env: Record<string, string> = { ...profileEnv };
-  const path = profileEnv.PATH ?? i.basePath ?? '/usr/local/bin:/usr/bin:/bin';
+  const env: Record<string, string> = { ...profile.env };
+  const path = profile.env.PATH ?? i.basePath ?? '/usr/local/bin:/usr/bin:/bin';
   env.PATH = [i.shimDir, i.nodeDir, path].join(delimiter);
   env.HERMES_RUNNER_ID = i.runnerId;
+  env.HERMES_PROFILE = profile.name;
   env.HERMES_MQTT_URL = i.brokerUrl;
   env.HERMES_TOPIC_PREFIX = mqtt.topic_prefix;
   env.HERMES_PUBLISH_DEADLINE_SECONDS = String(publish.deadline_seconds);

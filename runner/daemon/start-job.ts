@@ -40,9 +40,12 @@ export interface StartDeps {
   watch: Pick<JobWatch, 'beginStart' | 'endStart' | 'abortStart' | 'sync'>;
   hooks: HookInstallers;
   /** Session environment for a profile's env and the job's auth. */
-  envFor: (profileEnv: Readonly<Record<string, string>>, auth: 'token' | 'none') => Record<string, string>;
-  /** argv of `hermes run -- <agent argv>`. */
-  wrap: (agentArgv: readonly string[]) => string[];
+  envFor: (
+    profile: { name: string; env: Readonly<Record<string, string>> },
+    auth: 'token' | 'none',
+  ) => Record<string, string>;
+  /** argv of `hermes run -- <agent argv>` for a session with this environment. */
+  wrap: (agentArgv: readonly string[], env: Readonly<Record<string, string>>) => string[];
   /** The `hermes` command hooks call. */
   hermesCommand: string;
   defaultCwd: string;
@@ -107,7 +110,7 @@ export async function startJob(
     }
     const argv = expandArgv(profile.name, profile.argv, cmd.data.prompt ?? '');
     const cwd = resolveCwd(cmd.data.cwd, profile.cwd, d.defaultCwd, d.userHome);
-    const env = d.envFor(profile.env, auth);
+    const env = d.envFor(profile, auth);
     checkProgram(argv[0]!, cwd, env.PATH ?? '');
     await installHooks(profile.hooks, d.hooks, {
       jobId,
@@ -120,7 +123,7 @@ export async function startJob(
       tmux: d.tmux,
       home: d.home,
       jobId,
-      argv: d.wrap(argv),
+      argv: d.wrap(argv, env),
       cwd,
       env,
       log: d.log,

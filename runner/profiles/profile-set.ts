@@ -8,7 +8,8 @@ import { HermesError } from '../../src/errors.js';
 
 const ENV_KEY_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** The runner sets these for every session; a profile must not replace them. */
-const RESERVED_ENV = /^HERMES_(JOB_ID|TOKEN_FILE|HOME|RUNNER_SOCKET|RUNNER_ID|NO_AUTH|MQTT_.*|TOPIC_PREFIX)$/;
+const RESERVED_ENV =
+  /^HERMES_(JOB_ID|TOKEN_FILE|HOME|RUNNER_SOCKET|RUNNER_ID|PROFILE|NO_AUTH|MQTT_.*|TOPIC_PREFIX)$/;
 
 export interface Profile extends ProfileConfig {
   name: string;
