@@ -30,6 +30,8 @@ export interface DiscordApp {
   readonly connected: boolean;
   /** Called each time the gateway is back after a drop (resumed or identified again). */
   onConnected(listener: () => void): () => void;
+  /** Resolves true as soon as the gateway is up, false if it is not back within `ms`. */
+  whenConnected(ms: number): Promise<boolean>;
   stop(): Promise<void>;
 }
 
@@ -51,11 +53,14 @@ export async function startDiscordApp(opts: DiscordAppOptions): Promise<DiscordA
   const client = new Client(discordClientOptions(settings, opts.clientOptions));
   let connected = false;
   const listeners = new Set<() => void>();
+  /** Posts holding on for the connection (see whenConnected). */
+  const waiters = new Set<(ok: boolean) => void>();
   const up = (how: string) => {
     const wasDown = !connected;
     connected = true;
     if (!wasDown) return;
     log.info({ how }, 'Discord gateway connected');
+    for (const w of [...waiters]) w(true);
     for (const l of listeners) l();
   };
   const down = (why: string) => {
@@ -104,8 +109,23 @@ export async function startDiscordApp(opts: DiscordAppOptions): Promise<DiscordA
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    whenConnected(ms) {
+      if (connected) return Promise.resolve(true);
+      if (ms <= 0) return Promise.resolve(false);
+      return new Promise((resolve) => {
+        const done = (ok: boolean) => {
+          clearTimeout(timer);
+          waiters.delete(done);
+          resolve(ok);
+        };
+        const timer = setTimeout(() => done(false), ms);
+        timer.unref();
+        waiters.add(done);
+      });
+    },
     async stop() {
       listeners.clear();
+      for (const w of [...waiters]) w(false);
       connected = false;
       await client.destroy();
     },

@@ -30,6 +30,8 @@ export interface DiscordPluginOptions {
   chatSettings?: Partial<ChatSettings>;
   /** A Deny click the core has not answered by then is acknowledged anyway (default 2000 ms). */
   ackAfterMs?: number;
+  /** How long a post waits for a dropped gateway before it fails and is left to the core's retry (default 10 s). */
+  holdMs?: number;
 }
 
 export function discordPlugin(settings: DiscordRunSettings, opts: DiscordPluginOptions = {}): BotPlugin {
@@ -41,7 +43,13 @@ export function discordPlugin(settings: DiscordRunSettings, opts: DiscordPluginO
       ...(opts.clientOptions ? { clientOptions: opts.clientOptions } : {}),
     });
     const ids = new CustomIds(sqliteLongValues(ctx.db, () => isoTime(ctx.clock.now())));
-    const port = new DiscordChatPort({ client: app.client, ids, log, connected: () => app.connected });
+    const port = new DiscordChatPort({
+      client: app.client,
+      ids,
+      log,
+      whenConnected: (ms) => app.whenConnected(ms),
+      ...(opts.holdMs !== undefined ? { holdMs: opts.holdMs } : {}),
+    });
     const runners = opts.runners?.(ctx) ?? ctx.runners;
     const chat = attachChat(ctx, {
       port,

@@ -3,9 +3,11 @@
  * on it (Discord gives that thread the card's id); thread posts, edits and announcements are plain
  * channel messages. Every call goes through discord.js's REST client, which waits out 429s.
  *
- * While the gateway is down every call rejects instead of posting: the core then keeps the event
- * owed in SQLite and retries it, so what happened during an outage is posted, in order, once the
- * connection is back. Refs are `{channel, id}` snowflakes and survive a restart as they are.
+ * While the gateway is down a call first waits a little for it (`holdMs`: a resume or a requested
+ * reconnect takes about a second, and waiting keeps the job's posts in order without a failure),
+ * then rejects instead of posting: the core keeps the event owed in SQLite and retries it, so what
+ * happened during a longer outage is posted once the connection is back. Refs are `{channel, id}`
+ * snowflakes and survive a restart as they are.
  */
 import type { Client, Message, SendableChannels } from 'discord.js';
 import type { ChatMessage, ChatPort, MessageRef, ThreadRef } from '../../src/chat/port.js';
@@ -23,9 +25,13 @@ export interface DiscordPortOptions {
   client: Client;
   ids: CustomIds;
   log: Logger;
-  /** Whether the gateway is up; when false, calls reject so the core retries them later. */
-  connected: () => boolean;
+  /** Resolves true once the gateway is up, false if it is not within `ms` (DiscordApp.whenConnected). */
+  whenConnected: (ms: number) => Promise<boolean>;
+  /** How long a call waits for a dropped gateway before it rejects (default 10 s). */
+  holdMs?: number;
 }
+
+export const DEFAULT_HOLD_MS = 10_000;
 
 export class DiscordChatPort implements ChatPort {
   readonly platform = DISCORD_PLATFORM;
@@ -34,8 +40,8 @@ export class DiscordChatPort implements ChatPort {
 
   constructor(private readonly opts: DiscordPortOptions) {}
 
-  private ensureConnected(): void {
-    if (!this.opts.connected()) {
+  private async ensureConnected(): Promise<void> {
+    if (!(await this.opts.whenConnected(this.opts.holdMs ?? DEFAULT_HOLD_MS))) {
       throw new HermesError('chat', 'the Discord gateway is disconnected', {
         hint: 'the post is retried when the connection is back',
       });
@@ -43,7 +49,7 @@ export class DiscordChatPort implements ChatPort {
   }
 
   private async channel(id: string): Promise<SendableChannels> {
-    this.ensureConnected();
+    await this.ensureConnected();
     const channel = await this.opts.client.channels.fetch(id);
     if (!channel?.isSendable()) {
       throw new HermesError('chat', `Discord channel ${id} is not a text channel the bot can post in`);

@@ -79,7 +79,7 @@ export const discordDriver: DriverFactory = async (core) => {
     client: app.client,
     ids,
     log: silentLogger,
-    connected: () => app.connected,
+    whenConnected: (ms) => app.whenConnected(ms),
   });
   /** interaction id -> who made it. */
   const byUser = new Map<string, string>();

@@ -22,7 +22,8 @@ const threadPosts = (w: DiscordWorld, threadId: string) =>
 
 describe('Discord resilience', () => {
   it('a gateway outage in the middle of a job: events from the outage are posted when it is back', async () => {
-    const w = (world = await DiscordWorld.start());
+    // Posts give up at once (no hold), so the core's record-and-retry is what brings them back.
+    const w = (world = await DiscordWorld.start({ plugin: { holdMs: 0 } }));
     const { job, threadId, cardId } = await w.register();
     w.event(job.id, 'started', 'agent up');
     await w.waitForMessage(threadId, (m) => String(m.content).includes('Started'), 'started');
@@ -70,6 +71,34 @@ describe('Discord resilience', () => {
     // Every post went into the one thread of the job; no second card or thread.
     expect(w.since('POST', /\/threads$/)).toEqual([]);
     expect(w.fake.identifyCount).toBe(2);
+  });
+
+  it('a short drop is ridden out: posts wait for the connection and go out in order, none failing', async () => {
+    const w = (world = await DiscordWorld.start({ plugin: { holdMs: 30_000 } }));
+    const { job, threadId } = await w.register();
+    w.gate.close();
+    const asked = w.gate.asked;
+    await w.fake.dropConnection({ resumable: false });
+    await waitFor(() => w.gate.asked > asked, {
+      timeoutMs: 10_000,
+      message: 'the client waiting to identify',
+    });
+    w.markCalls();
+    w.event(job.id, 'started', 'agent up');
+    w.event(job.id, 'completed', 'all done');
+    expect(threadPosts(w, threadId)).toEqual([]);
+    w.gate.release();
+    await w.waitForMessage(
+      threadId,
+      (m) => String(m.content).includes('Completed'),
+      'completed after the drop',
+    );
+    expect(
+      threadPosts(w, threadId).map((c) => String((c.body as { content: string }).content).split('\n')[0]),
+    ).toEqual(['**▶ Started**: agent up', '**✅ Completed**: all done']);
+    expect(w.logs.lines().filter((l) => l.msg === 'event not delivered to chat yet; it is retried')).toEqual(
+      [],
+    );
   });
 
   it('a click made while the client resumes is handled after the resume', async () => {
