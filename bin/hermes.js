@@ -5,6 +5,10 @@ const argv = process.argv.slice(2);
 if (argv[0] === 'publish') {
   const { main } = await import('../dist/runner/agent/publish-main.js');
   main(argv.slice(1));
+} else if (argv[0] === 'hook' && argv[1] === 'claude') {
+  // Claude Code runs this on every tool call: the same light path as publish.
+  const { main } = await import('../dist/runner/hooks/hook-main.js');
+  main(argv.slice(2));
 } else {
   const { main } = await import('../dist/src/cli/process.js');
   main();

@@ -129,6 +129,13 @@ export const COMMANDS: CommandEntry[] = [
     load: () => import('../../runner/agent/run-command.js'),
   },
   {
+    words: ['hook', 'claude'],
+    summary:
+      'agent side: Claude Code hook (PreToolUse asks via Hermes and fails closed; others report progress)',
+    usage: 'hermes hook claude [--deadline SECONDS] [--progress-deadline SECONDS] < hook-input.json',
+    load: () => import('../../runner/hooks/claude-hook.js'),
+  },
+  {
     words: ['runners', 'add'],
     summary: 'pair a runner with this bot (the line `hermes runner init` prints)',
     usage: 'hermes runners add R --key K | --key-file F',

@@ -1,0 +1,52 @@
+/**
+ * Process entry of `hermes hook claude` used by bin/hermes.js: the same command as the CLI
+ * table's, without loading the CLI's config, zod or pino (it runs on every tool call).
+ *
+ * It exits as soon as its answer is written (Claude Code waits for the process; a connection still
+ * closing must not hold the agent up), and even a bug or an unexpected crash ends in a `deny`
+ * answer with exit 0, never in a crash that Claude Code would treat as "go ahead".
+ */
+import { Writable } from 'node:stream';
+import { systemClock, systemRandom } from '../../src/clock.js';
+import { run } from './claude-hook.js';
+import { permissionOutput } from './pre-tool-use.js';
+
+export function main(args: string[]): void {
+  const controller = new AbortController();
+  process.once('SIGINT', () => controller.abort());
+  process.once('SIGTERM', () => controller.abort());
+  let answered = false;
+  let exiting = false;
+  const stdout = new Writable({
+    write(chunk, _encoding, done) {
+      answered = true;
+      process.stdout.write(chunk, done);
+    },
+  });
+  const exit = (code: number) => {
+    if (exiting) return;
+    exiting = true;
+    process.stdout.write('', () => process.exit(code));
+  };
+  const bug = (e: unknown) => {
+    process.stderr.write(`hermes hook claude: unexpected failure: ${String(e)}\n`);
+    if (!answered) {
+      answered = true;
+      const out = permissionOutput('deny', 'Hermes hook failed unexpectedly; denied (fail closed)');
+      process.stdout.write(`${JSON.stringify(out)}\n`);
+    }
+    exit(0);
+  };
+  process.on('uncaughtException', bug);
+  process.on('unhandledRejection', bug);
+  run({
+    args,
+    env: process.env,
+    stdin: process.stdin,
+    stdout,
+    stderr: process.stderr,
+    clock: systemClock,
+    random: systemRandom,
+    signal: controller.signal,
+  }).then((code) => stdout.end(() => exit(code)), bug);
+}
