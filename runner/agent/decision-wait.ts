@@ -4,9 +4,11 @@
  * is published, so a fast decision cannot be missed; decisions are retained,
  * so a rerun gets an earlier one at once).
  */
+
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Clock, Random } from '../../src/clock.js';
 import { newId } from '../../src/clock.js';
-import { HermesError } from '../../src/errors.js';
+import { HermesError, isHermesError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
 import { connectBus, type MqttBus } from '../../src/mqtt/bus.js';
 import { buildClientOptions } from '../../src/mqtt/options.js';
@@ -14,6 +16,10 @@ import { topics } from '../../src/protocol/topics.js';
 import type { AgentEnv } from './agent-env.js';
 import { type CheckedDecision, checkDecision } from './decision-check.js';
 import { askRunner } from './runner-socket-client.js';
+
+/** What the runner's relay answers waiting agents when it stops (runner/relay/local-relay.ts). */
+const RUNNER_STOPPING = 'runner is shutting down';
+const RUNNER_RETRY_MS = 500;
 
 export interface DecisionWait {
   /** Resolves once the subscription (or socket path) is in place. */
@@ -41,14 +47,27 @@ export async function waitForDecision(
       for (;;) {
         const left = remaining();
         if (left <= 0) return undefined;
-        const reply = await askRunner(
-          agent.runnerSocket!,
-          { op: 'await_decision', job_id: agent.jobId, request_id: requestId, timeout_ms: left },
-          left + 5000,
-          opts.signal,
-        );
+        let reply: Awaited<ReturnType<typeof askRunner>>;
+        try {
+          reply = await askRunner(
+            agent.runnerSocket!,
+            { op: 'await_decision', job_id: agent.jobId, request_id: requestId, timeout_ms: left },
+            left + 5000,
+            opts.signal,
+          );
+        } catch (e) {
+          // The runner restarting (socket gone for a moment) is not an answer: the decision is
+          // retained on the broker, so ask the runner again once it is back, until the deadline.
+          if (opts.signal.aborted || !isHermesError(e, 'broker')) throw e;
+          await delay(Math.min(RUNNER_RETRY_MS, remaining()));
+          continue;
+        }
         if (!reply.ok) {
           if (reply.error === 'timeout') return undefined;
+          if (reply.error === RUNNER_STOPPING) {
+            await delay(Math.min(RUNNER_RETRY_MS, remaining()));
+            continue;
+          }
           throw new HermesError('broker', `runner: ${reply.error ?? 'no reason given'}`);
         }
         try {
