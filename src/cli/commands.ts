@@ -159,6 +159,12 @@ export const COMMANDS: CommandEntry[] = [
     usage: 'hermes doctor [--mqtt URL] [--json]',
     load: () => import('./commands/doctor.js'),
   },
+  {
+    words: ['up'],
+    summary: 'bot + runner "local" + embedded broker (unless one is configured) + chat (console when none is configured)',
+    usage: 'hermes up [--console] [--mqtt URL] [--linger SECONDS] [--broker-port N]',
+    load: () => import('./commands/up.js'),
+  },
 ];
 
 export function findCommand(argv: string[]): { entry: CommandEntry; rest: string[] } | undefined {

@@ -64,8 +64,6 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     socket.once('close', () => sockets.delete(socket));
     broker.handle(socket);
   });
-  server.on('error', (err) => log.error({ err: err.message }, 'embedded broker listener failed'));
-
   let port: number;
   try {
     port = await listen(server, requested, host);
@@ -89,6 +87,8 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
       `port ${requested} is in use; embedded broker listening on ${port} instead`,
     );
   }
+  // Only now: a listen failure above is handled there (with the fallback), not an error to log.
+  server.on('error', (err) => log.error({ err: err.message }, 'embedded broker listener failed'));
   const url = `mqtt://${host.includes(':') ? `[${host}]` : host}:${port}`;
   log.info({ url }, 'embedded MQTT broker listening');
 
