@@ -110,8 +110,15 @@ async function publishProgress(
   });
 }
 
-export async function run(io: AgentIo): Promise<number> {
-  const startedAt = io.clock.now();
+export function run(io: AgentIo): Promise<number> {
+  return runHook(io, io.clock.now());
+}
+
+/**
+ * `startedAt` is when the deadline starts counting; the process entry passes the process's own
+ * start, since Claude Code's timeout runs from the spawn, Node's start-up included.
+ */
+export async function runHook(io: AgentIo, startedAt: number): Promise<number> {
   const writeDecision = (out: object) => io.stdout.write(`${JSON.stringify(out)}\n`);
   let flags: HookFlags;
   let input: HookInput;

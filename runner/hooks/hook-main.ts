@@ -8,7 +8,7 @@
  */
 import { Writable } from 'node:stream';
 import { systemClock, systemRandom } from '../../src/clock.js';
-import { run } from './claude-hook.js';
+import { runHook } from './claude-hook.js';
 import { permissionOutput } from './pre-tool-use.js';
 
 export function main(args: string[]): void {
@@ -39,14 +39,19 @@ export function main(args: string[]): void {
   };
   process.on('uncaughtException', bug);
   process.on('unhandledRejection', bug);
-  run({
-    args,
-    env: process.env,
-    stdin: process.stdin,
-    stdout,
-    stderr: process.stderr,
-    clock: systemClock,
-    random: systemRandom,
-    signal: controller.signal,
-  }).then((code) => stdout.end(() => exit(code)), bug);
+  // performance.timeOrigin: when this process started, so start-up time counts against the deadline.
+  const startedAt = Math.min(Math.floor(performance.timeOrigin), systemClock.now());
+  runHook(
+    {
+      args,
+      env: process.env,
+      stdin: process.stdin,
+      stdout,
+      stderr: process.stderr,
+      clock: systemClock,
+      random: systemRandom,
+      signal: controller.signal,
+    },
+    startedAt,
+  ).then((code) => stdout.end(() => exit(code)), bug);
 }

@@ -49,10 +49,11 @@ async function askThroughHermes(
 ): Promise<PermissionOutput> {
   const tool = input.toolName ?? 'unknown tool';
   const toolInput = input.toolInput ?? {};
-  const askMs = deadlineAt - ASK_MARGIN_MS - io.clock.now();
-  if (askMs <= 0) return failClosed('no time left to ask');
   // Loaded here, not at the top: the progress hooks never need MQTT or zod.
   const ask = await import('../agent/ask-command.js');
+  // After the import, which takes a while: the request's expires_at must not outlast the deadline.
+  const askMs = deadlineAt - ASK_MARGIN_MS - io.clock.now();
+  if (askMs <= 0) return failClosed('no time left to ask');
   const out = new PassThrough();
   const chunks: Buffer[] = [];
   out.on('data', (c: Buffer) => chunks.push(c));
