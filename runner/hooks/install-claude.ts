@@ -10,7 +10,7 @@
  * installing twice gives the same file, and `uninstallClaudeHooks` removes
  * exactly what was installed. The file is replaced atomically.
  */
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { HermesError } from '../../src/errors.js';
 import { writeFileAtomic } from '../atomic-file.js';
@@ -141,9 +141,23 @@ export function installClaudeHooks(workdir: string, opts: InstallClaudeHooksOpti
   return file;
 }
 
-/** Removes Hermes' hooks and nothing else. Does nothing when there is no settings file. */
+/**
+ * Removes Hermes' hooks and nothing else. A file left empty (`{}`: Hermes created it, or the user's
+ * held nothing else) is deleted, and `.claude/` with it when that leaves it empty, so a job leaves
+ * no trace in the working copy. Does nothing when there is no settings file.
+ */
 export function uninstallClaudeHooks(workdir: string): void {
   const file = claudeSettingsPath(workdir);
   if (!existsSync(file)) return;
-  write(file, withoutHermes(readSettings(file)));
+  const rest = withoutHermes(readSettings(file));
+  if (Object.keys(rest).length > 0) {
+    write(file, rest);
+    return;
+  }
+  rmSync(file, { force: true });
+  try {
+    rmdirSync(dirname(file));
+  } catch {
+    // not empty (the user's own files): keep it
+  }
 }

@@ -54,6 +54,9 @@ describe('installClaudeHooks', () => {
     ]);
     expect(s.hooks.Stop[0].hooks[0].timeout).toBe(30);
     expect(s.hooks.Stop[0].matcher).toBeUndefined();
+    // Nothing of the user's was there: uninstalling leaves no trace.
+    uninstallClaudeHooks(dir);
+    expect(existsSync(join(dir, '.claude'))).toBe(false);
   });
 
   it('merges into the user file, keeps everything else, is idempotent, and uninstalls cleanly', () => {
