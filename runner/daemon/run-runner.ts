@@ -15,9 +15,8 @@ import { connectBus, type MqttBus } from '../../src/mqtt/bus.js';
 import { buildClientOptions, persistentClientId, resolveBrokerUrl } from '../../src/mqtt/options.js';
 import { topics } from '../../src/protocol/topics.js';
 import { acquireLease } from '../../src/store/lease.js';
-import { removeJobFiles } from '../job-files.js';
 import { builtinProfiles } from '../profiles/builtin-profiles.js';
-import type { HookInstallers } from '../profiles/hook-installers.js';
+import { defaultHookInstallers, type HookInstallers } from '../profiles/hook-installers.js';
 import { ProfileSet } from '../profiles/profile-set.js';
 import { type ReconcileReport, reconcileHolderId, reconcilePass } from '../reconcile.js';
 import { ReconcileScheduler } from '../reconcile-scheduler.js';
@@ -31,6 +30,7 @@ import { DaemonState } from './daemon-state.js';
 import { fitOutput } from './fit-output.js';
 import { readRunnerIdentity } from './identity.js';
 import { findInstallPaths, type InstallPaths, writeHermesShim } from './install-paths.js';
+import { JobCleanup } from './job-cleanup.js';
 import { JobEventPublisher } from './job-events.js';
 import { JobTokens } from './job-tokens.js';
 import { JobWatch } from './job-watch.js';
@@ -57,7 +57,7 @@ export interface StartRunnerOptions {
   lingerSeconds?: number;
   /** `--schedule`: overrides runner.schedule. */
   schedule?: string;
-  /** Hook installers by kind (`hooks: claude`). */
+  /** Hook installers by kind (`hooks: claude`); default: the ones this build ships. */
   hooks?: HookInstallers;
   /** False: no local relay socket (agents publish straight to the broker). Default true. */
   relay?: boolean;
@@ -151,12 +151,14 @@ export async function startRunner(opts: StartRunnerOptions): Promise<RunningRunn
     const lock = new PassLock();
     const maxAgeMs = config.relay.clock_skew_seconds * 1000;
 
+    const hooks = opts.hooks ?? defaultHookInstallers(config.publish.ask_timeout_seconds);
+    const cleanup = new JobCleanup({ home, store, profiles, hooks, tokens, log });
     const sessionDeps: SessionCommandDeps = {
       home,
       tmux,
       store,
       mirror,
-      tokens,
+      cleanup,
       watch,
       clock,
       log,
@@ -188,7 +190,8 @@ export async function startRunner(opts: StartRunnerOptions): Promise<RunningRunn
               tokens,
               events,
               watch,
-              hooks: opts.hooks ?? {},
+              hooks,
+              cleanup,
               envFor: (profile, auth) =>
                 sessionEnv(
                   {
@@ -271,10 +274,7 @@ export async function startRunner(opts: StartRunnerOptions): Promise<RunningRunn
             lingerSeconds: opts.lingerSeconds ?? config.runner.linger_seconds,
             retentionSeconds: config.runner.retention_seconds,
             holderId: reconcileHolderId(opts.random),
-            cleanupJob: (jobId) => {
-              removeJobFiles(home, jobId);
-              tokens.forget(jobId);
-            },
+            cleanupJob: (jobId) => cleanup.afterSession(jobId),
             publishError: async (jobId, detail) => {
               if (!bus.connected) return 'deferred';
               await events.error(jobId, detail);

@@ -3,11 +3,10 @@ import type { Clock } from '../../src/clock.js';
 import { describeError } from '../../src/errors.js';
 import type { Logger } from '../../src/log.js';
 import type { RunnerCommandEnvelope } from '../../src/protocol/schemas.js';
-import { removeJobFiles } from '../job-files.js';
 import type { SessionStore } from '../session-store.js';
 import type { Tmux } from '../tmux.js';
 import type { SessionMirror } from '../yaml-mirror.js';
-import type { JobTokens } from './job-tokens.js';
+import type { JobCleanup } from './job-cleanup.js';
 import type { JobWatch } from './job-watch.js';
 import type { ResultFields } from './runner-messages.js';
 
@@ -18,7 +17,7 @@ export interface SessionCommandDeps {
   tmux: Pick<Tmux, 'killSession' | 'capturePane'>;
   store: SessionStore;
   mirror: SessionMirror;
-  tokens: Pick<JobTokens, 'forget'>;
+  cleanup: Pick<JobCleanup, 'afterSession'>;
   watch: Pick<JobWatch, 'sync'>;
   clock: Clock;
   log: Logger;
@@ -57,8 +56,7 @@ export async function cancelJob(cmd: RunnerCommandEnvelope, d: SessionCommandDep
   } catch (e) {
     d.log.warn({ err: describeError(e) }, 'agent-sessions.yaml not updated; the next reconcile pass retries');
   }
-  removeJobFiles(d.home, cmd.job_id);
-  d.tokens.forget(cmd.job_id);
+  await d.cleanup.afterSession(cmd.job_id);
   await d.watch.sync().catch((e: unknown) => d.log.warn({ err: describeError(e) }, 'unsubscribe failed'));
   return { ...base(cmd), status: 'done' };
 }

@@ -13,7 +13,6 @@ import { describeError, HermesError } from '../../src/errors.js';
 import type { Logger } from '../../src/log.js';
 import type { RunnerCommandEnvelope } from '../../src/protocol/schemas.js';
 import { openSealedToken } from '../../src/protocol/seal.js';
-import { removeJobFiles } from '../job-files.js';
 import { expandArgv } from '../profiles/expand-argv.js';
 import { type HookInstallers, installHooks } from '../profiles/hook-installers.js';
 import type { ProfileSet } from '../profiles/profile-set.js';
@@ -21,6 +20,7 @@ import type { SessionStore } from '../session-store.js';
 import { type StartAgentOptions, startAgentSession } from '../start-session.js';
 import type { Tmux } from '../tmux.js';
 import type { DaemonState } from './daemon-state.js';
+import type { HookSite, JobCleanup } from './job-cleanup.js';
 import type { JobEventPublisher } from './job-events.js';
 import type { JobTokens } from './job-tokens.js';
 import type { JobWatch } from './job-watch.js';
@@ -39,6 +39,7 @@ export interface StartDeps {
   events: Pick<JobEventPublisher, 'error'>;
   watch: Pick<JobWatch, 'beginStart' | 'endStart' | 'abortStart' | 'sync'>;
   hooks: HookInstallers;
+  cleanup: Pick<JobCleanup, 'afterFailedStart'>;
   /** Session environment for a profile's env and the job's auth. */
   envFor: (
     profile: { name: string; env: Readonly<Record<string, string>> },
@@ -94,6 +95,7 @@ export async function startJob(
   d.tokens.remember(jobId, token);
 
   const profileName = cmd.data.profile ?? '';
+  let hookSite: HookSite | undefined;
   try {
     if (ageMs > d.maxAgeMs) {
       throw new HermesError(
@@ -112,6 +114,7 @@ export async function startJob(
     const cwd = resolveCwd(cmd.data.cwd, profile.cwd, d.defaultCwd, d.userHome);
     const env = d.envFor(profile, auth);
     checkProgram(argv[0]!, cwd, env.PATH ?? '');
+    hookSite = { kind: profile.hooks, cwd };
     await installHooks(profile.hooks, d.hooks, {
       jobId,
       cwd,
@@ -149,8 +152,7 @@ export async function startJob(
         'could not publish the error event of a failed start',
       );
     }
-    removeJobFiles(d.home, jobId);
-    d.tokens.forget(jobId);
+    await d.cleanup.afterFailedStart(jobId, hookSite);
     await d.watch.sync().catch(() => undefined);
     return result('rejected', detail);
   }

@@ -1,11 +1,13 @@
 /**
  * Agent hooks a profile asks for (`hooks: claude`), installed into the job's
- * working copy before the agent starts. The installers live in runner/hooks
- * (built separately); a profile asking for hooks this build cannot install
- * fails to start (closed), rather than running an agent whose tool calls no
- * person approves.
+ * working copy before the agent starts and removed when its session ends
+ * (the agent read them at start; left behind, they would make a person's own
+ * later run in that folder ask a Hermes job that is gone). A profile asking
+ * for hooks this build cannot install fails to start (closed), rather than
+ * running an agent whose tool calls no person approves.
  */
 import { HermesError } from '../../src/errors.js';
+import { installClaudeHooks, shellCommand, uninstallClaudeHooks } from '../hooks/install-claude.js';
 
 export interface HookInstallContext {
   jobId: string;
@@ -17,11 +19,30 @@ export interface HookInstallContext {
   hermesCommand: string;
 }
 
-export type HookInstaller = (ctx: HookInstallContext) => Promise<void> | void;
+export interface HookInstaller {
+  install(ctx: HookInstallContext): Promise<void> | void;
+  remove?(cwd: string): Promise<void> | void;
+}
 
 export type HookKind = 'none' | 'claude';
 
 export type HookInstallers = Partial<Record<Exclude<HookKind, 'none'>, HookInstaller>>;
+
+/** The installers this build ships: Claude Code's `.claude/settings.local.json` (runner/hooks). */
+export function defaultHookInstallers(askTimeoutSeconds: number): HookInstallers {
+  return {
+    claude: {
+      install: (ctx) => {
+        installClaudeHooks(ctx.cwd, {
+          command: shellCommand([ctx.hermesCommand, 'hook', 'claude']),
+          // Claude Code's hook timeout, in whole seconds; the hook answers (deny) before it.
+          timeoutSeconds: Math.max(5, Math.ceil(askTimeoutSeconds)),
+        });
+      },
+      remove: (cwd) => uninstallClaudeHooks(cwd),
+    },
+  };
+}
 
 export async function installHooks(
   kind: HookKind,
@@ -35,5 +56,10 @@ export async function installHooks(
       hint: 'update Hermes, or use a profile without hooks',
     });
   }
-  await installer(ctx);
+  await installer.install(ctx);
+}
+
+export async function removeHooks(kind: HookKind, installers: HookInstallers, cwd: string): Promise<void> {
+  if (kind === 'none') return;
+  await installers[kind]?.remove?.(cwd);
 }

@@ -5,7 +5,7 @@
  * (the bot's events and job state) and where the runner keeps it (runner.db,
  * agent-sessions.yaml).
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -22,6 +22,24 @@ import { waitFor } from '../../helpers/wait.js';
 import { type DaemonWorld, startWorld } from './daemon-harness.js';
 
 const available = hasTmux() && hasMosquitto();
+
+/**
+ * Stands in for Claude Code: reads the hooks the runner installed in its
+ * working copy, runs the PreToolUse one as Claude Code would (through sh,
+ * hook JSON on stdin) and goes on only if it answers allow.
+ */
+const FAKE_CLAUDE = `#!/usr/bin/env node
+const { readFileSync } = require('node:fs');
+const { spawnSync } = require('node:child_process');
+const settings = JSON.parse(readFileSync('.claude/settings.local.json', 'utf8'));
+const command = settings.hooks.PreToolUse.at(-1).hooks[0].command;
+const input = JSON.stringify({ session_id: 's-1', hook_event_name: 'PreToolUse', cwd: process.cwd(),
+  tool_name: 'Bash', tool_input: { command: 'npm test' } });
+const r = spawnSync('sh', ['-c', command], { input, encoding: 'utf8' });
+console.log('hook said:', r.stdout.trim());
+const out = JSON.parse(r.stdout);
+process.exit(out.hookSpecificOutput.permissionDecision === 'allow' ? 0 : 1);
+`;
 if (!available)
   console.warn('!! tmux or mosquitto missing: test/integration/runner/daemon.test.ts is SKIPPED');
 
@@ -47,6 +65,11 @@ describe.skipIf(!available)('hermes runner with the bot (real Mosquitto, tmux, c
     );
     const cfg = join(w.runnerHome, 'config.yaml');
     writeFileSync(cfg, readFileSync(cfg, 'utf8').replace('PLACEHOLDER', script));
+    // A stand-in `claude` on the runner's PATH for the built-in claude profile (see its test).
+    const fakeBin = join(w.runnerHome, 'fake-bin');
+    mkdirSync(fakeBin);
+    writeFileSync(join(fakeBin, 'claude'), FAKE_CLAUDE, { mode: 0o755 });
+    w.runnerEnv.PATH = `${fakeBin}:${process.env.PATH}`;
     await w.startRunner();
   }, 60_000);
 
@@ -101,6 +124,25 @@ describe.skipIf(!available)('hermes runner with the bot (real Mosquitto, tmux, c
     const progress = w.events(job.id).find((e) => e.event === 'progress');
     expect(progress?.detail).toBe(`script got: ${prompt}`);
     expect(existsSync(join(w.runnerHome, 'work', 'pwned'))).toBe(false);
+  });
+
+  it('the claude profile installs the Hermes hook into the working copy, asks through it, and removes it after', async () => {
+    const settingsFile = join(w.runnerHome, 'work', '.claude', 'settings.local.json');
+    mkdirSync(join(w.runnerHome, 'work', '.claude'), { recursive: true });
+    writeFileSync(settingsFile, JSON.stringify({ permissions: { allow: ['Read'] } }));
+    const job = w.register('claude', 'run the tests');
+    const requestId = await w.pendingRequest(job.id);
+    const installed = JSON.parse(readFileSync(settingsFile, 'utf8'));
+    expect(installed.permissions).toEqual({ allow: ['Read'] });
+    expect(installed.hooks.PreToolUse.at(-1).hooks[0].command).toMatch(/\/bin\/hermes hook claude /);
+    const ask = JSON.parse((await w.waitForEvent(job.id, 'permission_required')).wire);
+    expect(ask.data).toMatchObject({ tool: 'Bash', input: { command: 'npm test' } });
+
+    await w.decide(job.id, requestId, 'approve');
+    await w.waitForStatus(job.id, 'completed');
+    await w.waitForSession(job.id, 'terminated');
+    // The person's own settings are back as they were.
+    expect(JSON.parse(readFileSync(settingsFile, 'utf8'))).toEqual({ permissions: { allow: ['Read'] } });
   });
 
   it('cancel kills the session and marks it terminated', async () => {
