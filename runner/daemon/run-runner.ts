@@ -6,19 +6,15 @@
  * whose stop() undoes it all; tmux sessions are left running (the next start
  * re-adopts them).
  */
-import { dirname, join } from 'node:path';
 import type { Clock, Random } from '../../src/clock.js';
 import type { Config, Env } from '../../src/config/load.js';
 import { describeError } from '../../src/errors.js';
 import type { Logger } from '../../src/log.js';
-import { connectBus, type MqttBus } from '../../src/mqtt/bus.js';
-import { buildClientOptions, persistentClientId, resolveBrokerUrl } from '../../src/mqtt/options.js';
+import type { MqttBus } from '../../src/mqtt/bus.js';
+import { resolveBrokerUrl } from '../../src/mqtt/options.js';
 import { topics } from '../../src/protocol/topics.js';
-import { acquireLease } from '../../src/store/lease.js';
-import { builtinProfiles } from '../profiles/builtin-profiles.js';
 import { defaultHookInstallers, type HookInstallers } from '../profiles/hook-installers.js';
-import { ProfileSet } from '../profiles/profile-set.js';
-import { type ReconcileReport, reconcileHolderId, reconcilePass } from '../reconcile.js';
+import type { ReconcileReport } from '../reconcile.js';
 import { ReconcileScheduler } from '../reconcile-scheduler.js';
 import type { LocalRelay } from '../relay/relay-types.js';
 import { openSessionStore, type SessionStore } from '../session-store.js';
@@ -27,7 +23,6 @@ import { nodeExec, tmuxClientEnv } from '../tmux-exec.js';
 import { mirrorPath, YamlMirror } from '../yaml-mirror.js';
 import { CommandRouter } from './command-router.js';
 import { DaemonState } from './daemon-state.js';
-import { fitOutput } from './fit-output.js';
 import { readRunnerIdentity } from './identity.js';
 import { findInstallPaths, type InstallPaths, writeHermesShim } from './install-paths.js';
 import { JobCleanup } from './job-cleanup.js';
@@ -36,10 +31,19 @@ import { JobTokens } from './job-tokens.js';
 import { JobWatch } from './job-watch.js';
 import { PassLock } from './pass-lock.js';
 import { Presence } from './presence.js';
-import { type RunnerSigner, resultMessage } from './runner-messages.js';
-import { checkRunnerId, relaySocketPath, startRelay } from './runner-setup.js';
+import { reconcileRun } from './reconcile-run.js';
+import { resultPublisher } from './result-publisher.js';
+import type { RunnerSigner } from './runner-messages.js';
+import {
+  checkRunnerId,
+  connectRunnerBus,
+  holdLease,
+  relaySocketPath,
+  runnerProfiles,
+  startRelay,
+} from './runner-setup.js';
 import { cancelJob, peekJob, type SessionCommandDeps } from './session-commands.js';
-import { sessionEnv } from './session-env.js';
+import { sessionLaunch } from './session-launch.js';
 import { startJob } from './start-job.js';
 
 export interface StartRunnerOptions {
@@ -96,22 +100,12 @@ export async function startRunner(opts: StartRunnerOptions): Promise<RunningRunn
   try {
     const store = openSessionStore({ home, log, journal: config.sqlite_journal, clock });
     cleanups.push(() => store.close());
-    const lease = acquireLease(store.db, 'runner', clock);
-    cleanups.push(() => lease.release());
-    const heartbeat = setInterval(() => lease.renew(), opts.heartbeatMs ?? 10_000);
-    cleanups.push(() => clearInterval(heartbeat));
+    cleanups.push(holdLease(store, clock, opts.heartbeatMs));
 
     const state = new DaemonState(store.db, identity.keyId, clock);
     const install = opts.install ?? findInstallPaths();
     const shimDir = writeHermesShim(home, install);
-    const profiles = new ProfileSet(
-      builtinProfiles({
-        nodePath: install.node,
-        demoAgentPath: install.demoAgent,
-        demoStepMs: config.runner.demo_step_ms,
-      }),
-      config.runner.profiles,
-    );
+    const profiles = runnerProfiles(config, install);
     const tmux = new Tmux({
       socket: config.runner.tmux_socket,
       exec: opts.tmuxExec ?? nodeExec({ env: tmuxClientEnv(opts.env) }),
@@ -121,19 +115,7 @@ export async function startRunner(opts: StartRunnerOptions): Promise<RunningRunn
     const presence = new Presence(signer, state, () => profiles.names(), log);
 
     const url = resolveBrokerUrl(config, opts.brokerUrl);
-    const bus = await connectBus({
-      url,
-      log,
-      options: buildClientOptions(
-        config,
-        {
-          clientId: persistentClientId(config.mqtt, `runner-${runnerId}`),
-          clean: false,
-          will: presence.will,
-        },
-        { url },
-      ),
-    });
+    const bus = await connectRunnerBus({ config, url, runnerId, will: presence.will, log });
     cleanups.push(() => bus.close());
 
     const tokens = new JobTokens(home, state);
@@ -164,7 +146,7 @@ export async function startRunner(opts: StartRunnerOptions): Promise<RunningRunn
       log,
       maxAgeMs,
     };
-    let relay: LocalRelay | undefined;
+    const useRelay = opts.relay !== false;
     const router = new CommandRouter({
       topic: topics.runnerCommands(prefix, runnerId),
       check: {
@@ -180,6 +162,15 @@ export async function startRunner(opts: StartRunnerOptions): Promise<RunningRunn
         start: (cmd, ageMs) =>
           lock.shared(() =>
             startJob(cmd, ageMs, {
+              ...sessionLaunch({
+                config,
+                runnerId,
+                brokerUrl: url,
+                install,
+                shimDir,
+                env: opts.env,
+                runnerSocket: useRelay ? relaySocketPath(home) : undefined,
+              }),
               runnerId,
               runnerKey: identity.key,
               home,
@@ -192,33 +183,6 @@ export async function startRunner(opts: StartRunnerOptions): Promise<RunningRunn
               watch,
               hooks,
               cleanup,
-              envFor: (profile, auth) =>
-                sessionEnv(
-                  {
-                    config,
-                    runnerId,
-                    brokerUrl: url,
-                    shimDir,
-                    nodeDir: dirname(install.node),
-                    basePath: opts.env.PATH,
-                    runnerSocket: relay ? relaySocketPath(home) : undefined,
-                  },
-                  profile,
-                  auth,
-                ),
-              // tmux gives a pane the PATH of the client that created it, whatever -e says: set it by env.
-              wrap: (argv, env) => [
-                'env',
-                `PATH=${env.PATH ?? ''}`,
-                install.node,
-                install.hermesBin,
-                'run',
-                '--',
-                ...argv,
-              ],
-              hermesCommand: join(shimDir, 'hermes'),
-              defaultCwd: config.runner.workdir ?? opts.env.HOME ?? home,
-              userHome: opts.env.HOME,
               maxAgeMs,
               clock,
               log,
@@ -227,21 +191,7 @@ export async function startRunner(opts: StartRunnerOptions): Promise<RunningRunn
         cancel: (cmd) => cancelJob(cmd, sessionDeps),
         peek: (cmd, ageMs) => peekJob(cmd, ageMs, sessionDeps),
       },
-      publishResult: async (r) => {
-        const fitted =
-          r.output === undefined
-            ? r
-            : {
-                ...r,
-                output: fitOutput(
-                  r.output,
-                  (o) => resultMessage(signer, Number.MAX_SAFE_INTEGER, { ...r, output: o }),
-                  config.relay.max_payload_bytes,
-                ),
-              };
-        const msg = resultMessage(signer, state.nextResultSeq(), fitted);
-        await bus.publish(msg.topic, msg.wire, { qos: 1 });
-      },
+      publishResult: resultPublisher({ bus, signer, state, maxBytes: config.relay.max_payload_bytes }),
     });
     // First handler on the bus: it receives the persistent session's backlog of commands.
     const offMessages = bus.onMessage((topic, payload) => {
@@ -251,7 +201,8 @@ export async function startRunner(opts: StartRunnerOptions): Promise<RunningRunn
     await bus.subscribe(topics.runnerCommands(prefix, runnerId), 1);
     await watch.sync();
 
-    if (opts.relay !== false) {
+    let relay: LocalRelay | undefined;
+    if (useRelay) {
       relay = await startRelay({ home, bus, prefix, log, clock, config, store, state, tokens });
       const r = relay;
       cleanups.push(async () => {
@@ -263,29 +214,21 @@ export async function startRunner(opts: StartRunnerOptions): Promise<RunningRunn
     const scheduler = new ReconcileScheduler({
       schedule: opts.schedule ?? config.runner.schedule,
       log,
-      runPass: () =>
-        lock.exclusive(async () => {
-          const report = await reconcilePass({
-            tmux,
-            store,
-            mirror,
-            clock,
-            log,
-            lingerSeconds: opts.lingerSeconds ?? config.runner.linger_seconds,
-            retentionSeconds: config.runner.retention_seconds,
-            holderId: reconcileHolderId(opts.random),
-            cleanupJob: (jobId) => cleanup.afterSession(jobId),
-            publishError: async (jobId, detail) => {
-              if (!bus.connected) return 'deferred';
-              await events.error(jobId, detail);
-              return 'published';
-            },
-          });
-          await watch
-            .sync()
-            .catch((e: unknown) => log.warn({ err: describeError(e) }, 'subscription sync failed'));
-          return report;
-        }),
+      runPass: reconcileRun({
+        lock,
+        tmux,
+        store,
+        mirror,
+        clock,
+        random: opts.random,
+        log,
+        lingerSeconds: opts.lingerSeconds ?? config.runner.linger_seconds,
+        retentionSeconds: config.runner.retention_seconds,
+        bus,
+        events,
+        cleanup,
+        watch,
+      }),
     });
     cleanups.push(() => scheduler.stop());
     try {

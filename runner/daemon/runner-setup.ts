@@ -1,14 +1,20 @@
-/** Pieces of the runner's start-up: which runner this home is, and the local relay for agents. */
+/** Pieces of the runner's start-up: which runner this home is, its lease, profiles, broker session, local relay. */
 import { join } from 'node:path';
+import type { IClientOptions } from 'mqtt';
 import type { Clock } from '../../src/clock.js';
 import type { Config } from '../../src/config/load.js';
 import { HermesError } from '../../src/errors.js';
 import type { Logger } from '../../src/log.js';
-import type { MqttBus } from '../../src/mqtt/bus.js';
+import { connectBus, type MqttBus } from '../../src/mqtt/bus.js';
+import { buildClientOptions, persistentClientId } from '../../src/mqtt/options.js';
+import { acquireLease } from '../../src/store/lease.js';
+import { builtinProfiles } from '../profiles/builtin-profiles.js';
+import { ProfileSet } from '../profiles/profile-set.js';
 import { startLocalRelay } from '../relay/local-relay.js';
 import type { LocalRelay } from '../relay/relay-types.js';
 import type { SessionStore } from '../session-store.js';
 import type { DaemonState } from './daemon-state.js';
+import type { InstallPaths } from './install-paths.js';
 import type { JobTokens } from './job-tokens.js';
 
 export const relaySocketPath = (home: string): string => join(home, 'runner.sock');
@@ -25,6 +31,44 @@ export function checkRunnerId(identityId: string, requested: string | undefined,
     );
   }
   return identityId;
+}
+
+/** One daemon per home: the lease in runner.db, renewed by a heartbeat. Returns its release. */
+export function holdLease(store: Pick<SessionStore, 'db'>, clock: Clock, heartbeatMs = 10_000): () => void {
+  const lease = acquireLease(store.db, 'runner', clock);
+  const heartbeat = setInterval(() => lease.renew(), heartbeatMs);
+  return () => {
+    clearInterval(heartbeat);
+    lease.release();
+  };
+}
+
+/** Built-in profiles (the demo agent of this installation) under the config file's. */
+export function runnerProfiles(config: Config, install: InstallPaths): ProfileSet {
+  return new ProfileSet(
+    builtinProfiles({
+      nodePath: install.node,
+      demoAgentPath: install.demoAgent,
+      demoStepMs: config.runner.demo_step_ms,
+    }),
+    config.runner.profiles,
+  );
+}
+
+/** The persistent session: a fixed client id, clean false, and the presence's last will. */
+export function connectRunnerBus(o: {
+  config: Config;
+  url: string;
+  runnerId: string;
+  will: NonNullable<IClientOptions['will']>;
+  log: Logger;
+}): Promise<MqttBus> {
+  const clientId = persistentClientId(o.config.mqtt, `runner-${o.runnerId}`);
+  return connectBus({
+    url: o.url,
+    log: o.log,
+    options: buildClientOptions(o.config, { clientId, clean: false, will: o.will }, { url: o.url }),
+  });
 }
 
 export interface RelaySetup {
