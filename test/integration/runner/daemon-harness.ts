@@ -35,7 +35,7 @@ export interface DaemonWorld {
   runnerEnv: Record<string, string | undefined>;
   startRunner(extraArgs?: string[]): Promise<HermesProcess>;
   stopRunner(): Promise<void>;
-  register(profile: string, prompt: string, opts?: { cwd?: string }): Job;
+  register(profile: string, prompt: string, opts?: { cwd?: string; noAuth?: boolean }): Job;
   status(jobId: string): string;
   events(jobId: string): StoredEvent[];
   waitForStatus(jobId: string, status: string | string[], timeoutMs?: number): Promise<void>;
@@ -131,6 +131,7 @@ export async function startWorld(opts: WorldOptions = {}): Promise<DaemonWorld> 
         runner: runnerId,
         owner: 'test',
         ...(o.cwd ? { cwd: o.cwd } : {}),
+        ...(o.noAuth ? { auth: { kind: 'none' as const } } : {}),
       });
       bot.bot!.runners.kick();
       return job;

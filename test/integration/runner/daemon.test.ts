@@ -145,6 +145,14 @@ describe.skipIf(!available)('hermes runner with the bot (real Mosquitto, tmux, c
     expect(JSON.parse(readFileSync(settingsFile, 'utf8'))).toEqual({ permissions: { allow: ['Read'] } });
   });
 
+  it('a job registered without auth runs with no token file, its events unsigned', async () => {
+    const job = w.register('script', 'no auth here', { noAuth: true });
+    await w.waitForStatus(job.id, 'completed');
+    const events = w.events(job.id);
+    expect(events.map((e) => e.event)).toEqual(['started', 'progress', 'completed']);
+    expect(events.every((e) => !e.verified)).toBe(true);
+  });
+
   it('cancel kills the session and marks it terminated', async () => {
     const job = w.register('sleeper', '');
     await w.waitForStatus(job.id, 'running');

@@ -1,0 +1,208 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DaemonState } from '../../../../runner/daemon/daemon-state.js';
+import { JobCleanup } from '../../../../runner/daemon/job-cleanup.js';
+import { JobTokens } from '../../../../runner/daemon/job-tokens.js';
+import { type StartDeps, startJob } from '../../../../runner/daemon/start-job.js';
+import { tokenFilePath } from '../../../../runner/job-files.js';
+import type { HookInstallers } from '../../../../runner/profiles/hook-installers.js';
+import { ProfileSet } from '../../../../runner/profiles/profile-set.js';
+import { openSessionStore, type SessionStore } from '../../../../runner/session-store.js';
+import type { StartAgentOptions } from '../../../../runner/start-session.js';
+import { Tmux } from '../../../../runner/tmux.js';
+import { buildRunnerCommand } from '../../../../src/bot/runner-commands.js';
+import { systemRandom } from '../../../../src/clock.js';
+import { ProfileConfig } from '../../../../src/config/schema.js';
+import { HermesError } from '../../../../src/errors.js';
+import { silentLogger } from '../../../../src/log.js';
+import {
+  type RunnerCommandEnvelope,
+  RunnerCommandEnvelope as Schema,
+} from '../../../../src/protocol/schemas.js';
+
+const KEY = 'c3RhcnQtam9iLXRlc3Qta2V5LTAxMjM0NTY3ODlhYmNk';
+const TOKEN = 'job-token-for-tests-0123456789abcdefghijklmno';
+const clock = { now: () => Date.parse('2026-06-21T10:00:00Z') };
+
+describe('startJob', () => {
+  let home: string;
+  let store: SessionStore;
+  let state: DaemonState;
+  let published: Array<{ jobId: string; detail: string }>;
+  let started: StartAgentOptions[];
+  let hooks: HookInstallers;
+  let hookLog: string[];
+
+  beforeEach(() => {
+    home = mkdtempSync(join(tmpdir(), 'hermes-startjob-'));
+    store = openSessionStore({ home, log: silentLogger, clock });
+    state = new DaemonState(store.db, 'k', clock);
+    published = [];
+    started = [];
+    hookLog = [];
+    hooks = {
+      claude: {
+        install: (ctx) => {
+          hookLog.push(`install ${ctx.cwd}`);
+        },
+        remove: (cwd) => {
+          hookLog.push(`remove ${cwd}`);
+        },
+      },
+    };
+  });
+  afterEach(() => {
+    store.close();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  function deps(over: Partial<StartDeps> = {}): StartDeps {
+    const tokens = new JobTokens(home, state);
+    const profiles = new ProfileSet(
+      {
+        agent: ProfileConfig.parse({ argv: ['sh', '-c', 'exit 0', 'sh', '{prompt}'] }),
+        hooked: ProfileConfig.parse({ argv: ['sh', '--', '{prompt}'], hooks: 'claude' }),
+      },
+      {},
+    );
+    return {
+      runnerId: 'r1',
+      runnerKey: KEY,
+      home,
+      tmux: new Tmux({ socket: 'unused-in-this-test' }),
+      store,
+      state,
+      profiles,
+      tokens,
+      events: {
+        error: async (jobId, detail) => {
+          published.push({ jobId, detail });
+          return 1;
+        },
+      },
+      watch: { beginStart: async () => {}, endStart: () => {}, abortStart: () => {}, sync: async () => {} },
+      hooks,
+      cleanup: new JobCleanup({ home, store, profiles, hooks, tokens, log: silentLogger }),
+      envFor: (p) => ({ PATH: process.env.PATH ?? '/usr/bin:/bin', ...p.env }),
+      wrap: (argv) => ['hermes-run', ...argv],
+      hermesCommand: '/x/hermes',
+      defaultCwd: home,
+      userHome: home,
+      maxAgeMs: 300_000,
+      clock,
+      log: silentLogger,
+      startSession: async (o) => {
+        started.push(o);
+        return { name: `hermes-${o.jobId}`, panePid: 42, command: 'node', tokenFile: undefined };
+      },
+      ...over,
+    };
+  }
+
+  function command(
+    jobId: string,
+    data: Record<string, unknown>,
+    o: { token?: string | null; key?: string } = {},
+  ) {
+    const wire = buildRunnerCommand(
+      'hermes',
+      {
+        runnerId: 'r1',
+        runnerKey: o.key ?? KEY,
+        seq: 1,
+        command: 'start',
+        jobId,
+        data,
+        token: o.token === undefined ? TOKEN : o.token,
+      },
+      clock,
+      systemRandom,
+    ).wire;
+    return Schema.parse(JSON.parse(wire)) as RunnerCommandEnvelope;
+  }
+
+  it('starts the profile under the wrapper with the prompt as one argument and records the session', async () => {
+    const r = await startJob(command('j-1', { profile: 'agent', prompt: 'fix it; now' }), 0, deps());
+    expect(r).toEqual({ command: 'start', commandSeq: 1, jobId: 'j-1', status: 'accepted' });
+    expect(started[0]).toMatchObject({
+      jobId: 'j-1',
+      token: TOKEN,
+      cwd: home,
+      argv: ['hermes-run', 'sh', '-c', 'exit 0', 'sh', 'fix it; now'],
+    });
+    expect(store.getByJob('j-1')).toMatchObject({ status: 'running', profile: 'agent', panePid: 42 });
+    expect(state.job('j-1')).toMatchObject({ auth: 'token', state: 'started' });
+    expect(published).toEqual([]);
+  });
+
+  it('refuses a second start for the same job without touching the first', async () => {
+    await startJob(command('j-1', { profile: 'agent' }), 0, deps());
+    const again = await startJob(command('j-1', { profile: 'agent' }), 0, deps());
+    expect(again).toMatchObject({ status: 'rejected', reason: 'job j-1 was already started on runner r1' });
+    expect(started).toHaveLength(1);
+    expect(published).toEqual([]);
+  });
+
+  it('an unknown profile is rejected and reported to the job', async () => {
+    const r = await startJob(command('j-2', { profile: 'nope' }), 0, deps());
+    expect(r.status).toBe('rejected');
+    expect(r.reason).toBe('runner r1 has no profile nope (it offers: agent, hooked)');
+    expect(published).toEqual([{ jobId: 'j-2', detail: r.reason }]);
+    expect(state.job('j-2')).toMatchObject({ state: 'failed' });
+    expect(existsSync(join(home, 'jobs', 'j-2'))).toBe(false);
+  });
+
+  it('a start that sat too long in the broker is not run, and the job hears why', async () => {
+    const r = await startJob(command('j-3', { profile: 'agent' }), 900_000, deps());
+    expect(r.reason).toMatch(/reached runner r1 900 s after it was sent; not started/);
+    expect(published[0]?.jobId).toBe('j-3');
+    expect(started).toEqual([]);
+  });
+
+  it('a token sealed for another runner key is refused (nothing can be signed for the job)', async () => {
+    const r = await startJob(command('j-4', { profile: 'agent' }, { key: `${KEY.slice(0, -1)}X` }), 0, {
+      ...deps(),
+      runnerKey: KEY,
+    });
+    // The command was built (and sealed) with another key; here only the seal matters.
+    expect(r.status).toBe('rejected');
+    expect(r.reason).toMatch(/does not open with this runner's key/);
+    expect(published).toEqual([]);
+    expect(state.job('j-4')).toBeUndefined();
+  });
+
+  it('a job without auth starts without a token', async () => {
+    const r = await startJob(command('j-5', { profile: 'agent' }, { token: null }), 0, deps());
+    expect(r.status).toBe('accepted');
+    expect(started[0]?.token).toBeUndefined();
+    expect(state.job('j-5')?.auth).toBe('none');
+  });
+
+  it('installs hooks before the agent starts, and fails closed (and cleans up) when it cannot', async () => {
+    await startJob(command('j-6', { profile: 'hooked', prompt: 'p' }), 0, deps());
+    expect(hookLog).toEqual([`install ${home}`]);
+    const failing = deps({
+      startSession: async () => {
+        throw new HermesError('tmux', 'agent sh for job j-7 exited at start with status 1');
+      },
+    });
+    const r = await startJob(command('j-7', { profile: 'hooked' }), 0, failing);
+    expect(r.reason).toMatch(/exited at start with status 1/);
+    // j-6 still runs in the same folder with the hook: it stays.
+    expect(hookLog).toEqual([`install ${home}`, `install ${home}`]);
+    const none = await startJob(command('j-8', { profile: 'hooked' }), 0, deps({ hooks: {} }));
+    expect(none.reason).toMatch(/hooks: claude cannot be installed by this runner build/);
+    expect(published.map((p) => p.jobId)).toEqual(['j-7', 'j-8']);
+  });
+
+  it('a missing program is an error event with the cause, before any session exists', async () => {
+    const missing = new ProfileSet({ x: ProfileConfig.parse({ argv: ['no-such-agent-xyz'] }) }, {});
+    const r = await startJob(command('j-9', { profile: 'x' }), 0, deps({ profiles: missing }));
+    expect(r.reason).toMatch(/^program no-such-agent-xyz is not installed on this runner/);
+    expect(published).toEqual([{ jobId: 'j-9', detail: r.reason }]);
+    expect(started).toEqual([]);
+    expect(existsSync(tokenFilePath(home, 'j-9'))).toBe(false);
+  });
+});
