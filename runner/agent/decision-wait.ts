@@ -77,6 +77,8 @@ export async function waitForDecision(
         }
       }
     })();
+    // The caller may fail before it awaits the decision (delivery failed): never an unhandled rejection.
+    decision.catch(() => {});
     return { ready: Promise.resolve(), decision, close: async () => {} };
   }
   if (!agent.mqttUrl)
