@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { isIP, type Socket, connect as tcpConnect } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
+import type * as Tls from 'node:tls';
 import type { Clock, Random } from '../clock.js';
 import { HermesError } from '../errors.js';
 import { BrokerError, connackRefusal, connectionFailure, redactUrl } from './broker-errors.js';
@@ -65,9 +65,10 @@ function parseEndpoint(url: string): Endpoint {
 /** 1-23 characters of [0-9a-zA-Z] is what every 3.1.1 broker must accept [MQTT-3.1.3-5]. */
 const randomClientId = () => `hermespub${randomBytes(7).toString('hex')}`;
 
-function openSocket(ep: Endpoint, o: QuickPublishOptions): Socket {
-  if (!ep.tls) return tcpConnect({ host: ep.host, port: ep.port, noDelay: true });
-  return tlsConnect({
+/** node:tls costs noticeable start-up time; plain mqtt:// (the local default) never loads it. */
+function openSocket(ep: Endpoint, o: QuickPublishOptions, tls: typeof Tls | undefined): Socket {
+  if (!ep.tls || !tls) return tcpConnect({ host: ep.host, port: ep.port, noDelay: true });
+  return tls.connect({
     host: ep.host,
     port: ep.port,
     // SNI takes host names only, never IP addresses.
@@ -119,18 +120,20 @@ const cancelled = (url: string, signal?: AbortSignal) =>
 export async function quickPublish(o: QuickPublishOptions): Promise<void> {
   const prepared = prepare(o);
   if (o.signal?.aborted) throw cancelled(o.url, o.signal);
-  await exchange(o, prepared);
+  const tls = prepared.ep.tls ? await import('node:tls') : undefined;
+  await exchange(o, prepared, tls);
 }
 
 function exchange(
   o: QuickPublishOptions,
   { ep, packetId, connectPacket, publishPacket }: Prepared,
+  tls: typeof Tls | undefined,
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const where = redactUrl(o.url);
     let stage: 'connecting' | 'waiting for CONNACK' | 'waiting for PUBACK' = 'connecting';
     let settled = false;
-    const socket = openSocket(ep, o);
+    const socket = openSocket(ep, o, tls);
     const reader = new PacketReader();
 
     const finish = (err?: Error) => {
