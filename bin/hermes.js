@@ -9,6 +9,10 @@ if (argv[0] === 'publish') {
   // Claude Code runs this on every tool call: the same light path as publish.
   const { main } = await import('../dist/runner/hooks/hook-main.js');
   main(argv.slice(2));
+} else if (argv[0] === 'run' && argv[1] === '--') {
+  // Every job's agent runs under `hermes run -- …` (the runner always passes the --): light path too.
+  const { main } = await import('../dist/runner/agent/run-main.js');
+  main(argv.slice(1));
 } else {
   const { main } = await import('../dist/src/cli/process.js');
   main();
