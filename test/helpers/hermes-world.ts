@@ -19,8 +19,11 @@ import { type MosquittoBroker, type MosquittoOptions, startMosquitto } from './m
 import { type HermesProcess, startHermes } from './processes.js';
 
 export interface WorldOptions {
-  /** Runner profiles for `config.yaml` (the built-in `demo` is always there). */
-  profiles?: Record<string, unknown>;
+  /**
+   * Runner profiles for `config.yaml` (the built-in `demo` is always there); a function gets the
+   * runner's home, where it may write the agents' scripts.
+   */
+  profiles?: Record<string, unknown> | ((runnerHome: string) => Record<string, unknown>);
   /** HERMES_DEMO_STEP_MS for the demo agent (default 20). */
   demoStepMs?: number;
   /** `--linger` of the runner (default 0: a finished job's session goes at the next pass). */
@@ -103,7 +106,12 @@ export async function startWorld(opts: WorldOptions = {}): Promise<HermesWorld> 
   mkdirSync(workdir);
   writeFileSync(
     join(r.home, 'config.yaml'),
-    stringify({ runner: { workdir, profiles: opts.profiles ?? {} } }),
+    stringify({
+      runner: {
+        workdir,
+        profiles: typeof opts.profiles === 'function' ? opts.profiles(r.home) : (opts.profiles ?? {}),
+      },
+    }),
   );
   const runnerEnv: Record<string, string> = {
     HERMES_HOME: r.home,
