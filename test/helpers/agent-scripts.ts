@@ -22,8 +22,8 @@ export function streamProfile(runnerHome: string): Record<string, unknown> {
     script,
     [
       '#!/bin/sh',
-      'n=${1%x*}',
-      'c=${1#*x}',
+      'n=$(echo "$1" | cut -d x -f 1)',
+      'c=$(echo "$1" | cut -d x -f 2)',
       'k=1',
       'while [ "$k" -le "$c" ]; do',
       `  if [ "$k" -gt 1 ]; then while [ ! -e ${gate('$k')} ]; do sleep 0.05; done; fi`,
