@@ -47,7 +47,19 @@ export interface InitIdentityOptions {
   force?: boolean;
 }
 
-/** Create the identity with a fresh key: 32 random bytes, base64url. */
+/**
+ * 32 random bytes, base64url. One key in 64 would start with `-`, and the
+ * printed `hermes runners add R --key K` would then read it as an option:
+ * such keys are drawn again (about 0.02 bits of the 256 are lost).
+ */
+export function newRunnerKey(random: Random): string {
+  for (;;) {
+    const key = newToken(random);
+    if (!key.startsWith('-')) return key;
+  }
+}
+
+/** Create the identity with a fresh key (newRunnerKey). */
 export function initRunnerIdentity(o: InitIdentityOptions): RunnerIdentity {
   if (!ID_RE.test(o.runnerId)) {
     throw new HermesError('usage', `runner id ${JSON.stringify(o.runnerId)} is not valid`, {
@@ -66,7 +78,7 @@ export function initRunnerIdentity(o: InitIdentityOptions): RunnerIdentity {
     );
   }
   mkdirSync(o.home, { recursive: true, mode: 0o700 });
-  const key = newToken(o.random);
+  const key = newRunnerKey(o.random);
   const createdAt = isoTime(o.clock.now());
   const body = { version: 1, runner_id: o.runnerId, key, created_at: createdAt };
   writeFileAtomic(file, `${JSON.stringify(body, null, 2)}\n`, 0o600);

@@ -6,6 +6,7 @@ import {
   identityPath,
   initRunnerIdentity,
   keyIdOf,
+  newRunnerKey,
   pairingCommand,
   readRunnerIdentity,
 } from '../../../../runner/daemon/identity.js';
@@ -40,6 +41,14 @@ describe('runner identity', () => {
     expect(id.keyId).toBe(keyIdOf(id.key));
     expect(id.keyId).not.toContain(id.key.slice(0, 8));
     expect(pairingCommand(id)).toBe(`hermes runners add build-01 --key ${id.key}`);
+  });
+
+  it('never makes a key that the pairing line would read as an option', () => {
+    // A random source whose first draws encode to keys starting with '-' (0xf8.. -> '-' in base64url).
+    const draws = [Buffer.alloc(32, 0xf8), Buffer.alloc(32, 0xfb), Buffer.alloc(32, 0x41)];
+    const random = { bytes: () => draws.shift()!, float: () => 0 };
+    expect(Buffer.alloc(32, 0xf8).toString('base64url').startsWith('-')).toBe(true);
+    expect(newRunnerKey(random)).toBe(Buffer.alloc(32, 0x41).toString('base64url'));
   });
 
   it('refuses to overwrite unless forced, and a forced init changes the key', () => {
