@@ -1,17 +1,18 @@
 #!/usr/bin/env node
 // Thin launcher: the compiled CLI lives in dist/ (built by `npm run build`, run by `prepare`).
-// `hermes publish` runs on every agent hook, so it takes a path that loads only what it needs.
+// Commands that agents run on every hook or tool call take single-file bundles (dist/agent/*.mjs,
+// built by esbuild) that load only what they need: no CLI config, zod or pino, and no module-by-
+// module resolution, which measurably shortens their start-up (see `npm run bench`).
 const argv = process.argv.slice(2);
 if (argv[0] === 'publish') {
-  const { main } = await import('../dist/runner/agent/publish-main.js');
+  const { main } = await import('../dist/agent/publish-main.mjs');
   main(argv.slice(1));
 } else if (argv[0] === 'hook' && argv[1] === 'claude') {
-  // Claude Code runs this on every tool call: the same light path as publish.
-  const { main } = await import('../dist/runner/hooks/hook-main.js');
+  const { main } = await import('../dist/agent/hook-main.mjs');
   main(argv.slice(2));
 } else if (argv[0] === 'run' && argv[1] === '--') {
-  // Every job's agent runs under `hermes run -- …` (the runner always passes the --): light path too.
-  const { main } = await import('../dist/runner/agent/run-main.js');
+  // Every job's agent runs under `hermes run -- …` (the runner always passes the --).
+  const { main } = await import('../dist/agent/run-main.mjs');
   main(argv.slice(1));
 } else {
   const { main } = await import('../dist/src/cli/process.js');
