@@ -96,16 +96,22 @@ describe.skipIf(!available)('hermes runner with the bot (real Mosquitto, tmux, c
     const done = await w.waitForEvent(job.id, 'completed');
     expect(done.detail).toBe('demo agent exited with status 0');
 
-    // linger 0: the next reconcile pass kills the session, and the YAML mirror says so.
+    // linger 0: the next reconcile pass kills the session, and the YAML mirror says so (it is written
+    // at the end of that pass, after the store row changed).
     await w.waitForSession(job.id, 'terminated');
     expect(await w.tmux.hasSession(sessionNameFor(job.id))).toBe(false);
-    const yaml = parse(readFileSync(mirrorPath(w.runnerHome), 'utf8')) as {
-      sessions: Array<{ job_id: string; status: string; last_event: string }>;
+    const mirrored = () => {
+      if (!existsSync(mirrorPath(w.runnerHome))) return undefined;
+      const yaml = parse(readFileSync(mirrorPath(w.runnerHome), 'utf8')) as {
+        sessions: Array<{ job_id: string; status: string; last_event: string }>;
+      };
+      return yaml.sessions.find((s) => s.job_id === job.id);
     };
-    expect(yaml.sessions.find((s) => s.job_id === job.id)).toMatchObject({
-      status: 'terminated',
-      last_event: 'completed',
+    await waitFor(() => mirrored()?.status === 'terminated', {
+      timeoutMs: 10_000,
+      message: 'agent-sessions.yaml to show the session terminated',
     });
+    expect(mirrored()).toMatchObject({ status: 'terminated', last_event: 'completed' });
     // The token file went with the session.
     expect(existsSync(join(w.runnerHome, 'jobs', job.id))).toBe(false);
   });
@@ -141,7 +147,11 @@ describe.skipIf(!available)('hermes runner with the bot (real Mosquitto, tmux, c
     await w.decide(job.id, requestId, 'approve');
     await w.waitForStatus(job.id, 'completed');
     await w.waitForSession(job.id, 'terminated');
-    // The person's own settings are back as they were.
+    // The person's own settings are back as they were (cleanup follows the termination in the same pass).
+    await waitFor(() => !readFileSync(settingsFile, 'utf8').includes('hermes-managed-hook'), {
+      timeoutMs: 10_000,
+      message: 'the Hermes hooks to be removed from .claude/settings.local.json',
+    });
     expect(JSON.parse(readFileSync(settingsFile, 'utf8'))).toEqual({ permissions: { allow: ['Read'] } });
   });
 
