@@ -146,7 +146,7 @@ export async function startRunner(opts: StartRunnerOptions): Promise<RunningRunn
       log,
       maxAgeMs,
     };
-    const useRelay = opts.relay !== false;
+    let relay: LocalRelay | undefined;
     const router = new CommandRouter({
       topic: topics.runnerCommands(prefix, runnerId),
       check: {
@@ -169,7 +169,8 @@ export async function startRunner(opts: StartRunnerOptions): Promise<RunningRunn
                 install,
                 shimDir,
                 env: opts.env,
-                runnerSocket: useRelay ? relaySocketPath(home) : undefined,
+                // A start handled before the relay listens (the session's backlog) publishes directly.
+                runnerSocket: relay ? relaySocketPath(home) : undefined,
               }),
               runnerId,
               runnerKey: identity.key,
@@ -201,14 +202,21 @@ export async function startRunner(opts: StartRunnerOptions): Promise<RunningRunn
     await bus.subscribe(topics.runnerCommands(prefix, runnerId), 1);
     await watch.sync();
 
-    let relay: LocalRelay | undefined;
-    if (useRelay) {
-      relay = await startRelay({ home, bus, prefix, log, clock, config, store, state, tokens });
-      const r = relay;
-      cleanups.push(async () => {
-        await r.flush(5_000).catch(() => undefined);
-        await r.close();
-      });
+    if (opts.relay !== false) {
+      try {
+        const r = await startRelay({ home, bus, prefix, log, clock, config, store, state, tokens });
+        relay = r;
+        cleanups.push(async () => {
+          await r.flush(5_000).catch(() => undefined);
+          await r.close();
+        });
+      } catch (e) {
+        // Agents still work without it (they publish straight to the broker); say so loudly.
+        log.error(
+          { err: describeError(e), socket: relaySocketPath(home) },
+          'local relay not started; agents will publish directly to the broker',
+        );
+      }
     }
 
     const scheduler = new ReconcileScheduler({

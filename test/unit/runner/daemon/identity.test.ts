@@ -10,6 +10,7 @@ import {
   pairingCommand,
   readRunnerIdentity,
 } from '../../../../runner/daemon/identity.js';
+import { checkRunnerId } from '../../../../runner/daemon/runner-setup.js';
 import { systemRandom } from '../../../../src/clock.js';
 import { isHermesError } from '../../../../src/errors.js';
 import { runHermes } from '../../../helpers/cli.js';
@@ -71,6 +72,14 @@ describe('runner identity', () => {
     );
     const bad = thrown(() => readRunnerIdentity(home));
     expect(bad.message).toMatch(/runner_id: is not a valid runner id; key: must be 32-128 base64url/);
+  });
+
+  it('a daemon runs only as the runner its home was initialised for', () => {
+    expect(checkRunnerId('r1', undefined, home)).toBe('r1');
+    expect(checkRunnerId('r1', 'r1', home)).toBe('r1');
+    const e = thrown(() => checkRunnerId('r1', 'r2', home));
+    expect(e.message).toBe(`this HERMES_HOME (${home}) belongs to runner r1, not r2`);
+    expect((e as { hint?: string }).hint).toMatch(/--id r1/);
   });
 
   it('hermes runner init prints the pairing line, or JSON', async () => {
