@@ -21,7 +21,7 @@ import { describeError } from '../src/errors.js';
 import type { Logger } from '../src/log.js';
 import type { Session } from './session-record.js';
 import type { SessionStore } from './session-store.js';
-import { isHermesSessionName, paneExited, type Tmux, type TmuxSession } from './tmux.js';
+import { isHermesSessionName, paneExited, processExists, type Tmux, type TmuxSession } from './tmux.js';
 import type { SessionMirror } from './yaml-mirror.js';
 
 /**
@@ -119,9 +119,25 @@ function stopReason(
   return { note, exitStatus: t.paneDeadStatus ?? null, owed: s.endedAt ? null : `${note}${unreported}` };
 }
 
+/**
+ * Whether a lease holder (reconcileHolderId: host:pid:random) is a process of this host that is
+ * gone: a runner killed in the middle of a pass, whose lease would otherwise block every pass of
+ * the restarted runner until it expires.
+ */
+function holderIsDead(holder: string, exists: (pid: number) => boolean): boolean {
+  const m = /^(.*):(\d+):[0-9a-f]+$/.exec(holder);
+  return m !== null && m[1] === hostname() && !exists(Number(m[2]));
+}
+
 export async function reconcilePass(deps: ReconcileDeps): Promise<ReconcileReport> {
   const { store, log } = deps;
-  const lease = store.tryAcquireLease(deps.holderId, (deps.leaseSeconds ?? 300) * 1000);
+  const ttlMs = (deps.leaseSeconds ?? 300) * 1000;
+  let lease = store.tryAcquireLease(deps.holderId, ttlMs);
+  if (!lease.acquired && holderIsDead(lease.holder, deps.processExists ?? processExists)) {
+    log.warn({ holder: lease.holder }, 'taking over the reconcile lease of a process that is gone');
+    store.releaseLease(lease.holder);
+    lease = store.tryAcquireLease(deps.holderId, ttlMs);
+  }
   if (!lease.acquired) {
     const reason = `another reconcile pass is running (holder ${lease.holder}, lease until ${isoTime(lease.expiresAt)})`;
     log.info({ holder: lease.holder }, `reconcile pass skipped: ${reason}`);
