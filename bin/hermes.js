@@ -7,6 +7,9 @@ const argv = process.argv.slice(2);
 if (argv[0] === 'publish') {
   const { main } = await import('../dist/agent/publish-main.mjs');
   main(argv.slice(1));
+} else if (argv[0] === 'ask') {
+  const { main } = await import('../dist/agent/ask-main.mjs');
+  main(argv.slice(1));
 } else if (argv[0] === 'hook' && argv[1] === 'claude') {
   const { main } = await import('../dist/agent/hook-main.mjs');
   main(argv.slice(2));

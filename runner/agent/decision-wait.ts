@@ -9,9 +9,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Clock, Random } from '../../src/clock.js';
 import { newId } from '../../src/clock.js';
 import { HermesError, isHermesError } from '../../src/errors.js';
-import { silentLogger } from '../../src/log.js';
-import { connectBus, type MqttBus } from '../../src/mqtt/bus.js';
-import { buildClientOptions } from '../../src/mqtt/options.js';
+import type { MqttBus } from '../../src/mqtt/bus.js';
 import { topics } from '../../src/protocol/topics.js';
 import type { AgentEnv } from './agent-env.js';
 import { type CheckedDecision, checkDecision } from './decision-check.js';
@@ -94,6 +92,12 @@ export async function waitForDecision(
     insecure: false,
     client_id: undefined,
   };
+  // Loaded only on this path: an agent behind a runner socket never pays for mqtt.js or pino.
+  const [{ connectBus }, { buildClientOptions }, { silentLogger }] = await Promise.all([
+    import('../../src/mqtt/bus.js'),
+    import('../../src/mqtt/options.js'),
+    import('../../src/log.js'),
+  ]);
   const bus: MqttBus = await connectBus({
     url: agent.mqttUrl,
     log: silentLogger,

@@ -214,5 +214,29 @@ export class Dispatcher implements RunnerControl {
       'runner result',
     );
     if (r.data.request_id) this.waiters.get(r.data.request_id)?.(r);
+    if (r.data.command === 'start' && r.data.status === 'rejected') this.startRejected(runnerId, r);
+  }
+
+  /**
+   * A rejected start usually comes with an `error` event the runner signed with the job token;
+   * when it could not (the sealed token did not open), the job would wait as dispatched forever.
+   */
+  private startRejected(runnerId: string, r: RunnerResultEnvelope): void {
+    const { registry, log } = this.deps;
+    const job = registry.get(r.job_id);
+    if (!job || job.runner !== runnerId || job.status !== 'dispatched') return;
+    try {
+      registry.transition(
+        job.id,
+        'error',
+        `runner ${runnerId} rejected the start: ${r.data.reason ?? 'no reason given'}`,
+      );
+      log.warn(
+        { job_id: job.id, runner: runnerId, reason: r.data.reason },
+        'start rejected by the runner; job ended in error',
+      );
+    } catch (err) {
+      log.debug({ err, job_id: job.id }, 'rejected start: job already moved on');
+    }
   }
 }

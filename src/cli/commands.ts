@@ -161,7 +161,8 @@ export const COMMANDS: CommandEntry[] = [
   },
   {
     words: ['up'],
-    summary: 'bot + runner "local" + embedded broker (unless one is configured) + chat (console when none is configured)',
+    summary:
+      'bot + runner "local" + embedded broker (unless one is configured) + chat (console when none is configured)',
     usage: 'hermes up [--console] [--mqtt URL] [--linger SECONDS] [--broker-port N]',
     load: () => import('./commands/up.js'),
   },
