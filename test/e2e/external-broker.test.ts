@@ -57,13 +57,13 @@ describe.skipIf(!canRun)('external Mosquitto + hermes bot (Slack) + hermes runne
   const endOf = async (jobId: string) => {
     await waitFor(() => announcements(w.slack, jobId).length > 0, {
       timeoutMs: 60_000,
-      message: `the end of ${jobId} announced in the channel (bot output: ${w.bot?.output().slice(-2000)})`,
-    });
+      message: `the end of ${jobId} announced in the channel`,
+    }).catch(w.explain(jobId));
     // The session goes at the next reconcile pass (linger 0), and the YAML mirror says so.
     await waitFor(
       () => mirroredSessions(w.runnerHome).some((s) => s.job_id === jobId && s.status === 'terminated'),
       { timeoutMs: 30_000, message: `agent-sessions.yaml to show ${jobId} terminated` },
-    );
+    ).catch(w.explain(jobId));
     expect(w.hasTmuxSession(jobId)).toBe(false);
   };
 
@@ -78,7 +78,7 @@ describe.skipIf(!canRun)('external Mosquitto + hermes bot (Slack) + hermes runne
       runner: w.runnerId,
     });
 
-    const ask = await permissionMessage(w.slack, jobId, 60_000);
+    const ask = await permissionMessage(w.slack, jobId, 60_000).catch(w.explain(jobId));
     expect(ask.threadTs).toBe(card.ts);
     expect(ask.texts.join('\n')).toContain('README.md');
     // Started came first, in the card's thread.
@@ -126,7 +126,7 @@ describe.skipIf(!canRun)('external Mosquitto + hermes bot (Slack) + hermes runne
       w.slack,
       `register demo --runner ${w.runnerId} rewrite everything`,
     );
-    const ask = await permissionMessage(w.slack, jobId, 60_000);
+    const ask = await permissionMessage(w.slack, jobId, 60_000).catch(w.explain(jobId));
     await denyWithReason(w.slack, ask, 'not on a Friday');
 
     const closed = await w.slack.api.waitForCall('chat.update', (c) => c.args.ts === ask.ts, 30_000);

@@ -4,7 +4,7 @@
  * waits at gate files the test opens, so a test decides when each part of the job happens and can
  * break things while the job is provably still in the middle.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const gateDir = (runnerHome: string) => join(runnerHome, 'gates');
@@ -12,7 +12,9 @@ const gateDir = (runnerHome: string) => join(runnerHome, 'gates');
 /**
  * Profile `stream`: the prompt is `NxC`. The agent publishes C chunks of N progress events
  * (`chunk k step i`); before chunk k > 1 it waits for gate `k`, after the last for gate `end`,
- * then exits 0 (`hermes run` publishes `completed`). A job of it has 1 + N*C + 1 events.
+ * then exits 0 (`hermes run` publishes `completed`). A job of it has 1 + N*C + 1 events. After
+ * each chunk it leaves a mark `sent-k`: every event of the chunk was handed over (`hermes publish`
+ * exited 0: in the runner's outbox, or acknowledged by the broker).
  */
 export function streamProfile(runnerHome: string): Record<string, unknown> {
   mkdirSync(gateDir(runnerHome), { recursive: true });
@@ -32,6 +34,7 @@ export function streamProfile(runnerHome: string): Record<string, unknown> {
       '    hermes publish --event progress --detail "chunk $k step $i" || exit 9',
       '    i=$((i + 1))',
       '  done',
+      `  : > ${gate('sent-$k')}`,
       '  k=$((k + 1))',
       'done',
       `while [ ! -e ${gate('end')} ]; do sleep 0.05; done`,
@@ -46,4 +49,9 @@ export function streamProfile(runnerHome: string): Record<string, unknown> {
 /** Opens one of the job's gates (`2`, `3`, … or `end`). */
 export function openGate(runnerHome: string, jobId: string, name: string): void {
   writeFileSync(join(gateDir(runnerHome), `${jobId}.${name}`), '');
+}
+
+/** Whether the agent has handed over every event of chunk k. */
+export function chunkSent(runnerHome: string, jobId: string, k: number): boolean {
+  return existsSync(join(gateDir(runnerHome), `${jobId}.sent-${k}`));
 }

@@ -15,6 +15,7 @@ import { tokenFilePath } from '../../runner/job-files.js';
 import { sessionNameFor } from '../../runner/session-names.js';
 import { SLACK, type SlackFake, startSlackFake } from '../fakes/slack/index.js';
 import { spawnHermes, tempHome } from './cli.js';
+import { botEvents, botJob, runnerSession } from './hermes-state.js';
 import { type MosquittoBroker, type MosquittoOptions, startMosquitto } from './mosquitto.js';
 import { type HermesProcess, startHermes } from './processes.js';
 
@@ -59,6 +60,12 @@ export interface HermesWorld {
   agentEnv(jobId: string): Record<string, string>;
   /** Whether the job's tmux session exists on the runner's socket. */
   hasTmuxSession(jobId: string): boolean;
+  /** Kills the job's tmux session by hand (its agent dies with it), as a person at the host might. */
+  killTmuxSession(jobId: string): void;
+  /** The job as bot and runner see it, and the tails of their logs: for a failing test's message. */
+  diagnose(jobId: string): string;
+  /** A `.catch` for a wait: rethrows with diagnose(jobId) appended. */
+  explain(jobId: string): (e: unknown) => never;
   close(): Promise<void>;
 }
 
@@ -190,6 +197,29 @@ export async function startWorld(opts: WorldOptions = {}): Promise<HermesWorld> 
       } catch {
         return false;
       }
+    },
+    killTmuxSession(jobId) {
+      execFileSync('tmux', ['-L', tmuxSocket, 'kill-session', '-t', `=${sessionNameFor(jobId)}`], {
+        stdio: 'ignore',
+      });
+    },
+    diagnose(jobId) {
+      const tail = (p: HermesProcess | undefined) => p?.output().slice(-3000) ?? '(not running)';
+      return [
+        `job: ${JSON.stringify(botJob(b.home, jobId))}`,
+        `events: ${botEvents(b.home, jobId)
+          .map((e) => `${e.seq} ${e.event} ${e.detail ?? ''}`)
+          .join(' | ')}`,
+        `runner session: ${JSON.stringify(runnerSession(r.home, jobId))}`,
+        `tmux session: ${w.hasTmuxSession(jobId)}`,
+        `runner log:\n${tail(w.runner)}`,
+        `bot log:\n${tail(w.bot)}`,
+      ].join('\n');
+    },
+    explain(jobId) {
+      return (e) => {
+        throw new Error(`${(e as Error).message}\n${w.diagnose(jobId)}`, { cause: e });
+      };
     },
     async close() {
       await stopped(w.runner);

@@ -72,21 +72,28 @@ export function cards(slack: SlackFake): JobCard[] {
     .map((c) => ({ jobId: CARD_RE.exec(String(c.args.text))![1]!, ts: tsOf(c) }));
 }
 
-/** `/hermes <text>` typed by the stand-in's user in its channel; resolves with the card it made. */
-export async function slashRegister(slack: SlackFake, text: string, timeoutMs = 30_000): Promise<JobCard> {
+/**
+ * `/hermes <text>` typed by the stand-in's user in its channel; resolves with the card it made.
+ * Commands sent at the same time must each name a `marker` that only their own card shows (a
+ * unique word of the prompt); without one the first card that was not there before is taken.
+ */
+export async function slashRegister(
+  slack: SlackFake,
+  text: string,
+  opts: { marker?: string; timeoutMs?: number } = {},
+): Promise<JobCard> {
   const before = new Set(cards(slack).map((c) => c.jobId));
+  const mine = (c: RecordedCall) => {
+    const m = CARD_RE.exec(String(c.args.text));
+    if (!ok(c) || c.args.thread_ts !== undefined || !m) return false;
+    return opts.marker === undefined
+      ? !before.has(m[1]!)
+      : blockTexts(c.args.blocks).some((t) => t.includes(opts.marker!));
+  };
   await slack.socket.send('slash_commands', slack.payloads.slashCommand({ text }), {
     timeoutMs: ACK_TIMEOUT_MS,
   });
-  const card = await slack.api.waitForCall(
-    'chat.postMessage',
-    (c) =>
-      ok(c) &&
-      c.args.thread_ts === undefined &&
-      CARD_RE.test(String(c.args.text)) &&
-      !before.has(CARD_RE.exec(String(c.args.text))![1]!),
-    timeoutMs,
-  );
+  const card = await slack.api.waitForCall('chat.postMessage', mine, opts.timeoutMs ?? 30_000);
   return { jobId: CARD_RE.exec(String(card.args.text))![1]!, ts: tsOf(card) };
 }
 

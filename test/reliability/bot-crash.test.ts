@@ -77,19 +77,19 @@ describe.skipIf(!canRun)('hermes bot killed with SIGKILL mid-job and restarted',
   const waitForEnd = async (jobId: string) => {
     await waitFor(() => announcements(w.slack, jobId).length > 0, {
       timeoutMs: 90_000,
-      message: `the end of ${jobId} announced (bot output: ${w.bot?.output().slice(-2000)})`,
-    });
+      message: `the end of ${jobId} announced in the channel`,
+    }).catch(w.explain(jobId));
     await waitFor(
       () => mirroredSessions(w.runnerHome).some((s) => s.job_id === jobId && s.status === 'terminated'),
       { timeoutMs: 30_000, message: `agent-sessions.yaml to show ${jobId} terminated` },
-    );
+    ).catch(w.explain(jobId));
   };
 
   it('while an approval is pending, with events published meanwhile: nothing lost, the old button still answers', {
     timeout: 240_000,
   }, async () => {
     const { jobId } = await slashRegister(w.slack, `register demo --runner ${w.runnerId} survive a crash`);
-    const ask = await permissionMessage(w.slack, jobId, 60_000);
+    const ask = await permissionMessage(w.slack, jobId, 60_000).catch(w.explain(jobId));
     await waitFor(() => undeliveredEvents(w.botHome, jobId) === 0, {
       timeoutMs: 30_000,
       message: 'the bot to record the Slack delivery of every event so far',
