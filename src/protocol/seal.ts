@@ -21,16 +21,31 @@ export function sealToken(token: string, runnerKey: string, jobId: string, rando
   const cipher = createCipheriv('aes-256-gcm', sealingKey(runnerKey), iv);
   cipher.setAAD(Buffer.from(jobId, 'utf8'));
   const ciphertext = Buffer.concat([cipher.update(token, 'utf8'), cipher.final()]);
-  return { iv: iv.toString('base64url'), ciphertext: ciphertext.toString('base64url'), tag: cipher.getAuthTag().toString('base64url') };
+  return {
+    iv: iv.toString('base64url'),
+    ciphertext: ciphertext.toString('base64url'),
+    tag: cipher.getAuthTag().toString('base64url'),
+  };
 }
 
 export function openSealedToken(sealed: Sealed, runnerKey: string, jobId: string): string {
   try {
-    const decipher = createDecipheriv('aes-256-gcm', sealingKey(runnerKey), Buffer.from(sealed.iv, 'base64url'));
+    const decipher = createDecipheriv(
+      'aes-256-gcm',
+      sealingKey(runnerKey),
+      Buffer.from(sealed.iv, 'base64url'),
+    );
     decipher.setAAD(Buffer.from(jobId, 'utf8'));
     decipher.setAuthTag(Buffer.from(sealed.tag, 'base64url'));
-    return Buffer.concat([decipher.update(Buffer.from(sealed.ciphertext, 'base64url')), decipher.final()]).toString('utf8');
+    return Buffer.concat([
+      decipher.update(Buffer.from(sealed.ciphertext, 'base64url')),
+      decipher.final(),
+    ]).toString('utf8');
   } catch (cause) {
-    throw new HermesError('bad_signature', `sealed token for job ${jobId} does not open with this runner's key`, { cause });
+    throw new HermesError(
+      'bad_signature',
+      `sealed token for job ${jobId} does not open with this runner's key`,
+      { cause },
+    );
   }
 }

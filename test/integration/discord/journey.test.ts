@@ -102,7 +102,9 @@ describe('Discord journey', () => {
       decided_by: `discord:${APPROVER.id}`,
     });
     await waitFor(
-      () => (world.fake.state.messages.get(String(request.id))?.components as unknown[]).length === 0,
+      () =>
+        (world.fake.state.messages.get(String(request.id))?.components as unknown[] | undefined)?.length ===
+        0,
       {
         timeoutMs: 5000,
         message: 'the request message without buttons',

@@ -23,7 +23,8 @@ const threadPosts = (w: DiscordWorld, threadId: string) =>
 describe('Discord resilience', () => {
   it('a gateway outage in the middle of a job: events from the outage are posted when it is back', async () => {
     // Posts give up at once (no hold), so the core's record-and-retry is what brings them back.
-    const w = (world = await DiscordWorld.start({ plugin: { holdMs: 0 } }));
+    world = await DiscordWorld.start({ plugin: { holdMs: 0 } });
+    const w = world;
     const { job, threadId, cardId } = await w.register();
     w.event(job.id, 'started', 'agent up');
     await w.waitForMessage(threadId, (m) => String(m.content).includes('Started'), 'started');
@@ -74,7 +75,8 @@ describe('Discord resilience', () => {
   });
 
   it('a short drop is ridden out: posts wait for the connection and go out in order, none failing', async () => {
-    const w = (world = await DiscordWorld.start({ plugin: { holdMs: 30_000 } }));
+    world = await DiscordWorld.start({ plugin: { holdMs: 30_000 } });
+    const w = world;
     const { job, threadId } = await w.register();
     w.gate.close();
     const asked = w.gate.asked;
@@ -102,7 +104,8 @@ describe('Discord resilience', () => {
   });
 
   it('a click made while the client resumes is handled after the resume', async () => {
-    const w = (world = await DiscordWorld.start());
+    world = await DiscordWorld.start();
+    const w = world;
     const { job, threadId } = await w.register();
     w.event(job.id, 'permission_required', 'run?', {
       request_id: 'r-1',
@@ -124,7 +127,8 @@ describe('Discord resilience', () => {
   });
 
   it('after a restart the thread and the pending buttons (long request ids too) still work', async () => {
-    const w = (world = await DiscordWorld.start());
+    world = await DiscordWorld.start();
+    const w = world;
     const { job, threadId } = await w.register();
     const longId = `r-${'x'.repeat(100)}`;
     w.event(job.id, 'permission_required', 'run?', {
@@ -144,7 +148,8 @@ describe('Discord resilience', () => {
       message: 'approved through a button posted before the restart',
     });
     await waitFor(
-      () => (w.fake.state.messages.get(String(request.id))?.components as unknown[]).length === 0,
+      () =>
+        (w.fake.state.messages.get(String(request.id))?.components as unknown[] | undefined)?.length === 0,
       {
         timeoutMs: 5000,
         message: 'the old message edited in place',

@@ -16,7 +16,9 @@ function section(name: string): string {
   return m[1]!;
 }
 
-const examples = [...doc.matchAll(/<!-- example: (\w+) key=(\S+) -->\s*```json\n(.*?)\n```[\s\S]*?```text\n(.*?)\n```/g)].map((m) => ({
+const examples = [
+  ...doc.matchAll(/<!-- example: (\w+) key=(\S+) -->\s*```json\n(.*?)\n```[\s\S]*?```text\n(.*?)\n```/g),
+].map((m) => ({
   name: m[1]!,
   key: m[2]!,
   wire: m[3]!,

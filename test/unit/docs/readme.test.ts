@@ -12,7 +12,9 @@ const readme = readFileSync(join(root, 'README.md'), 'utf8');
 
 /** Dotted keys of a zod object schema, looking through defaults and optionals. */
 function keysOf(schema: z.ZodType, prefix = ''): string[] {
-  let s = schema as unknown as { def: { type: string; innerType?: z.ZodType; shape?: Record<string, z.ZodType> } };
+  let s = schema as unknown as {
+    def: { type: string; innerType?: z.ZodType; shape?: Record<string, z.ZodType> };
+  };
   while (s.def.innerType) s = s.def.innerType as never;
   if (s.def.type !== 'object' || !s.def.shape) return [];
   const out: string[] = [];
