@@ -54,8 +54,6 @@ export interface HermesWorld {
   /** SIGKILL (a crash: no offline status, no lease release, nothing flushed) and wait for the exit. */
   killBot(): Promise<void>;
   killRunner(): Promise<void>;
-  /** Environment for CLI commands run against the bot's home (`hermes jobs …`). */
-  botCliEnv(): Record<string, string>;
   /** The agent's environment of a job the runner started (relay socket, token file, seq counters). */
   agentEnv(jobId: string): Record<string, string>;
   /** Whether the job's tmux session exists on the runner's socket. */
@@ -68,6 +66,9 @@ export interface HermesWorld {
   explain(jobId: string): (e: unknown) => never;
   close(): Promise<void>;
 }
+
+/** Generous: the suites run on two busy cores next to other engineers' tests. */
+export const START_TIMEOUT_MS = 60_000;
 
 /** Pairing exactly as an operator does it, the key moving through a 0600 file (never argv). */
 async function pair(botHome: string, runnerHome: string, runnerId: string): Promise<void> {
@@ -84,9 +85,6 @@ async function pair(botHome: string, runnerHome: string, runnerId: string): Prom
   });
   if (add.code !== 0) throw new Error(`hermes runners add failed: ${add.stderr}`);
 }
-
-/** Generous: the suites run on two busy cores next to other engineers' tests. */
-export const START_TIMEOUT_MS = 60_000;
 
 export async function startWorld(opts: WorldOptions = {}): Promise<HermesWorld> {
   const broker = await startMosquitto(opts.mosquitto);
@@ -180,7 +178,6 @@ export async function startWorld(opts: WorldOptions = {}): Promise<HermesWorld> 
       await stopped(w.runner);
       w.runner = undefined;
     },
-    botCliEnv: () => ({ HERMES_HOME: b.home, HERMES_MQTT_URL: broker.url }),
     agentEnv: (jobId) => ({
       HERMES_HOME: r.home,
       HERMES_JOB_ID: jobId,
