@@ -97,8 +97,12 @@ export async function startBot(opts: RunBotOptions): Promise<RunningBot> {
     });
     cleanups.push(() => dispatcher.stop());
     const ctx: BotContext = { core, runners: dispatcher, registry, db, bus, config, clock, random, log };
-    for (const plugin of opts.plugins ?? []) cleanups.push(await plugin(ctx));
+    // The relay takes what the broker hands over before any plugin starts: a persistent session's
+    // backlog arrives right after CONNACK and is acknowledged at once, so holding it in memory
+    // while a chat adapter connects (seconds) would lose it if that fails or the process dies.
+    // Chat adapters post what was accepted before they attached (owed events) when they attach.
     await core.start();
+    for (const plugin of opts.plugins ?? []) cleanups.push(await plugin(ctx));
     await dispatcher.start();
     const timer = setInterval(() => {
       lease.renew();

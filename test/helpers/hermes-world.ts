@@ -47,6 +47,8 @@ export interface HermesWorld {
   runner: HermesProcess | undefined;
   /** Every bot / runner process started so far, oldest first (their output stays readable). */
   history: { bots: HermesProcess[]; runners: HermesProcess[] };
+  /** Starts `hermes bot` without waiting for anything. */
+  spawnBot(): HermesProcess;
   /** Starts `hermes bot`; resolves once it is subscribed and its Slack socket is connected. */
   startBot(): Promise<HermesProcess>;
   /** Starts `hermes runner`; resolves once it announced itself online. */
@@ -152,11 +154,15 @@ export async function startWorld(opts: WorldOptions = {}): Promise<HermesWorld> 
     bot: undefined,
     runner: undefined,
     history: { bots: [], runners: [] },
-    async startBot() {
-      const connections = slack.socket.connectionCount;
+    spawnBot() {
       const p = startHermes(['bot'], botEnv);
       w.bot = p;
       w.history.bots.push(p);
+      return p;
+    },
+    async startBot() {
+      const connections = slack.socket.connectionCount;
+      const p = w.spawnBot();
       await p.waitForOutput('"Slack adapter running"', START_TIMEOUT_MS);
       await p.waitForOutput('"bot running"', START_TIMEOUT_MS);
       await slack.socket.waitForConnections(connections + 1, START_TIMEOUT_MS);

@@ -146,6 +146,43 @@ describe.skipIf(!canRun)('hermes bot killed with SIGKILL mid-job and restarted',
     expect(postedTwice(posts(w.slack))).toEqual([]);
   });
 
+  it('dying while its Slack adapter starts (Slack down): the events the broker handed it are not lost', {
+    timeout: 240_000,
+  }, async () => {
+    const { jobId } = await slashRegister(w.slack, `register demo --runner ${w.runnerId} slack goes down`);
+    const ask = await permissionMessage(w.slack, jobId, 60_000).catch(w.explain(jobId));
+    await waitFor(() => undeliveredEvents(w.botHome, jobId) === 0, {
+      timeoutMs: 30_000,
+      message: 'the bot to record the Slack delivery of every event so far',
+    });
+    await w.killBot();
+    for (let i = 1; i <= 3; i++) {
+      const r = await spawnHermes(['publish', '--event', 'progress', '--detail', `queued for the bot ${i}`], {
+        env: w.agentEnv(jobId),
+        timeoutMs: 60_000,
+      });
+      expect(r.code, r.stderr).toBe(0);
+    }
+    // Slack answers 500 to every auth.test attempt of the next start: the bot gives up and exits,
+    // after its broker session has already handed it what was queued.
+    for (let i = 0; i < 3; i++) w.slack.api.failNext('auth.test', { status: 500 });
+    const failed = w.spawnBot();
+    const { code } = await failed.exited;
+    expect(code).not.toBe(0);
+    expect(failed.output()).toContain('"connected to MQTT broker"');
+
+    await w.startBot();
+    await waitFor(
+      () =>
+        botEvents(w.botHome, jobId).filter((e) => e.detail?.startsWith('queued for the bot')).length === 3,
+      { timeoutMs: 30_000, message: 'the events queued while the bot was away to reach it' },
+    ).catch(w.explain(jobId));
+    await click(w.slack, ask, 'approve');
+    await waitForEnd(jobId);
+    expectEachEventOnce(jobId, 9);
+    expect(announcements(w.slack, jobId)).toHaveLength(1);
+  });
+
   it(`killed ${CHUNKS - 1} times while the agent streams ${CHUNK * CHUNKS} events: each accepted once, one announcement`, {
     timeout: SOAK ? 1_200_000 : 240_000,
   }, async () => {
