@@ -1,6 +1,6 @@
 /**
  * The JSON Claude Code writes on a command hook's stdin
- * (see /work/shared/fixtures/claude-hooks and docs/agent-hooks.md).
+ * (see shared/fixtures/claude-hooks beside the checkout and docs/agent-hooks.md).
  *
  * Checked by hand rather than with zod, like runner/agent/agent-env.ts: the
  * hook runs on every tool call and importing zod alone costs more start-up

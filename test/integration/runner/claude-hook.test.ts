@@ -12,10 +12,11 @@ import { type BotHarness, botHarness } from '../../helpers/bot-harness.js';
 import { startTestBroker, type TestBroker } from '../../helpers/brokers.js';
 import { testBus } from '../../helpers/bus-clients.js';
 import { runHermes, spawnHermes, tempHome } from '../../helpers/cli.js';
+import { SHARED_DIR } from '../../helpers/vectors.js';
 import { waitFor } from '../../helpers/wait.js';
 import { relayAt } from './relay-support.js';
 
-const FIXTURES = '/work/shared/fixtures/claude-hooks';
+const FIXTURES = join(SHARED_DIR, 'fixtures', 'claude-hooks');
 const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
 
 let broker: TestBroker;

@@ -15,8 +15,9 @@ import { fromPlain, type JsonObject } from '../../../src/protocol/lossless-json.
 import { signEnvelope } from '../../../src/protocol/signing.js';
 import { encodeWire } from '../../../src/protocol/wire.js';
 import { tempHome } from '../../helpers/cli.js';
+import { SHARED_DIR } from '../../helpers/vectors.js';
 
-const FIXTURES = '/work/shared/fixtures/claude-hooks';
+const FIXTURES = join(SHARED_DIR, 'fixtures', 'claude-hooks');
 const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
 const TOKEN = 'hook-unit-token-0123456789abcdefghijklmnopqrs';
 const JOB = 'j-hook01';
