@@ -2,7 +2,15 @@
  * Slack mrkdwn from the core's spans. Every text span is escaped (`&`, `<`, `>`), so agent text can
  * never form `<!channel>`, `<!here>`, `<@U…>`, `<!subteam^…>` or `<url|label>`; text objects are
  * sent with `verbatim: true`, so Slack does not auto-link bare URLs or channel names either. Only
- * spans the core made (user, group, link, time) become Slack's `<…>` tokens.
+ * spans the core made (user, group, link, time) become Slack's `<…>` tokens, and a user or group
+ * becomes a mention token only when the span says `notify`.
+ *
+ * Why not always `<@U…>`: Slack has no allowed_mentions, so every `<@U…>` / `<!subteam^S…>` in a
+ * message notifies that person (or every member of the group). Naming people (job owner, who may
+ * answer, who decided) would then ping them on every card, request and announcement, and the one
+ * reminder that is meant to ping would be noise among many. Showing a name instead of the id would
+ * need `users:read` (not asked for), so a named-only person is shown as the plain id `@U…`,
+ * which verbatim text leaves unparsed.
  */
 import type { Span } from '../../src/chat/port.js';
 
@@ -38,9 +46,11 @@ export function spanToMrkdwn(s: Span): string {
       return `${lead}_${styleSafe(core!, '_')}_${trail}`;
     }
     case 'user':
-      return SAFE_ID.test(s.id) ? `<@${s.id}>` : escapeMrkdwn(s.id);
+      if (!SAFE_ID.test(s.id)) return escapeMrkdwn(s.id);
+      return s.notify ? `<@${s.id}>` : `@${s.id}`;
     case 'group':
-      return SAFE_ID.test(s.id) ? `<!subteam^${s.id}>` : escapeMrkdwn(s.id);
+      if (!SAFE_ID.test(s.id)) return escapeMrkdwn(s.id);
+      return s.notify ? `<!subteam^${s.id}>` : `@${s.id}`;
     case 'link':
       return SAFE_URL.test(s.url) ? `<${s.url}|${escapeMrkdwn(s.label)}>` : escapeMrkdwn(s.label);
     case 'time':

@@ -207,6 +207,8 @@ export function chatPortContract(name: string, factory: DriverFactory): void {
       const shown = await d.read(ref);
       if (d.canPing) expect(shown.pings).toContain(u1);
       else expect(shown.pings).toEqual([]);
+      // A person the core only names (owner, who may answer, who decided) is shown, never pinged.
+      expect(shown.pings).not.toContain(u2);
       for (const broadcast of ['channel', 'here', 'everyone']) expect(shown.pings).not.toContain(broadcast);
       expect(shown.text).toContain(u2);
     });

@@ -68,7 +68,10 @@ describe('Slack adapter, HTTP mode', () => {
       unfurl_links: 'false',
       unfurl_media: 'false',
     });
-    expect(blockTexts(card.args.blocks).join('\n')).toContain(`<@${SLACK.user.id}>`);
+    // The owner is named, not pinged: Slack notifies every <@U…> token.
+    const cardText = blockTexts(card.args.blocks).join('\n');
+    expect(cardText).toContain(`@${SLACK.user.id}`);
+    expect(cardText).not.toMatch(/<@|<!subteam/);
     const reply = await bot.slack.api.waitForCall('response_url');
     expect(reply.args).toMatchObject({ response_type: 'ephemeral' });
     expect(String(reply.args.text)).toContain(`Registered ${job.id}`);
@@ -95,6 +98,11 @@ describe('Slack adapter, HTTP mode', () => {
 
   it('permission request in the thread with three buttons; Approve decides and the message is updated in place', async () => {
     const { job, msg, msgTs, ts } = await pendingRequest();
+    // "Who may answer" names the owner, the approver and the group without pinging any of them.
+    const asked = blockTexts(msg.args.blocks).join('\n');
+    expect(asked).toContain(`@${APPROVER.id}`);
+    expect(asked).toContain('@S0ONCALL01');
+    expect(asked).not.toMatch(/<@|<!subteam/);
     expect(buttonsOf(msg.args.blocks)).toEqual([
       { action_id: 'hermes:approve', value: `${job.id} r-1` },
       { action_id: 'hermes:approve_job', value: `${job.id} r-1` },
@@ -110,7 +118,7 @@ describe('Slack adapter, HTTP mode', () => {
     ).toBe(200);
     const update = await bot.slack.api.waitForCall('chat.update', (c) => c.args.ts === msgTs);
     expect(buttonsOf(update.args.blocks)).toEqual([]);
-    expect(blockTexts(update.args.blocks).join('\n')).toContain(`Approved* by <@${APPROVER.id}>`);
+    expect(blockTexts(update.args.blocks).join('\n')).toContain(`Approved* by @${APPROVER.id}`);
     expect(permissionRequest(bot.ctx.db, job.id, 'r-1')).toMatchObject({
       status: 'approved',
       decided_by: `slack:${APPROVER.id}`,

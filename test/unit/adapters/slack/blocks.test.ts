@@ -12,9 +12,10 @@ describe('Slack mrkdwn', () => {
   });
 
   it('renders only core-made spans as Slack tokens, and refuses odd ids and URLs', () => {
-    expect(spanToMrkdwn({ kind: 'user', id: 'U0ALICE' })).toBe('<@U0ALICE>');
+    expect(spanToMrkdwn({ kind: 'user', id: 'U0ALICE', notify: true })).toBe('<@U0ALICE>');
     expect(spanToMrkdwn({ kind: 'user', id: 'U1> <!channel' })).toBe('U1&gt; &lt;!channel');
-    expect(spanToMrkdwn({ kind: 'group', id: 'S0ONCALL' })).toBe('<!subteam^S0ONCALL>');
+    expect(spanToMrkdwn({ kind: 'user', id: 'U1> <!channel', notify: true })).toBe('U1&gt; &lt;!channel');
+    expect(spanToMrkdwn({ kind: 'group', id: 'S0ONCALL', notify: true })).toBe('<!subteam^S0ONCALL>');
     expect(
       spanToMrkdwn({ kind: 'link', url: 'https://a.slack.com/archives/C1/p1', label: 'thread <x>' }),
     ).toBe('<https://a.slack.com/archives/C1/p1|thread &lt;x&gt;>');
@@ -22,6 +23,13 @@ describe('Slack mrkdwn', () => {
     expect(spanToMrkdwn({ kind: 'time', iso: '2026-06-21T10:00:00.000Z' })).toBe(
       '<!date^1782036000^{date_short_pretty} {time_secs}|2026-06-21 10:00:00 UTC>',
     );
+  });
+
+  it('names people and groups without a mention token unless the span is a deliberate ping', () => {
+    // Slack has no allowed_mentions: a <@U…> or <!subteam^S…> token always notifies.
+    expect(spanToMrkdwn({ kind: 'user', id: 'U0ALICE' })).toBe('@U0ALICE');
+    expect(spanToMrkdwn({ kind: 'user', id: 'U0ALICE', notify: false })).toBe('@U0ALICE');
+    expect(spanToMrkdwn({ kind: 'group', id: 'S0ONCALL' })).toBe('@S0ONCALL');
   });
 
   it('styles keep their marks against the text, and cannot be broken out of', () => {
