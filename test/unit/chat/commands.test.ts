@@ -53,10 +53,11 @@ describe('/hermes register', () => {
   });
 
   it('keeps the prompt as typed, quotes and all, after the flags', async () => {
+    // Two jobs registered in the same millisecond list in id order: find each by its profile.
     await h.people.command(ALICE, 'register claude fix the "flaky" test --now');
-    expect(h.registry.list()[0]!.prompt).toBe('fix the "flaky" test --now');
     await h.people.command(ALICE, 'register demo --runner=local “tidy it”');
-    expect(h.registry.list()[1]!.prompt).toBe('tidy it');
+    const prompts = Object.fromEntries(h.registry.list().map((j) => [j.profile, j.prompt]));
+    expect(prompts).toEqual({ claude: 'fix the "flaky" test --now', demo: 'tidy it' });
   });
 
   it('answers bad input with usage help only the sender sees, and registers nothing', async () => {
