@@ -5,10 +5,17 @@
  * This process has no broker connection: an error event owed for a vanished
  * session stays recorded in runner.db, and the runner daemon publishes it on
  * its next pass.
+ *
+ * A terminated job is cleaned up as the daemon does it (JobCleanup): its files
+ * go, and the agent hooks of its profile are removed from its working copy
+ * unless another live session of a hooked profile works in the same folder.
  */
 import { type CommandContext, parseFlags, writeJson, writeLine } from '../../src/cli/context.js';
 import { HermesError } from '../../src/errors.js';
-import { removeJobFiles } from '../job-files.js';
+import { findInstallPaths } from '../daemon/install-paths.js';
+import { JobCleanup } from '../daemon/job-cleanup.js';
+import { runnerProfiles } from '../daemon/runner-setup.js';
+import { defaultHookInstallers } from '../profiles/hook-installers.js';
 import { type PublishError, type ReconcileReport, reconcileHolderId, reconcilePass } from '../reconcile.js';
 import { mirrorPath, YamlMirror } from '../yaml-mirror.js';
 import { runnerTmux, withSessionStore } from './runner-context.js';
@@ -55,8 +62,13 @@ export async function run(ctx: CommandContext): Promise<number> {
     log.info({ job: jobId }, 'no broker configured, vanished session recorded for the runner to report');
     return 'deferred';
   };
-  const report = await withSessionStore(ctx, (store) =>
-    reconcilePass({
+  const profiles = runnerProfiles(config, findInstallPaths());
+  const hooks = defaultHookInstallers(config.publish.ask_timeout_seconds);
+  const report = await withSessionStore(ctx, (store) => {
+    // No job tokens are held in this process: nothing to forget.
+    const tokens = { forget: () => undefined };
+    const cleanup = new JobCleanup({ home: config.home, store, profiles, hooks, tokens, log });
+    return reconcilePass({
       tmux: runnerTmux(ctx),
       store,
       mirror: new YamlMirror(mirrorPath(config.home), ctx.clock),
@@ -66,9 +78,9 @@ export async function run(ctx: CommandContext): Promise<number> {
       lingerSeconds: parseLinger(values.linger, config.runner.linger_seconds),
       retentionSeconds: config.runner.retention_seconds,
       holderId: reconcileHolderId(ctx.random),
-      cleanupJob: (jobId) => removeJobFiles(config.home, jobId),
-    }),
-  );
+      cleanupJob: (jobId) => cleanup.afterSession(jobId),
+    });
+  });
   if (values.json) writeJson(ctx.stdout, report);
   else for (const l of summary(report)) writeLine(ctx.stdout, l);
   if (report.skipped) return EXIT_SKIPPED;

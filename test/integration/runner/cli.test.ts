@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { claudeSettingsPath, installClaudeHooks } from '../../../runner/hooks/install-claude.js';
 import { openSessionStore, type SessionStore } from '../../../runner/session-store.js';
 import { sessionNameFor, Tmux } from '../../../runner/tmux.js';
 import { nodeExec, tmuxClientEnv } from '../../../runner/tmux-exec.js';
@@ -92,16 +93,24 @@ describe.skipIf(!hasTmux())('hermes sessions / reconcile (real tmux, in-process 
     expect(existsSync(join(home, 'agent-sessions.yaml'))).toBe(true);
   });
 
-  it('reconcile --once --linger 0 kills a finished job and removes its token file', async () => {
+  it('reconcile --once --linger 0 kills a finished job, removes its token file and its Claude hooks', async () => {
     await startJob('j-1');
     mkdirSync(join(home, 'jobs', 'j-1'), { recursive: true });
     writeFileSync(join(home, 'jobs', 'j-1', 'token'), 'secret', { mode: 0o600 });
+    // The `claude` profile's hooks, installed into the job's working copy next to the user's own setting.
+    const settings = claudeSettingsPath(home);
+    mkdirSync(join(home, '.claude'), { recursive: true });
+    writeFileSync(settings, JSON.stringify({ permissions: { allow: ['Read'] } }));
+    installClaudeHooks(home, { command: '/opt/hermes/bin/hermes hook claude' });
+    expect(JSON.parse(readFileSync(settings, 'utf8')).hooks.PreToolUse).toHaveLength(1);
     store.recordEvent('j-1', 'completed');
     const r = await runHermes(['reconcile', '--once', '--linger', '0'], { env });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^terminated {2}hermes-j-1$/m);
     expect(await tmux.hasSession('hermes-j-1')).toBe(false);
     expect(existsSync(join(home, 'jobs', 'j-1'))).toBe(false);
+    // Hermes' hooks are gone; the user's own setting stays.
+    expect(JSON.parse(readFileSync(settings, 'utf8'))).toEqual({ permissions: { allow: ['Read'] } });
 
     const bad = await runHermes(['reconcile', '--once', '--linger', '-5'], { env });
     expect(bad.code).toBe(2);
@@ -112,5 +121,16 @@ describe.skipIf(!hasTmux())('hermes sessions / reconcile (real tmux, in-process 
     const r = await runHermes(['reconcile', '--once'], { env });
     expect(r.code).toBe(3);
     expect(r.stdout).toMatch(/^skipped: another reconcile pass is running \(holder runner-daemon/);
+  });
+
+  it('reconcile --once leaves Claude hooks that another live session in the same folder still uses', async () => {
+    await startJob('j-1');
+    await startJob('j-2');
+    installClaudeHooks(home, { command: '/opt/hermes/bin/hermes hook claude' });
+    store.recordEvent('j-1', 'completed');
+    const r = await runHermes(['reconcile', '--once', '--linger', '0', '--json'], { env });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ terminated: ['hermes-j-1'], failures: [] });
+    expect(JSON.parse(readFileSync(claudeSettingsPath(home), 'utf8')).hooks.PreToolUse).toHaveLength(1);
   });
 });
