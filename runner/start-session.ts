@@ -1,10 +1,16 @@
 /**
  * Starting an agent in tmux and knowing that it started.
  *
- * "Started" means the profile's program is running in the pane: the pane is
- * alive and its foreground process is no longer the `env` launcher (which
- * execs the program, or exits 127/126 with the reason printed). A program
- * that cannot start (missing binary, not executable, bad cwd) is a
+ * "Started" means the pane is alive and its foreground process is no longer
+ * the `env` launcher (which execs the next program, or exits 127/126 with the
+ * reason printed). The daemon launches `env PATH=… node hermes.js run -- argv`,
+ * so for it this is the moment `hermes run` (node) runs, not the profile's
+ * program: `hermes run` starts that program later, as its child, after
+ * publishing `started`; the wait returns on the first sight of node, whether
+ * or not the program has started yet. What is checked before tmux is touched is
+ * the cwd and that argv[0] exists and is executable (on env.PATH or
+ * searchPath when given; for the daemon argv[0] is `env`, and start-job.ts
+ * checks the profile's program the same way first); a failure is a
  * HermesError whose message says why, ready to become the job's `error` event.
  */
 import { accessSync, constants, statSync } from 'node:fs';
@@ -45,7 +51,7 @@ export interface StartAgentOptions {
 export interface StartedAgent {
   name: string;
   panePid: number | undefined;
-  /** Name of the process now in the foreground (the agent). */
+  /** The pane's foreground process when the wait ended (`node` for the daemon's `hermes run` launch). */
   command: string;
   tokenFile: string | undefined;
 }
