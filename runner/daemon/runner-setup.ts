@@ -97,6 +97,7 @@ export function startRelay(s: RelaySetup): Promise<LocalRelay> {
     log: s.log,
     clock: s.clock,
     maxPayloadBytes: s.config.relay.max_payload_bytes,
+    journal: s.config.sqlite_journal,
     jobAllowed: (jobId) => {
       const j = s.state.job(jobId);
       return j !== undefined && j.state !== 'failed';

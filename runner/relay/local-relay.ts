@@ -35,7 +35,7 @@ type Reply = { ok: true; wire?: string } | { ok: false; error: string };
 export async function startLocalRelay(opts: LocalRelayOptions): Promise<LocalRelay> {
   const log = opts.log.child({ component: 'local-relay' });
   const ownDb = opts.db === undefined;
-  const db = opts.db ?? openDatabase(outboxDbPath(opts.home), { log });
+  const db = opts.db ?? openDatabase(outboxDbPath(opts.home), { log, journal: opts.journal ?? 'auto' });
   migrate(db, OUTBOX_MIGRATIONS);
   const outbox = new Outbox(db);
   const retention = opts.sentRetentionMs ?? DAY_MS;

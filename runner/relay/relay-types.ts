@@ -7,7 +7,7 @@ import type { Clock } from '../../src/clock.js';
 import type { Logger } from '../../src/log.js';
 import type { MqttBus } from '../../src/mqtt/bus.js';
 import type { EventType } from '../../src/protocol/schemas.js';
-import type { Db } from '../../src/store/sqlite.js';
+import type { Db, JournalSetting } from '../../src/store/sqlite.js';
 
 export interface LocalRelayOptions {
   /** Path of the Unix socket (e.g. `$HERMES_HOME/runner.sock`); created 0600. */
@@ -16,6 +16,11 @@ export interface LocalRelayOptions {
   home: string;
   /** An open database to keep the outbox in instead (migrated here; the caller closes it). */
   db?: Db;
+  /**
+   * Journal mode of `outbox.db` (`sqlite_journal`, `HERMES_SQLITE_JOURNAL`): `auto` (the default)
+   * uses WAL, or DELETE on a network filesystem; `wal` / `delete` force it. Unused with `db`.
+   */
+  journal?: JournalSetting;
   /** The runner's one persistent connection; the relay never closes it. */
   bus: MqttBus;
   /** Topic prefix (`mqtt.topic_prefix`). */
