@@ -130,8 +130,7 @@ export function evaluateMessage(
     }
     const data = { ...(env.data as Record<string, unknown>) };
     delete data[SIG_FIELD];
-    store(registry, job, env, data, digest, verified, payload, isoTime(now), settings);
-    const after = registry.row(job.id)!;
+    const statusAfter = store(registry, job, env, data, digest, verified, payload, isoTime(now), settings);
     return {
       verdict: 'accepted',
       ...ids,
@@ -145,7 +144,7 @@ export function evaluateMessage(
         data,
         verified,
         statusBefore: job.status,
-        statusAfter: after.status,
+        statusAfter,
       },
     };
   });
@@ -161,7 +160,7 @@ function store(
   payload: Uint8Array,
   now: string,
   settings: RelaySettings,
-): void {
+): JobRow['status'] {
   const db = registry.db;
   prepared(
     db,
@@ -204,22 +203,26 @@ function store(
       expires,
     );
   }
-  const open = (
-    prepared(db, `SELECT COUNT(*) AS n FROM permission_requests WHERE job_id = ? AND status = 'pending'`).get(
-      job.id,
-    ) as {
-      n: number;
-    }
-  ).n;
+  // Only `started` looks at open requests (it must not end a wait): count them only then.
+  const open =
+    env.event === 'started'
+      ? (
+          prepared(
+            db,
+            `SELECT COUNT(*) AS n FROM permission_requests WHERE job_id = ? AND status = 'pending'`,
+          ).get(job.id) as { n: number }
+        ).n
+      : 0;
   const next = stateAfterEvent(job.status, env.event, open);
-  if (next && next !== job.status)
-    registry.applyTransition(job, next, env.event === 'error' ? env.detail : undefined);
+  const changed = next !== undefined && next !== job.status;
+  if (changed) registry.applyTransition(job, next, env.event === 'error' ? env.detail : undefined);
   if (isTerminalEvent(env.event)) {
     prepared(
       db,
       `UPDATE permission_requests SET status = 'expired' WHERE job_id = ? AND status = 'pending'`,
     ).run(job.id);
   }
+  return changed ? next : job.status;
 }
 
 function peek(tree: JsonObject): Partial<Verdict> {

@@ -145,18 +145,34 @@ export function migrate(db: Db, migrations: readonly string[]): void {
 /**
  * Run fn in a BEGIN IMMEDIATE transaction. SQLITE_BUSY after the busy timeout
  * is retried a few times: the busy handler is not fair under contention.
+ * Inside a transaction already, fn runs in a savepoint (better-sqlite3's nesting).
+ * BEGIN / COMMIT / ROLLBACK are prepared once per connection: wrapping fn with
+ * db.transaction() on every call cost more than the relay's own work per event.
  */
 export function immediate<T>(db: Db, fn: () => T, attempts = 5): T {
-  const tx = db.transaction(fn);
+  if (db.inTransaction) return db.transaction(fn)();
   for (let i = 1; ; i++) {
     try {
-      return tx.immediate();
+      prepared(db, 'BEGIN IMMEDIATE').run();
     } catch (e) {
-      const code = (e as { code?: string }).code;
-      if ((code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT') && i < attempts) continue;
+      if (isBusy(e) && i < attempts) continue;
+      throw e;
+    }
+    try {
+      const result = fn();
+      prepared(db, 'COMMIT').run();
+      return result;
+    } catch (e) {
+      if (db.inTransaction) prepared(db, 'ROLLBACK').run();
+      if (isBusy(e) && i < attempts) continue;
       throw e;
     }
   }
+}
+
+function isBusy(e: unknown): boolean {
+  const code = (e as { code?: string }).code;
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT';
 }
 
 const statementCache = new WeakMap<Db, Map<string, Database.Statement>>();
