@@ -201,4 +201,92 @@ describe('adversarial flood on the events topic', () => {
     // bounded: the bot holds no per-message state in memory beyond what it flushes
     expect(rssEnd).toBeLessThan(Math.max(rssStart * 2, rssStart + 150_000));
   });
+
+  it('hostile and forged messages on the runner status and result topics', { timeout: 120_000 }, async () => {
+    const b = await startTestBroker(undefined, { persistence: false });
+    const t = tempHome();
+    const runnerHome = tempHome();
+    let p: HermesProcess | undefined;
+    try {
+      const init = await runHermes(['runner', 'init', '--id', 'r1', '--json'], {
+        env: { HERMES_HOME: runnerHome.home },
+      });
+      const { key } = JSON.parse(init.stdout) as { key: string };
+      const added = await runHermes(['runners', 'add', 'r1', '--key', key], { env: { HERMES_HOME: t.home } });
+      expect(added.code, added.stderr).toBe(0);
+      const reg = await runHermes(['jobs', 'register', '--profile', 'demo', '--json', '--reveal-token'], {
+        env: { HERMES_HOME: t.home },
+      });
+      const { id: jobId, token } = JSON.parse(reg.stdout) as { id: string; token: string };
+      p = startHermes(['bot'], { HERMES_HOME: t.home, HERMES_MQTT_URL: b.url, HERMES_LOG_LEVEL: 'info' });
+      await p.waitForOutput('bot running');
+      const pub = await connectAsync(b.url, { clean: true });
+      const rnd = prng(20261130);
+      const statusShaped = (runnerId: string, signWith: string) =>
+        encodeWire(
+          signEnvelope(
+            fromPlain({
+              schema_version: 1,
+              job_id: runnerId,
+              runner_id: runnerId,
+              seq: 1_000_000,
+              event: 'status',
+              timestamp: new Date().toISOString(),
+              data: { state: 'online', profiles: ['evil'] },
+            }) as JsonObject,
+            signWith,
+          ),
+        );
+      const payloads: Array<Buffer | string> = [
+        Buffer.from(Array.from({ length: 200 }, () => Math.floor(rnd() * 256))),
+        Buffer.from([0x7b, 0x22, 0xc3, 0x28, 0x22, 0x3a, 0x31, 0x7d]),
+        `${'['.repeat(5000)}${']'.repeat(5000)}`,
+        Buffer.alloc(70 * 1024, 0x20),
+        '{"event":"status","seq":"x","runner_id":7}',
+        '{"event":"result","data":null}',
+        statusShaped('r1', 'not-the-runner-key-0123456789abcdef'),
+        statusShaped('r2', 'not-the-runner-key-0123456789abcdef'),
+      ];
+      // Among them a status for r1 signed with the wrong key, claiming it is online with an 'evil' profile.
+      for (let i = 0; i < 200; i++) {
+        const payload = payloads[i % payloads.length]!;
+        const leaf = i % 2 === 0 ? 'status' : 'results';
+        const runner = i % 3 === 0 ? 'r2' : 'r1';
+        await pub.publishAsync(`hermes/runners/${runner}/${leaf}`, payload, { qos: 1 });
+      }
+      const valid = encodeWire(
+        signEnvelope(
+          fromPlain({
+            schema_version: 1,
+            job_id: jobId,
+            seq: 1,
+            event: 'progress',
+            timestamp: new Date().toISOString(),
+            data: {},
+          }) as JsonObject,
+          token,
+        ),
+      );
+      await pub.publishAsync(`hermes/jobs/${jobId}/events`, valid, { qos: 1 });
+      await pub.endAsync();
+      await waitFor(() => readFileSync(auditPath(t.home), 'utf8').includes('"verdict":"accepted"'), {
+        timeoutMs: 30_000,
+        message: 'the valid event after the runner-topic flood to be accepted',
+      });
+      expect(p.child.exitCode).toBeNull();
+      expect(p.output()).toContain('runner message dropped');
+      expect(p.output()).toContain('message from an unpaired runner dropped');
+      const list = await runHermes(['runners', 'list', '--json'], { env: { HERMES_HOME: t.home } });
+      const runners = JSON.parse(list.stdout) as Array<{ id: string; state: string; profiles: string[] }>;
+      const r1 = runners.find((r) => r.id === 'r1');
+      expect(r1?.state).toBe('unknown');
+      expect(r1?.profiles).not.toContain('evil');
+      expect(runners.map((r) => r.id)).toEqual(['r1']);
+    } finally {
+      await p?.stop('SIGKILL');
+      await b.stop();
+      t.cleanup();
+      runnerHome.cleanup();
+    }
+  });
 });
