@@ -1,22 +1,52 @@
 /**
  * `hermes watch ID... [--json] [--timeout SECONDS] [--mqtt URL]`: follow jobs
  * from a shell or CI. Events are verified and replay-filtered exactly as the
- * bot does (the same pipeline, on a private copy of the jobs). Exits when
- * every job is terminal: 0 all completed, 1 any error or cancelled, 3 timeout.
+ * bot does (the same pipeline, on a private copy of the jobs seeded with what
+ * the bot has stored). Exits when every job has ended: 0 all completed, 1 any
+ * error or cancelled, 3 timeout (or interrupted).
+ *
+ * A job can end without an event on the wire: cancelled, or ended in error by
+ * the bot (a runner rejected its start). The bot's database says so, so it is
+ * read at start and checked while watching.
  */
 import { newId } from '../../clock.js';
 import { HermesError } from '../../errors.js';
 import type { JobRow } from '../../jobs/job.js';
+import { JobRegistry } from '../../jobs/registry.js';
+import { isTerminalState } from '../../jobs/states.js';
 import { connectBus } from '../../mqtt/bus.js';
 import { buildClientOptions, resolveBrokerUrl } from '../../mqtt/options.js';
 import { isTerminalEvent } from '../../protocol/schemas.js';
 import { jobIdFromEventsTopic, topics } from '../../protocol/topics.js';
-import { evaluateMessage } from '../../relay/pipeline.js';
+import { evaluateMessage, type RelaySettings } from '../../relay/pipeline.js';
 import { shadowRegistry } from '../../relay/shadow-registry.js';
-import { type CommandContext, parseFlags, writeJson, writeLine } from '../context.js';
-import { withRegistry } from '../registry-context.js';
+import { openBotDb } from '../../store/bot-db.js';
+import type { Db } from '../../store/sqlite.js';
+import { type CommandContext, parseFlags, writeLine } from '../context.js';
+import { printEnded, printEvent } from './watch-print.js';
 
 export const WATCH_EXIT = { completed: 0, failed: 1, timeout: 3 } as const;
+
+/**
+ * How often the database is checked for jobs that ended without an event. A check costs one
+ * PRAGMA data_version unless another connection committed since the last one.
+ */
+export const DB_POLL_MS = 250;
+
+type Ending = 'completed' | 'error' | 'cancelled';
+
+interface Watch {
+  ctx: CommandContext;
+  json: boolean;
+  db: Db;
+  /** The bot's view of the jobs: read, never written. */
+  jobs: JobRegistry;
+  outcome: Map<string, Ending>;
+  total: number;
+}
+
+const exitCode = (w: Watch): number =>
+  [...w.outcome.values()].every((o) => o === 'completed') ? WATCH_EXIT.completed : WATCH_EXIT.failed;
 
 export async function run(ctx: CommandContext): Promise<number> {
   const { values, positionals } = parseFlags(
@@ -31,29 +61,63 @@ export async function run(ctx: CommandContext): Promise<number> {
     throw new HermesError('usage', 'watch: --timeout must be a positive number of seconds');
   }
   const config = ctx.config();
-  const log = ctx.logger();
-  const rows = await withRegistry(ctx, (registry) =>
-    positionals.map((id) => {
-      const r = registry.row(id);
-      if (!r) throw new HermesError('unknown_job', `no job with id ${id}`, { hint: 'see hermes jobs list' });
-      return r;
-    }),
-  );
-  const outcome = new Map<string, 'completed' | 'error' | 'cancelled'>();
-  for (const r of rows) if (r.status === 'cancelled') outcome.set(r.id, 'cancelled');
-  const live: JobRow[] = rows.filter((r) => !outcome.has(r.id));
-  const shadow = shadowRegistry(live, ctx.clock, ctx.random);
-  const settings = {
+  const settings: RelaySettings = {
     maxPayloadBytes: config.relay.max_payload_bytes,
     clockSkewSeconds: config.relay.clock_skew_seconds,
     replayWindow: config.relay.replay_window,
     approvalTimeoutSeconds: config.chat.approval_timeout_seconds,
   };
-  const exitCode = () =>
-    [...outcome.values()].every((o) => o === 'completed') ? WATCH_EXIT.completed : WATCH_EXIT.failed;
-  if (live.length === 0) return exitCode();
+  const db = openBotDb(config, ctx.logger());
+  try {
+    const ids = [...new Set(positionals)];
+    const w: Watch = {
+      ctx,
+      json: values.json === true,
+      db,
+      jobs: new JobRegistry(db, ctx.clock, ctx.random),
+      outcome: new Map(),
+      total: ids.length,
+    };
+    // One read transaction, so the jobs and the events seeding the replay filter agree.
+    const { live, shadow } = db.transaction(() => {
+      const rows = ids.map((id) => {
+        const r = w.jobs.row(id);
+        if (!r)
+          throw new HermesError('unknown_job', `no job with id ${id}`, { hint: 'see hermes jobs list' });
+        return r;
+      });
+      for (const r of rows) if (isTerminalState(r.status)) ended(w, r);
+      const live = rows.filter((r) => !w.outcome.has(r.id));
+      return { live, shadow: shadowRegistry(live, ctx.clock, ctx.random, db) };
+    })();
+    try {
+      if (live.length === 0) return exitCode(w);
+      return await follow(w, live, shadow, settings, timeoutS, values.mqtt);
+    } finally {
+      shadow.db.close();
+    }
+  } finally {
+    db.close();
+  }
+}
 
-  const url = resolveBrokerUrl(config, values.mqtt);
+function ended(w: Watch, row: JobRow): void {
+  printEnded(w.ctx.stdout, w.json, w.db, row);
+  w.outcome.set(row.id, row.status as Ending);
+}
+
+async function follow(
+  w: Watch,
+  live: JobRow[],
+  shadow: JobRegistry,
+  settings: RelaySettings,
+  timeoutS: number | undefined,
+  mqttFlag: string | undefined,
+): Promise<number> {
+  const { ctx } = w;
+  const config = ctx.config();
+  const log = ctx.logger();
+  const url = resolveBrokerUrl(config, mqttFlag);
   const bus = await connectBus({
     url,
     log: log.child({ name: 'mqtt' }),
@@ -61,43 +125,57 @@ export async function run(ctx: CommandContext): Promise<number> {
     options: buildClientOptions(config, { clientId: newId('hermes-watch', ctx.random) }, { url }),
   });
   const prefix = config.mqtt.topic_prefix;
+  let timer: NodeJS.Timeout | undefined;
+  let poller: NodeJS.Timeout | undefined;
   try {
     return await new Promise<number>((resolve) => {
-      const timer =
-        timeoutS === undefined ? undefined : setTimeout(() => resolve(WATCH_EXIT.timeout), timeoutS * 1000);
-      ctx.signal.addEventListener('abort', () => resolve(WATCH_EXIT.timeout), { once: true });
+      const finish = (code: number) => {
+        clearTimeout(timer);
+        clearInterval(poller);
+        resolve(code);
+      };
+      const done = () => {
+        if (w.outcome.size === w.total) finish(exitCode(w));
+      };
+      if (timeoutS !== undefined) timer = setTimeout(() => finish(WATCH_EXIT.timeout), timeoutS * 1000);
+      ctx.signal.addEventListener('abort', () => finish(WATCH_EXIT.timeout), { once: true });
+
+      let version: unknown;
+      const poll = () => {
+        try {
+          const v = w.db.pragma('data_version', { simple: true });
+          if (v === version) return;
+          version = v;
+          for (const r of live) {
+            if (w.outcome.has(r.id)) continue;
+            const now = w.jobs.row(r.id);
+            if (now && isTerminalState(now.status)) ended(w, now);
+          }
+          done();
+        } catch (err) {
+          log.warn({ err }, 'could not read the job database; trying again');
+        }
+      };
+      poll();
+      poller = setInterval(poll, DB_POLL_MS);
+
       bus.onMessage((topic, payload) => {
         const jobId = jobIdFromEventsTopic(prefix, topic);
-        if (!jobId || outcome.has(jobId)) return;
+        if (!jobId || w.outcome.has(jobId)) return;
         const o = evaluateMessage(shadow, settings, ctx.clock, jobId, payload);
         if (o.verdict !== 'accepted' || !o.accepted) {
-          if (o.reason !== 'duplicate')
-            log.warn({ job_id: o.jobId, seq: o.seq, reason: o.reason, detail: o.detail }, 'event dropped');
+          // A plain redelivery is normal MQTT behaviour, not news; everything else is said once, plainly.
+          if (o.reason !== 'duplicate' || o.conflict) {
+            const what = `${o.jobId ?? jobId}${o.seq === undefined ? '' : ` #${o.seq}`}`;
+            writeLine(ctx.stderr, `hermes watch: dropped ${what}: ${o.reason} (${o.detail})`);
+          }
           return;
         }
         const e = o.accepted;
-        if (values.json) {
-          writeJson(ctx.stdout, {
-            job_id: e.jobId,
-            seq: e.seq,
-            event: e.event,
-            timestamp: e.timestamp,
-            detail: e.detail ?? null,
-            data: e.data,
-            verified: e.verified,
-          });
-        } else {
-          writeLine(
-            ctx.stdout,
-            `${e.timestamp} ${e.jobId} #${e.seq} ${e.event}${e.detail ? `: ${e.detail}` : ''}${e.verified ? '' : ' [unverified]'}`,
-          );
-        }
+        printEvent(ctx.stdout, w.json, e);
         if (isTerminalEvent(e.event)) {
-          outcome.set(e.jobId, e.event as 'completed' | 'error');
-          if (outcome.size === rows.length) {
-            if (timer) clearTimeout(timer);
-            resolve(exitCode());
-          }
+          w.outcome.set(e.jobId, e.event as Ending);
+          done();
         }
       });
       bus
@@ -106,12 +184,13 @@ export async function run(ctx: CommandContext): Promise<number> {
           1,
         )
         .catch((err: unknown) => {
-          log.error({ err }, 'subscribe failed');
-          resolve(WATCH_EXIT.failed);
+          writeLine(ctx.stderr, `hermes watch: subscribe failed: ${(err as Error).message}`);
+          finish(WATCH_EXIT.failed);
         });
     });
   } finally {
+    clearTimeout(timer);
+    clearInterval(poller);
     await bus.close();
-    shadow.db.close();
   }
 }
