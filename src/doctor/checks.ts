@@ -3,15 +3,18 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { identityPath, type RunnerIdentity, readRunnerIdentity } from '../../runner/daemon/identity.js';
+import { outboxDbPath } from '../../runner/relay/outbox-schema.js';
+import { runnerDbPath } from '../../runner/session-store.js';
 import { newId, type Random } from '../clock.js';
 import type { Config, Env } from '../config/load.js';
-import { describeError } from '../errors.js';
+import { describeError, HermesError } from '../errors.js';
 import { silentLogger } from '../log.js';
 import { connectBus } from '../mqtt/bus.js';
 import { buildClientOptions, resolveBrokerUrl } from '../mqtt/options.js';
 import { botDbPath } from '../store/bot-db.js';
-import { chooseJournalMode, openDatabase } from '../store/sqlite.js';
-import { type CheckResult, fail, ok, skip, warn } from './check.js';
+import { chooseJournalMode, journalModeOf, openDatabase } from '../store/sqlite.js';
+import { type CheckResult, type CheckStatus, fail, ok, skip, warn } from './check.js';
 
 const run = promisify(execFile);
 
@@ -32,36 +35,87 @@ export function checkHome(config: Config): CheckResult {
   return ok('home', `${config.home} (mode ${mode.toString(8)})`);
 }
 
+/** The databases a Hermes home can hold: the bot's, the runner's and the local relay's outbox. */
+function databases(home: string): Array<{ label: string; file: string }> {
+  return [
+    { label: 'hermes.db', file: botDbPath(home) },
+    { label: 'runner.db', file: runnerDbPath(home) },
+    { label: 'outbox.db', file: outboxDbPath(home) },
+  ];
+}
+
+const RANK: Record<CheckStatus, number> = { skip: 0, ok: 1, warn: 2, fail: 3 };
+
+/**
+ * Journal mode and integrity of every database present in $HERMES_HOME (hermes.db, runner.db,
+ * outbox.db), each opened read-only so the check changes nothing. Each is compared with the mode
+ * this host's setting gives (`sqlite_journal`: WAL, or DELETE on a network filesystem); the
+ * owning process sets that mode when it next opens the file.
+ */
 export function checkSqlite(config: Config): CheckResult {
-  const file = botDbPath(config.home);
+  let expected: { mode: 'wal' | 'delete'; fsType?: string };
   try {
-    const { mode, fsType } = chooseJournalMode(
-      existsSync(config.home) ? file : join(process.cwd(), 'x.db'),
+    expected = chooseJournalMode(
+      existsSync(config.home) ? botDbPath(config.home) : join(process.cwd(), 'x.db'),
       config.sqlite_journal,
       readMounts(),
     );
-    if (!existsSync(file))
-      return ok(
-        'sqlite',
-        `no database yet; it will use journal_mode=${mode.toUpperCase()} (filesystem ${fsType ?? 'unknown'})`,
-      );
-    const db = openDatabase(file, { log: silentLogger, journal: config.sqlite_journal });
-    const got = String(db.pragma('journal_mode', { simple: true }));
-    const integrity = String(db.pragma('quick_check', { simple: true }));
-    db.close();
-    if (integrity !== 'ok')
-      return fail('sqlite', `${file}: quick_check says ${integrity}`, 'restore the database from a backup');
-    if (mode === 'delete') {
-      return warn(
-        'sqlite',
-        `${file} is on ${fsType}: journal_mode=${got.toUpperCase()} (WAL does not work on network filesystems)`,
-        'keep HERMES_HOME on a local disk for better concurrency',
-      );
-    }
-    return ok('sqlite', `${file}: journal_mode=${got.toUpperCase()}, integrity ok`);
   } catch (e) {
-    return fail('sqlite', describeError(e), 'check the file and its directory permissions');
+    return fail('sqlite', describeError(e), 'check HERMES_HOME and its permissions');
   }
+  const want = expected.mode.toUpperCase();
+  const present = databases(config.home).filter((d) => existsSync(d.file));
+  if (present.length === 0)
+    return ok(
+      'sqlite',
+      `no database yet; it will use journal_mode=${want} (filesystem ${expected.fsType ?? 'unknown'})`,
+    );
+  let status = 'ok' as CheckStatus;
+  const details: string[] = [];
+  const fixes: string[] = [];
+  const raise = (s: CheckStatus, fix: string) => {
+    if (RANK[s] > RANK[status]) status = s;
+    if (!fixes.includes(fix)) fixes.push(fix);
+  };
+  for (const d of present) {
+    let got: string;
+    let integrity: string;
+    try {
+      const db = openDatabase(d.file, { log: silentLogger, readonly: true });
+      try {
+        got = journalModeOf(db).toUpperCase();
+        integrity = String(db.pragma('quick_check', { simple: true }));
+      } finally {
+        db.close();
+      }
+    } catch (e) {
+      details.push(`${d.label}: ${describeError(e)}`);
+      raise('fail', 'check the file and its directory permissions');
+      continue;
+    }
+    if (integrity !== 'ok') {
+      details.push(`${d.label}: quick_check says ${integrity}`);
+      raise('fail', `restore ${d.label} from a backup (or move it aside)`);
+      continue;
+    }
+    details.push(`${d.label}: journal_mode=${got}`);
+    if (got !== want) {
+      raise(
+        'warn',
+        `sqlite_journal gives ${want} here; the process that owns ${d.label} switches it when it next starts (or set HERMES_SQLITE_JOURNAL to match)`,
+      );
+      details[details.length - 1] += ` (expected ${want})`;
+    }
+  }
+  if (expected.mode === 'delete' && config.sqlite_journal === 'auto') {
+    raise('warn', 'keep HERMES_HOME on a local disk for better concurrency');
+    details.push(`on ${expected.fsType}: WAL does not work on network filesystems`);
+  }
+  const detail = `${details.join('; ')}${status === 'fail' ? '' : ', integrity ok'}`;
+  if (status === 'ok') return ok('sqlite', detail);
+  return status === 'fail'
+    ? fail('sqlite', detail, fixes.join('; '))
+    : warn('sqlite', detail, fixes.join('; '));
 }
 
 function readMounts(): string {
@@ -72,15 +126,64 @@ function readMounts(): string {
   }
 }
 
+/** This home's runner identity: undefined when there is none, an Error when it cannot be used. */
+function runnerIdentity(home: string): RunnerIdentity | Error | undefined {
+  if (!existsSync(identityPath(home))) return undefined;
+  try {
+    return readRunnerIdentity(home);
+  } catch (e) {
+    return e instanceof Error ? e : new Error(String(e));
+  }
+}
+
+const INIT_FIX = 'run `hermes runner init --id R`, then `hermes runners add R --key-file F` on the bot host';
+
+/**
+ * Pairing, from whichever side this host is: the bot's paired runners (hermes.db), and this
+ * home's runner identity (runner-identity.json). A runner-only host reports its id, or what to run.
+ */
 export function checkRunners(config: Config): CheckResult {
   const file = botDbPath(config.home);
-  if (!existsSync(file)) return skip('runners', 'no bot database here (this host runs no bot)');
-  const db = openDatabase(file, { log: silentLogger, journal: config.sqlite_journal });
+  const identity = runnerIdentity(config.home);
+  if (identity instanceof Error) {
+    const hint = identity instanceof HermesError ? identity.hint : undefined;
+    return fail('runners', identity.message, hint ?? INIT_FIX);
+  }
+  const idFile = identityPath(config.home);
+  if (identity && (statSync(idFile).mode & 0o077) !== 0) {
+    return warn(
+      'runners',
+      `${idFile} (runner ${identity.runnerId}) is readable by others`,
+      `chmod 600 ${idFile}`,
+    );
+  }
+  if (!existsSync(file)) {
+    if (identity)
+      return ok(
+        'runners',
+        `this host is runner ${identity.runnerId} (${idFile}); no bot database here, so the pairing is checked on the bot host (\`hermes runners list\`)`,
+      );
+    if (existsSync(runnerDbPath(config.home)))
+      return fail('runners', `runner.db is here but no runner identity (${idFile})`, INIT_FIX);
+    return skip(
+      'runners',
+      `no bot database and no runner identity here; on a runner host run \`hermes runner init --id R\``,
+    );
+  }
+  const db = openDatabase(file, { log: silentLogger, readonly: true });
   try {
     const rows = db.prepare('SELECT id, state FROM runners ORDER BY id').all() as Array<{
       id: string;
       state: string;
     }>;
+    const self = identity ? `; this host is runner ${identity.runnerId}` : '';
+    if (identity && !rows.some((r) => r.id === identity.runnerId)) {
+      return warn(
+        'runners',
+        `this host is runner ${identity.runnerId}, which this bot has not paired${rows.length ? ` (paired: ${rows.map((r) => r.id).join(', ')})` : ''}`,
+        `hermes runners add ${identity.runnerId} --key-file F (the key is in ${idFile})`,
+      );
+    }
     if (rows.length === 0) {
       return warn(
         'runners',
@@ -91,8 +194,8 @@ export function checkRunners(config: Config): CheckResult {
     const offline = rows.filter((r) => r.state !== 'online');
     const list = rows.map((r) => `${r.id} (${r.state})`).join(', ');
     return offline.length
-      ? warn('runners', list, `start \`hermes runner\` on ${offline.map((r) => r.id).join(', ')}`)
-      : ok('runners', list);
+      ? warn('runners', `${list}${self}`, `start \`hermes runner\` on ${offline.map((r) => r.id).join(', ')}`)
+      : ok('runners', `${list}${self}`);
   } catch (e) {
     return fail('runners', describeError(e), 'run hermes bot once to migrate the database');
   } finally {
