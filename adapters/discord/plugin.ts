@@ -70,7 +70,13 @@ export function discordPlugin(settings: DiscordRunSettings, opts: DiscordPluginO
       ...(opts.ackAfterMs !== undefined ? { ackAfterMs: opts.ackAfterMs } : {}),
     });
     const offConnected = app.onConnected(() => {
-      chat.core.tick().catch((err: unknown) => log.warn({ err }, 'catch-up after reconnect failed'));
+      // Ignores the backoff the outage built up: the gateway is back, so should the posts be.
+      try {
+        const jobs = chat.core.catchUp();
+        if (jobs > 0) log.info({ jobs }, 'posting what the chat missed while disconnected');
+      } catch (err) {
+        log.warn({ err }, 'catch-up after reconnect failed; the periodic retry will do it');
+      }
     });
     log.info({ guild: settings.guildId, application: app.client.application?.id }, 'Discord adapter running');
     return async () => {

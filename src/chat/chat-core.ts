@@ -67,6 +67,7 @@ export class ChatCore implements ChatInbound {
       decisions: opts.decisions,
       runners: opts.runners,
       access: new Access(opts.policy, opts.audit, clock),
+      audit: opts.audit,
       queue: new KeyedQueue(),
       pacer: new ChannelPacer(port.channelIntervalMs, clock, timers),
       clock,
@@ -84,14 +85,22 @@ export class ChatCore implements ChatInbound {
   start(): void {
     this.unsubscribe.push(this.opts.events.onAccepted((e) => this.delivery.accept(e)));
     this.unsubscribe.push(this.opts.decisions.onDecided((result) => this.flow.decided(result)));
-    const owed = this.delivery.retryOwed(0);
-    if (owed > 0) this.deps.log.info({ owed }, 'posting events that reached the bot while chat was away');
+    const jobs = this.delivery.retryOwed(0);
+    if (jobs > 0) this.deps.log.info({ jobs }, 'posting events that reached the bot while chat was away');
   }
 
   /** Housekeeping, every few seconds: one reminder per overdue request, retries of owed events. */
   async tick(): Promise<void> {
     this.delivery.retryOwed(this.deps.settings.retryAfterMs);
     await this.requests.remindDue();
+  }
+
+  /**
+   * The platform is reachable again (a gateway reconnect): retries everything owed now, also for
+   * jobs still waiting out a backoff from failures during the outage. Returns how many jobs.
+   */
+  catchUp(): number {
+    return this.delivery.retryOwed(0, true);
   }
 
   stop(): void {

@@ -61,7 +61,17 @@ const toRequest = (r: RequestRow): RequestMessage => ({
 export interface OwedEvent {
   jobId: string;
   seq: number;
+  event: string;
+  receivedAt: string;
 }
+
+/** Events of jobs this platform serves that are not (fully) in chat yet; `@platform` bound. */
+const OWED = `
+  NOT EXISTS (SELECT 1 FROM chat_deliveries d WHERE d.job_id = e.job_id AND d.platform = @platform
+                AND d.seq = e.seq AND d.part = 'thread')
+  OR (e.event IN ('completed', 'error')
+      AND NOT EXISTS (SELECT 1 FROM chat_deliveries d WHERE d.job_id = e.job_id AND d.platform = @platform
+                        AND d.seq = e.seq AND d.part = 'announce'))`;
 
 export class ChatState {
   constructor(
@@ -176,27 +186,49 @@ export class ChatState {
   }
 
   /**
-   * Accepted events not yet (fully) in chat, received before `before`, for the jobs this platform
-   * serves: jobs with a thread here, jobs registered here, and (with a default channel) live jobs
-   * registered outside chat.
+   * Jobs with events not yet (fully) in chat, received before `before`, oldest owed event first,
+   * leaving out `skip` (jobs waiting out a backoff, so a pile of failing jobs cannot take every
+   * slot). Only jobs this platform serves: with a thread here, registered here, and (with a
+   * default channel) live jobs registered outside chat.
    */
-  owedEvents(before: string, withDefaultChannel: boolean, limit = 1000): OwedEvent[] {
-    return this.db
+  owedJobs(
+    before: string,
+    withDefaultChannel: boolean,
+    skip: readonly string[] = [],
+    limit = 1000,
+  ): string[] {
+    const rows = this.db
       .prepare(
-        `SELECT e.job_id AS jobId, e.seq AS seq FROM events e
+        `SELECT e.job_id AS jobId, MIN(e.received_at) AS oldest FROM events e
            JOIN jobs j ON j.id = e.job_id
            LEFT JOIN chat_threads t ON t.job_id = e.job_id AND t.platform = @platform
            WHERE e.received_at <= @before
+             AND e.job_id NOT IN (SELECT value FROM json_each(@skip))
              AND (t.job_id IS NOT NULL OR j.chat_platform = @platform
                   OR (@fallback = 1 AND j.chat_platform IS NULL AND j.status NOT IN ('completed', 'error', 'cancelled')))
-             AND (NOT EXISTS (SELECT 1 FROM chat_deliveries d WHERE d.job_id = e.job_id AND d.platform = @platform
-                                AND d.seq = e.seq AND d.part = 'thread')
-                  OR (e.event IN ('completed', 'error')
-                      AND NOT EXISTS (SELECT 1 FROM chat_deliveries d WHERE d.job_id = e.job_id AND d.platform = @platform
-                                        AND d.seq = e.seq AND d.part = 'announce')))
-           ORDER BY e.job_id, e.seq
+             AND (${OWED})
+           GROUP BY e.job_id
+           ORDER BY oldest, e.job_id
            LIMIT @limit`,
       )
-      .all({ platform: this.platform, before, fallback: withDefaultChannel ? 1 : 0, limit }) as OwedEvent[];
+      .all({
+        platform: this.platform,
+        before,
+        skip: JSON.stringify(skip),
+        fallback: withDefaultChannel ? 1 : 0,
+        limit,
+      }) as Array<{ jobId: string }>;
+    return rows.map((r) => r.jobId);
+  }
+
+  /** One job's events not yet (fully) in chat with a seq above `afterSeq`, in seq order. */
+  owedEventsOf(jobId: string, afterSeq?: number): OwedEvent[] {
+    return this.db
+      .prepare(
+        `SELECT e.job_id AS jobId, e.seq AS seq, e.event AS event, e.received_at AS receivedAt FROM events e
+           WHERE e.job_id = @job AND (@after IS NULL OR e.seq > @after) AND (${OWED})
+           ORDER BY e.seq`,
+      )
+      .all({ platform: this.platform, job: jobId, after: afterSeq ?? null }) as OwedEvent[];
   }
 }

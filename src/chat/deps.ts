@@ -5,6 +5,7 @@ import type { Clock } from '../clock.js';
 import type { DecideResult, DecisionInput } from '../jobs/decisions.js';
 import type { JobRegistry } from '../jobs/registry.js';
 import type { Logger } from '../log.js';
+import type { AuditSink } from '../relay/audit.js';
 import type { AcceptedEvent } from '../relay/pipeline.js';
 import type { Access } from './access.js';
 import type { ChatState } from './chat-state.js';
@@ -26,6 +27,11 @@ export interface ChatSettings {
   defaultChannel: string | undefined;
   /** Events still owed to chat this long after they arrived are retried by tick(). */
   retryAfterMs: number;
+  /**
+   * An event that still cannot be delivered this long after it arrived is given up (logged and
+   * audited once), so a job whose channel is gone stops being retried.
+   */
+  giveUpAfterMs: number;
 }
 
 export const defaultChatSettings: ChatSettings = {
@@ -35,6 +41,7 @@ export const defaultChatSettings: ChatSettings = {
   inputChars: 1500,
   defaultChannel: undefined,
   retryAfterMs: 15_000,
+  giveUpAfterMs: 24 * 3600_000,
 };
 
 /** The event stream the core listens to (BotCore.relay). */
@@ -56,6 +63,8 @@ export interface ChatDeps {
   decisions: Decisions;
   runners: RunnerControl;
   access: Access;
+  /** The chat audit log: refusals, decisions, and events given up on. */
+  audit: AuditSink;
   queue: KeyedQueue;
   pacer: ChannelPacer;
   clock: Clock;

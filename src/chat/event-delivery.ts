@@ -4,7 +4,6 @@
  * (into the same thread) and nothing is posted twice. Permission requests and terminal events go
  * out at once; progress goes through the coalescer.
  */
-import { isoTime } from '../clock.js';
 import type { Job } from '../jobs/job.js';
 import { isTerminalState } from '../jobs/states.js';
 import { toPlain } from '../protocol/lossless-json.js';
@@ -13,6 +12,7 @@ import { SIG_FIELD } from '../protocol/signing.js';
 import { decodeWire } from '../protocol/wire.js';
 import type { AcceptedEvent } from '../relay/pipeline.js';
 import type { JobThread } from './chat-state.js';
+import { DeliverySchedule } from './delivery-schedule.js';
 import type { ChatDeps } from './deps.js';
 import type { ChatMessage } from './port.js';
 import type { ProgressCoalescer } from './progress.js';
@@ -23,19 +23,24 @@ import type { RequestMessages } from './request-messages.js';
 export type ChatEvent = Pick<AcceptedEvent, 'jobId' | 'seq' | 'event' | 'timestamp' | 'detail' | 'data'>;
 
 const PROMPT_CHARS = 500;
-const MAX_BACKOFF_MS = 10 * 60_000;
 
 export class EventDelivery {
-  /** `job seq` of events queued and not finished, so a retry pass does not queue them twice. */
-  private readonly queued = new Set<string>();
-  /** Jobs whose delivery failed: retries wait longer after each failure (a deleted channel, a kicked bot). */
-  private readonly backoff = new Map<string, { failures: number; until: number }>();
+  private readonly schedule: DeliverySchedule;
 
   constructor(
     private readonly deps: ChatDeps,
     private readonly progress: ProgressCoalescer,
     private readonly requests: RequestMessages,
-  ) {}
+  ) {
+    this.schedule = new DeliverySchedule(deps, {
+      deliver: (e) => this.deliver(e),
+      load: (jobId, seq) => this.load(jobId, seq),
+      serves: (jobId) => {
+        const job = this.deps.registry.get(jobId);
+        return job !== undefined && this.serves(job);
+      },
+    });
+  }
 
   /** Whether this platform shows the job: its thread is here, it was registered here, or it came from outside chat and a default channel is set. */
   serves(job: Job): boolean {
@@ -45,26 +50,17 @@ export class EventDelivery {
     return settings.defaultChannel !== undefined;
   }
 
-  /** Queues one accepted event (live from the relay). */
+  /** Queues one accepted event (live from the relay), behind anything of its job still owed. */
   accept(e: ChatEvent): void {
-    const job = this.deps.registry.get(e.jobId);
-    if (!job || !this.serves(job)) return;
-    this.enqueue(e.jobId, e.seq, () => e);
+    this.schedule.accept(e);
   }
 
-  /** Queues every owed event received before `olderThanMs` ago; returns how many. */
-  retryOwed(olderThanMs: number): number {
-    const { state, clock, settings } = this.deps;
-    const owed = state.owedEvents(isoTime(clock.now() - olderThanMs), settings.defaultChannel !== undefined);
-    const now = clock.now();
-    let n = 0;
-    for (const o of owed) {
-      if (this.queued.has(`${o.jobId} ${o.seq}`)) continue;
-      if ((this.backoff.get(o.jobId)?.until ?? 0) > now) continue;
-      n++;
-      this.enqueue(o.jobId, o.seq, () => this.load(o.jobId, o.seq));
-    }
-    return n;
+  /**
+   * Queues the owed events of every job with one received before `olderThanMs` ago; jobs backing
+   * off after failures wait their turn unless `now`. Returns how many jobs.
+   */
+  retryOwed(olderThanMs: number, now = false): number {
+    return this.schedule.retryOwed(olderThanMs, now);
   }
 
   /** Posts the job card and records the thread (registration, or the first event of a CLI job). */
@@ -106,29 +102,6 @@ export class EventDelivery {
     });
   }
 
-  private enqueue(jobId: string, seq: number, load: () => ChatEvent | undefined): void {
-    const key = `${jobId} ${seq}`;
-    this.queued.add(key);
-    this.deps.queue
-      .run(jobId, async () => {
-        const e = load();
-        if (e) await this.deliver(e);
-      })
-      .then(
-        () => this.backoff.delete(jobId),
-        (err: unknown) => {
-          const failures = (this.backoff.get(jobId)?.failures ?? 0) + 1;
-          const waitMs = Math.min(MAX_BACKOFF_MS, this.deps.settings.retryAfterMs * 2 ** (failures - 1));
-          this.backoff.set(jobId, { failures, until: this.deps.clock.now() + waitMs });
-          this.deps.log.warn(
-            { err, job_id: jobId, seq, retry_in_ms: waitMs },
-            'event not delivered to chat yet; it is retried',
-          );
-        },
-      )
-      .finally(() => this.queued.delete(key));
-  }
-
   /** A stored event as the relay reported it (for catch-up after a restart). */
   private load(jobId: string, seq: number): ChatEvent | undefined {
     const row = this.deps.registry.db
@@ -144,12 +117,19 @@ export class EventDelivery {
   }
 
   private async thread(job: Job): Promise<JobThread | undefined> {
-    const existing = this.deps.state.thread(job.id);
+    const { state, platform, registry, settings } = this.deps;
+    const existing = state.thread(job.id);
     if (existing) return existing;
-    const fallback = this.deps.settings.defaultChannel;
-    // Registered here: its card is posted by registration (which ran earlier in this queue).
-    if (job.chat || fallback === undefined) return undefined;
-    return this.openThread(job, fallback);
+    if (job.chat) {
+      if (job.chat.platform !== platform) return undefined;
+      // Registered here, yet no thread was saved: the bot stopped between posting the card and
+      // saving it. Post the card again rather than owe this job's events forever.
+      const opened = await this.openThread(job, job.chat.channel);
+      registry.setChatLocation(job.id, { platform, channel: job.chat.channel, thread: opened.thread.id });
+      return opened;
+    }
+    if (settings.defaultChannel === undefined) return undefined;
+    return this.openThread(job, settings.defaultChannel);
   }
 
   private async deliver(e: ChatEvent): Promise<void> {

@@ -5,6 +5,7 @@
  * old buttons still work (custom_ids carry the request, long ones are kept in SQLite).
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { NOT_DELIVERED_MSG } from '../../../src/chat/delivery-schedule.js';
 import { permissionRequestsOf } from '../../../src/jobs/queries.js';
 import { DISCORD } from '../../fakes/discord/index.js';
 import { waitFor } from '../../helpers/wait.js';
@@ -42,12 +43,12 @@ describe('Discord resilience', () => {
     w.event(job.id, 'progress', 'step 1');
     w.event(job.id, 'permission_required', 'deploy?', { request_id: 'r-1', tool: 'Deploy', input: {} });
     w.event(job.id, 'completed', 'all done');
-    // Tried and refused while down (nothing reached Discord), so the core keeps them owed.
-    await waitFor(
-      () =>
-        w.logs.lines().some((l) => l.msg === 'event not delivered to chat yet; it is retried' && l.seq === 4),
-      { timeoutMs: 5000, message: 'the completed event refused while the gateway is down' },
-    );
+    // The request was tried and refused while down (nothing reached Discord); the completion
+    // waits behind it, and the core keeps both owed.
+    await waitFor(() => w.logs.lines().some((l) => l.msg === NOT_DELIVERED_MSG && l.seq === 3), {
+      timeoutMs: 5000,
+      message: 'the permission request refused while the gateway is down',
+    });
     expect(threadPosts(w, threadId)).toEqual([]);
     expect(w.since('POST', new RegExp(`^/channels/${CHANNEL}/messages$`))).toEqual([]);
 
@@ -98,9 +99,7 @@ describe('Discord resilience', () => {
     expect(
       threadPosts(w, threadId).map((c) => String((c.body as { content: string }).content).split('\n')[0]),
     ).toEqual(['**▶ Started**: agent up', '**✅ Completed**: all done']);
-    expect(w.logs.lines().filter((l) => l.msg === 'event not delivered to chat yet; it is retried')).toEqual(
-      [],
-    );
+    expect(w.logs.lines().filter((l) => l.msg === NOT_DELIVERED_MSG)).toEqual([]);
   });
 
   it('a click made while the client resumes is handled after the resume', async () => {
