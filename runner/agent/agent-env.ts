@@ -23,6 +23,8 @@ export interface AgentEnv {
   mqttCaFile: string | undefined;
   mqttCertFile: string | undefined;
   mqttKeyFile: string | undefined;
+  /** The bot's payload limit when the job environment says it differs from the default. */
+  maxWireBytes: number | undefined;
 }
 
 function need(env: Env, name: string, why: string): string {
@@ -33,6 +35,13 @@ function need(env: Env, name: string, why: string): string {
     });
   }
   return v;
+}
+
+/** `--mqtt URL` of an agent command: it wins over HERMES_MQTT_URL, for this process and its children. */
+export function withMqttFlag(env: Env, url: string | undefined): Env {
+  if (url === undefined) return env;
+  if (url === '') throw new HermesError('usage', '--mqtt needs a broker URL');
+  return { ...env, HERMES_MQTT_URL: url };
 }
 
 export function readAgentEnv(env: Env): AgentEnv {
@@ -51,6 +60,13 @@ export function readAgentEnv(env: Env): AgentEnv {
       `HERMES_TOPIC_PREFIX ${JSON.stringify(prefix)} must be topic levels without wildcards`,
     );
   }
+  const maxRaw = env.HERMES_MAX_PAYLOAD_BYTES;
+  const maxWireBytes = maxRaw ? Number(maxRaw) : undefined;
+  if (maxWireBytes !== undefined && !(Number.isSafeInteger(maxWireBytes) && maxWireBytes > 0))
+    throw new HermesError(
+      'env',
+      `HERMES_MAX_PAYLOAD_BYTES ${JSON.stringify(maxRaw)} is not a positive integer`,
+    );
   let token: string | null;
   if (env.HERMES_NO_AUTH === '1' && !env.HERMES_TOKEN_FILE) token = null;
   else
@@ -70,5 +86,6 @@ export function readAgentEnv(env: Env): AgentEnv {
     mqttCaFile: env.HERMES_MQTT_CA_FILE || undefined,
     mqttCertFile: env.HERMES_MQTT_CERT_FILE || undefined,
     mqttKeyFile: env.HERMES_MQTT_KEY_FILE || undefined,
+    maxWireBytes,
   };
 }

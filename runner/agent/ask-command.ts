@@ -1,5 +1,5 @@
 /**
- * `hermes ask --tool NAME --input JSON [--reason TEXT] [--timeout SECONDS] [--request-id ID] [--deadline SECONDS]`
+ * `hermes ask --tool NAME --input JSON [--reason TEXT] [--timeout SECONDS] [--request-id ID] [--deadline SECONDS] [--mqtt URL]`
  *
  * Subscribes to the decision topic of a fresh request id first, then
  * publishes `permission_required`, and blocks until a signed decision for
@@ -11,7 +11,7 @@ import { isoTime, newId } from '../../src/clock.js';
 import { HermesError } from '../../src/errors.js';
 import { fromPlain, type JsonObject, parseLossless } from '../../src/protocol/lossless-json.js';
 import { ID_RE } from '../../src/protocol/topics.js';
-import { readAgentEnv } from './agent-env.js';
+import { readAgentEnv, withMqttFlag } from './agent-env.js';
 import type { AgentIo } from './agent-io.js';
 import { buildEvent } from './build-event.js';
 import { waitForDecision } from './decision-wait.js';
@@ -32,6 +32,7 @@ export async function run(io: AgentIo): Promise<number> {
         timeout: { type: 'string' },
         'request-id': { type: 'string' },
         deadline: { type: 'string' },
+        mqtt: { type: 'string' },
       },
       strict: true,
     }));
@@ -41,7 +42,7 @@ export async function run(io: AgentIo): Promise<number> {
   const rerun = values['request-id'] as string | undefined;
   if (rerun !== undefined && !ID_RE.test(rerun))
     throw new HermesError('usage', 'ask: --request-id is not a valid id');
-  if (!rerun && typeof values.tool !== 'string') throw new HermesError('usage', 'ask: --tool is required');
+  if (!rerun && !values.tool) throw new HermesError('usage', 'ask: --tool is required');
   const timeoutS = Number(values.timeout ?? io.env.HERMES_ASK_TIMEOUT_SECONDS ?? 600);
   if (!Number.isFinite(timeoutS) || timeoutS <= 0)
     throw new HermesError('usage', 'ask: --timeout must be a positive number of seconds');
@@ -53,7 +54,7 @@ export async function run(io: AgentIo): Promise<number> {
       throw new HermesError('usage', `ask: --input is not valid JSON: ${(e as Error).message}`);
     }
   }
-  const agent = readAgentEnv(io.env);
+  const agent = readAgentEnv(withMqttFlag(io.env, values.mqtt as string | undefined));
   const requestId = rerun ?? newId('r', io.random);
   const started = io.clock.now();
   const deadline = started + timeoutS * 1000;
@@ -83,6 +84,7 @@ export async function run(io: AgentIo): Promise<number> {
         data,
         token: agent.token,
         prefix: agent.prefix,
+        maxBytes: agent.maxWireBytes,
       });
       await deliverEvent(agent, built, {
         deadlineMs: Math.max(1000, Math.min(deadline - io.clock.now(), Number(values.deadline ?? 30) * 1000)),

@@ -8,7 +8,8 @@ import {
 } from '../../src/protocol/lossless-json.js';
 import { signEnvelope } from '../../src/protocol/signing.js';
 import { topics } from '../../src/protocol/topics.js';
-import { encodeWire } from '../../src/protocol/wire.js';
+import { DEFAULT_MAX_WIRE_BYTES, encodeWire } from '../../src/protocol/wire.js';
+import { checkEventData, checkWireSize } from './check-event.js';
 
 export const AGENT_EVENTS = ['started', 'progress', 'permission_required', 'completed', 'error'] as const;
 export type AgentEvent = (typeof AGENT_EVENTS)[number];
@@ -43,10 +44,14 @@ export function buildEvent(input: {
   data: JsonObject;
   token: string | null;
   prefix: string;
+  /** The bot's size limit (relay.max_payload_bytes); 64 KiB unless told. */
+  maxBytes?: number;
 }): BuiltEvent {
   if (!(AGENT_EVENTS as readonly string[]).includes(input.event)) {
     throw new HermesError('usage', `--event must be one of ${AGENT_EVENTS.join(', ')}`);
   }
+  // What the bot would drop is refused here, loudly, rather than published and lost.
+  checkEventData(input.event, input.data);
   const env = fromPlain({
     schema_version: 1,
     job_id: input.jobId,
@@ -57,9 +62,11 @@ export function buildEvent(input: {
   }) as JsonObject;
   env.set('data', input.data);
   const signed = input.token === null ? env : signEnvelope(env, input.token);
+  const wire = encodeWire(signed);
+  checkWireSize(wire, input.maxBytes ?? DEFAULT_MAX_WIRE_BYTES);
   return {
     topic: topics.jobEvents(input.prefix, input.jobId),
-    wire: encodeWire(signed),
+    wire,
     seq: input.seq,
     retain: input.event === 'completed' || input.event === 'error',
   };

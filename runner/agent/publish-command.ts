@@ -1,13 +1,14 @@
 /**
- * `hermes publish --event E [--detail TEXT] [--data JSON] [--deadline SECONDS] [--json]`
+ * `hermes publish --event E [--detail TEXT] [--data JSON] [--deadline SECONDS] [--mqtt URL] [--json]`
  * Runs on every agent hook: it imports only what publishing needs.
  */
 import { parseArgs } from 'node:util';
 import { isoTime } from '../../src/clock.js';
 import { HermesError } from '../../src/errors.js';
-import { readAgentEnv } from './agent-env.js';
+import { readAgentEnv, withMqttFlag } from './agent-env.js';
 import type { AgentIo } from './agent-io.js';
 import { AGENT_EVENTS, type AgentEvent, buildEvent, parseDataFlag } from './build-event.js';
+import { checkEventData } from './check-event.js';
 import { deliverEvent } from './deliver-event.js';
 import { allocateSeq, seqDir } from './seq-allocator.js';
 
@@ -23,6 +24,7 @@ export async function run(io: AgentIo): Promise<number> {
         detail: { type: 'string' },
         data: { type: 'string' },
         deadline: { type: 'string' },
+        mqtt: { type: 'string' },
         json: { type: 'boolean' },
       },
       strict: true,
@@ -41,7 +43,9 @@ export async function run(io: AgentIo): Promise<number> {
     throw new HermesError('usage', `publish: --event must be one of ${AGENT_EVENTS.join(', ')}`);
   }
   const data = parseDataFlag(values.data as string | undefined);
-  const agent = readAgentEnv(io.env);
+  // Before a seq is taken: a refused event should not leave a gap.
+  checkEventData(values.event, data);
+  const agent = readAgentEnv(withMqttFlag(io.env, values.mqtt as string | undefined));
   const seq = allocateSeq(seqDir(agent.home, agent.jobId));
   const built = buildEvent({
     jobId: agent.jobId,
@@ -52,6 +56,7 @@ export async function run(io: AgentIo): Promise<number> {
     data,
     token: agent.token,
     prefix: agent.prefix,
+    maxBytes: agent.maxWireBytes,
   });
   const via = await deliverEvent(agent, built, {
     deadlineMs: deadlineS * 1000,

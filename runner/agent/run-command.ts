@@ -1,5 +1,5 @@
 /**
- * `hermes run -- CMD [ARGS...]`: wraps any agent so every job ends with a
+ * `hermes run [--mqtt URL] -- CMD [ARGS...]`: wraps any agent so every job ends with a
  * terminal event, even if the agent never calls Hermes itself.
  *
  * Publishes `started`, runs CMD (argv, no shell) with this process's stdio,
@@ -15,7 +15,7 @@ import { basename } from 'node:path';
 import { isoTime } from '../../src/clock.js';
 import { HermesError } from '../../src/errors.js';
 import { fromPlain, type JsonObject } from '../../src/protocol/lossless-json.js';
-import { type AgentEnv, readAgentEnv } from './agent-env.js';
+import { type AgentEnv, readAgentEnv, withMqttFlag } from './agent-env.js';
 import type { AgentIo } from './agent-io.js';
 import { type AgentEvent, buildEvent } from './build-event.js';
 import { deliverEvent } from './deliver-event.js';
@@ -35,18 +35,34 @@ export type AgentOutcome =
   | { kind: 'signal'; signal: NodeJS.Signals }
   | { kind: 'spawn_failed'; error: NodeJS.ErrnoException };
 
-/** argv after the command word, with one leading `--` removed. */
-export function commandArgv(args: readonly string[]): string[] {
-  const argv = args[0] === '--' ? args.slice(1) : [...args];
+/**
+ * The options before `--` (only `--mqtt URL`) and the command after it. Without `--` everything is
+ * the command, which must then not look like an option.
+ */
+export function parseRunArgs(args: readonly string[]): { argv: string[]; mqtt?: string } {
+  const dash = args.indexOf('--');
+  const own = dash === -1 ? [] : args.slice(0, dash);
+  const argv = dash === -1 ? [...args] : args.slice(dash + 1);
+  let mqtt: string | undefined;
+  for (let i = 0; i < own.length; i++) {
+    const a = own[i]!;
+    if (a === '--mqtt' && i + 1 < own.length) mqtt = own[++i];
+    else if (a.startsWith('--mqtt=')) mqtt = a.slice('--mqtt='.length);
+    else
+      throw new HermesError(
+        'usage',
+        `run: unknown option ${a}; options: --mqtt URL, then -- and the command`,
+      );
+  }
   if (argv.length === 0) {
     throw new HermesError('usage', 'run: give the command to run after --', {
       hint: 'hermes run -- claude -p "fix the tests"',
     });
   }
-  if (argv[0]!.startsWith('-')) {
+  if (dash === -1 && argv[0]!.startsWith('-')) {
     throw new HermesError('usage', `run: unknown option ${argv[0]}; put the command after --`);
   }
-  return argv;
+  return { argv, mqtt };
 }
 
 export function exitStatusOf(o: AgentOutcome): number {
@@ -108,8 +124,10 @@ export interface RunDeps {
 }
 
 export async function run(io: AgentIo, deps: RunDeps = {}): Promise<number> {
-  const argv = commandArgv(io.args);
-  const agent = readAgentEnv(io.env);
+  const { argv, mqtt } = parseRunArgs(io.args);
+  // The agent's own `hermes publish` / hook calls inherit the broker given here.
+  const env = withMqttFlag(io.env, mqtt);
+  const agent = readAgentEnv(env);
   const name = agentName(argv[0]!, io.env.HERMES_PROFILE || undefined);
   const deadlineMs = Number(io.env.HERMES_PUBLISH_DEADLINE_SECONDS ?? 30) * 1000 || 30_000;
   // Publishing must outlive a SIGTERM that ends the agent: the terminal event is the point.
@@ -124,7 +142,7 @@ export async function run(io: AgentIo, deps: RunDeps = {}): Promise<number> {
     io.stderr.write(`hermes run: could not publish started: ${(e as Error).message}\n`);
   }
 
-  const child = (deps.spawnAgent ?? defaultSpawn)(argv, io.env);
+  const child = (deps.spawnAgent ?? defaultSpawn)(argv, env);
   const forward = () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
   };
@@ -159,6 +177,7 @@ async function publishEvent(
     data: fromPlain(data) as JsonObject,
     token: agent.token,
     prefix: agent.prefix,
+    maxBytes: agent.maxWireBytes,
   });
   await deliverEvent(agent, built, {
     deadlineMs,
