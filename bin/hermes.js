@@ -4,7 +4,12 @@
 // built by esbuild) that load only what they need: no CLI config, zod or pino, and no module-by-
 // module resolution, which measurably shortens their start-up (see `npm run bench`).
 const argv = process.argv.slice(2);
-if (argv[0] === 'publish') {
+// `--help` (before any `--`) goes to the full CLI, which holds every command's usage text.
+const own = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
+if (own.includes('--help') || own.includes('-h')) {
+  const { main } = await import('../dist/src/cli/process.js');
+  main();
+} else if (argv[0] === 'publish') {
   const { main } = await import('../dist/agent/publish-main.mjs');
   main(argv.slice(1));
 } else if (argv[0] === 'ask') {
@@ -13,8 +18,8 @@ if (argv[0] === 'publish') {
 } else if (argv[0] === 'hook' && argv[1] === 'claude') {
   const { main } = await import('../dist/agent/hook-main.mjs');
   main(argv.slice(2));
-} else if (argv[0] === 'run' && argv[1] === '--') {
-  // Every job's agent runs under `hermes run -- …` (the runner always passes the --).
+} else if (argv[0] === 'run' && argv.includes('--')) {
+  // Every job's agent runs under `hermes run [--mqtt URL] -- …` (the runner always passes the --).
   const { main } = await import('../dist/agent/run-main.mjs');
   main(argv.slice(1));
 } else {

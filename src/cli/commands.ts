@@ -26,20 +26,20 @@ export const COMMANDS: CommandEntry[] = [
   {
     words: ['event', 'verify'],
     summary: 'check signature and schema of the wire text on stdin (exit 0 valid, 1 invalid)',
-    usage: 'hermes event verify --token-file F < wire.json',
+    usage: 'hermes event verify --token-file F [--max-bytes N] < wire.json',
     load: () => import('./commands/event-verify.js'),
   },
   {
     words: ['jobs', 'register'],
     summary: 'register a job (a token is generated unless --auth-token or --no-auth)',
     usage:
-      'hermes jobs register --profile P [--runner R] [--cwd DIR] [--prompt TEXT] [--auth-token T | --no-auth] [--reveal-token] [--json]',
+      'hermes jobs register --profile P [--runner R] [--cwd DIR] [--prompt TEXT] [--owner WHO] [--auth-token-file F | --auth-token T | --no-auth] [--reveal-token] [--json]',
     load: () => import('./commands/jobs-register.js'),
   },
   {
     words: ['jobs', 'list'],
     summary: 'list jobs',
-    usage: 'hermes jobs list [--status S] [--json]',
+    usage: 'hermes jobs list [--status S] [--runner R] [--json]',
     load: () => import('./commands/jobs-list.js'),
   },
   {
@@ -70,13 +70,14 @@ export const COMMANDS: CommandEntry[] = [
     words: ['publish'],
     summary: 'agent side: sign and publish one event for $HERMES_JOB_ID',
     usage:
-      'hermes publish --event started|progress|permission_required|completed|error [--detail TEXT] [--data JSON] [--deadline SECONDS] [--json]',
+      'hermes publish --event started|progress|permission_required|completed|error [--detail TEXT] [--data JSON] [--deadline SECONDS] [--mqtt URL] [--json]',
     load: () => import('../../runner/agent/publish-command.js'),
   },
   {
     words: ['ask'],
     summary: 'agent side: ask a person for permission and wait (exit 0 approve, 1 deny, 3 timeout)',
-    usage: 'hermes ask --tool NAME [--input JSON] [--reason TEXT] [--timeout SECONDS] [--request-id ID]',
+    usage:
+      'hermes ask --tool NAME [--input JSON] [--reason TEXT] [--timeout SECONDS] [--deadline SECONDS] [--request-id ID] [--mqtt URL]',
     load: () => import('../../runner/agent/ask-command.js'),
   },
   {
@@ -125,7 +126,7 @@ export const COMMANDS: CommandEntry[] = [
   {
     words: ['run'],
     summary: 'agent side: run a command, publishing started and then completed or error from its exit status',
-    usage: 'hermes run -- CMD [ARGS...]',
+    usage: 'hermes run [--mqtt URL] -- CMD [ARGS...]',
     load: () => import('../../runner/agent/run-command.js'),
   },
   {
