@@ -3,13 +3,25 @@
  * the job id (taken from the card the core posts); edits are printed again, marked as updates;
  * channel announcements stand out with a marker. It records what it printed per message so tests
  * and the contract suite can read a message back.
+ *
+ * The core keeps message ids in SQLite across a `hermes up` restart, but this port's memory starts
+ * empty: so ids are unique per run (`j-abc:<run>.<n>`, a random run prefix) and carry the job's
+ * label, which lets a later run print a thread line or an edit of an earlier run's message under
+ * the right job. An edit of a message this run never printed is printed as a new line.
  */
+import { randomBytes } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import type { ChatMessage, ChatPort, MessageRef, ThreadRef } from '../../src/chat/port.js';
 import { toLines } from './blocks.js';
 import { CONSOLE_PLATFORM } from './settings.js';
 
 const JOB_ID = /\bj-[a-z0-9]{4,40}\b/;
+
+/** The job label an id carries (`j-abc:1a2b3c4d.7` -> `j-abc`). */
+const labelOf = (id: string): string | undefined => {
+  const colon = id.indexOf(':');
+  return colon > 0 ? id.slice(0, colon) : undefined;
+};
 
 export interface ConsoleMessage {
   ref: MessageRef;
@@ -24,10 +36,13 @@ export class ConsoleChatPort implements ChatPort {
   readonly platform = CONSOLE_PLATFORM;
   readonly channelIntervalMs = 0;
   readonly messages = new Map<string, ConsoleMessage>();
-  private readonly labels = new Map<string, string>();
   private counter = 0;
 
-  constructor(private readonly out: Writable) {}
+  /** `run`: what makes this run's ids differ from earlier runs' (random unless a test sets it). */
+  constructor(
+    private readonly out: Writable,
+    private readonly run: string = randomBytes(4).toString('hex'),
+  ) {}
 
   private write(lines: string[]): void {
     this.out.write(`${lines.join('\n')}\n`);
@@ -39,23 +54,23 @@ export class ConsoleChatPort implements ChatPort {
     content: ChatMessage,
     thread?: ThreadRef,
   ): MessageRef {
-    const ref = { channel, id: String(++this.counter) };
+    const n = `${this.run}.${++this.counter}`;
+    const ref = { channel, id: label ? `${label}:${n}` : n };
     this.messages.set(ref.id, { ref, label, thread, content });
     return ref;
   }
 
   async postJobCard(channel: string, message: ChatMessage): Promise<{ card: MessageRef; thread: ThreadRef }> {
-    const ref = this.record(channel, undefined, message);
-    const label = JOB_ID.exec(message.summary)?.[0] ?? `#${ref.id}`;
-    this.messages.get(ref.id)!.label = label;
-    this.labels.set(ref.id, label);
+    const label = JOB_ID.exec(message.summary)?.[0];
+    const ref = this.record(channel, label, message);
+    if (!label) this.messages.get(ref.id)!.label = `#${ref.id}`;
     const [head, ...rest] = toLines(message);
     this.write([`┌─ ${head}`, ...rest.map((l) => `│ ${l}`)]);
     return { card: ref, thread: { channel, id: ref.id } };
   }
 
   async postInThread(thread: ThreadRef, message: ChatMessage): Promise<MessageRef> {
-    const label = this.labels.get(thread.id) ?? `#${thread.id}`;
+    const label = labelOf(thread.id) ?? `#${thread.id}`;
     const ref = this.record(thread.channel, label, message, thread);
     this.write(toLines(message).map((l) => `[${label}] ${l}`));
     return ref;
@@ -69,8 +84,12 @@ export class ConsoleChatPort implements ChatPort {
   }
 
   async edit(ref: MessageRef, message: ChatMessage): Promise<void> {
-    const m = this.messages.get(ref.id);
-    if (!m) throw new Error(`no console message ${ref.id}`);
+    let m = this.messages.get(ref.id);
+    if (!m) {
+      // Printed by an earlier run: print it again as an update, and know it from now on.
+      m = { ref, label: labelOf(ref.id), thread: undefined, content: message };
+      this.messages.set(ref.id, m);
+    }
     m.content = message;
     const label = m.label ?? 'channel';
     this.write(toLines(message).map((l, i) => `[${label}] ${i === 0 ? '↻ ' : '  '}${l}`));
