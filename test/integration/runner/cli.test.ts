@@ -8,9 +8,9 @@ import { sessionNameFor, Tmux } from '../../../runner/tmux.js';
 import { nodeExec, tmuxClientEnv } from '../../../runner/tmux-exec.js';
 import { silentLogger } from '../../../src/log.js';
 import { runHermes, tempHome } from '../../helpers/cli.js';
-import { hasTmux } from '../../helpers/system.js';
+import { hasTmux, requireSystemDeps } from '../../helpers/system.js';
 
-describe.skipIf(!hasTmux())('hermes sessions / reconcile (real tmux, in-process CLI)', () => {
+describe.skipIf(!hasTmux() && !requireSystemDeps())('hermes sessions / reconcile (real tmux, in-process CLI)', () => {
   let home: string;
   let cleanup: () => void;
   let socket: string;
