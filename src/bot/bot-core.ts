@@ -4,6 +4,7 @@
  */
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load.js';
+import { isHermesError } from '../errors.js';
 import type { JobRegistry } from '../jobs/registry.js';
 import type { Logger } from '../log.js';
 import type { MqttBus } from '../mqtt/bus.js';
@@ -11,7 +12,7 @@ import { isTerminalEvent } from '../protocol/schemas.js';
 import { topics } from '../protocol/topics.js';
 import type { AuditSink } from '../relay/audit.js';
 import type { AcceptedEvent } from '../relay/pipeline.js';
-import { AUTO_BY_PREFIX, standingApproval } from './auto-approve.js';
+import { AUTO_BY_PREFIX, autoApprovalRecord, standingApproval } from './auto-approve.js';
 import { DecisionService } from './decision-service.js';
 import { RelayService } from './relay-service.js';
 
@@ -22,6 +23,11 @@ export interface BotCoreDeps {
   clock: Clock;
   log: Logger;
   audit: AuditSink;
+  /**
+   * The chat audit log ($HERMES_HOME/audit/chat.ndjson, opened by run-bot): automatic approvals
+   * are decisions like a person's and are audited beside them. Tests may leave it out.
+   */
+  decisionAudit?: AuditSink;
 }
 
 export class BotCore {
@@ -52,6 +58,7 @@ export class BotCore {
       prefix: this.prefix,
       clock,
       log: log.child({ name: 'decisions' }),
+      clearEndedJobs: true,
     });
     this.relay.onAccepted((e) => this.afterAccepted(e));
   }
@@ -75,7 +82,11 @@ export class BotCore {
     await this.decisions.flush();
   }
 
-  /** One housekeeping pass: expire overdue requests, republish unacknowledged decisions. */
+  /**
+   * One housekeeping pass: expire overdue requests, republish unacknowledged decisions, clear the
+   * retained decisions of jobs that ended (also those cancelled by `hermes jobs cancel` in another
+   * process, which no event announces).
+   */
   async tick(): Promise<void> {
     await this.decisions.expireOverdue();
     await this.decisions.flush();
@@ -87,23 +98,36 @@ export class BotCore {
 
   private async afterAccepted(e: AcceptedEvent): Promise<void> {
     if (isTerminalEvent(e.event)) {
-      await this.decisions.clearRetained(e.jobId);
+      await this.decisions.flush();
       return;
     }
-    if (e.event === 'permission_required') {
-      const requestId = String(e.data.request_id);
-      const tool = String(e.data.tool);
-      const standing = standingApproval(this.deps.registry, e.jobId, tool, requestId);
-      if (standing) {
-        await this.decisions.decide({
-          jobId: e.jobId,
-          requestId,
-          decision: 'approve',
-          by: `${AUTO_BY_PREFIX}:${standing.decided_by}`,
-          reason: `${tool} approved for this job by ${standing.decided_by}`,
-          scope: 'request',
-        });
-      }
+    if (e.event === 'permission_required') await this.autoApprove(e);
+  }
+
+  private async autoApprove(e: AcceptedEvent): Promise<void> {
+    const { registry, clock, log, decisionAudit } = this.deps;
+    const requestId = String(e.data.request_id);
+    const tool = String(e.data.tool);
+    const standing = standingApproval(registry, e.jobId, tool, requestId);
+    if (!standing) return;
+    try {
+      const r = await this.decisions.decide({
+        jobId: e.jobId,
+        requestId,
+        decision: 'approve',
+        by: `${AUTO_BY_PREFIX}:${standing.decided_by}`,
+        reason: `${tool} approved for this job by ${standing.decided_by}`,
+        scope: 'request',
+      });
+      if (r.outcome === 'decided')
+        decisionAudit?.write(autoApprovalRecord(registry, clock, r.request, standing));
+    } catch (err) {
+      // The job ended (a cancel) before the approval: nothing to approve any more.
+      if (!isHermesError(err, 'after_terminal')) throw err;
+      log.info(
+        { job_id: e.jobId, request_id: requestId, reason: err.message },
+        'automatic approval not made',
+      );
     }
   }
 }

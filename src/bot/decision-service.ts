@@ -2,22 +2,28 @@
  * Decisions as an outbox: record once in SQLite, then publish the signed
  * retained message; whatever the broker has not acknowledged is published
  * again on the next flush (after a reconnect or a restart). Also expires
- * overdue requests (a deny the agent receives) and clears a job's retained
- * decisions when it ends.
+ * overdue requests (a deny the agent receives) and clears the retained
+ * decisions of ended jobs, however they ended (an event, a cancel in chat or
+ * from the CLI in another process): a flush clears every ended job not yet
+ * marked cleared, so a clear that failed is tried again on the next one.
  */
 import type { Clock } from '../clock.js';
+import { isHermesError } from '../errors.js';
 import {
   type DecideResult,
   type DecisionInput,
   decide,
   decisionMessage,
   EXPIRED_BY,
+  jobsToClear,
+  markDecisionsCleared,
   markPublished,
   overdueRequests,
   unpublishedDecisions,
 } from '../jobs/decisions.js';
 import { permissionRequestsOf } from '../jobs/queries.js';
 import type { JobRegistry } from '../jobs/registry.js';
+import { isTerminalState } from '../jobs/states.js';
 import type { Logger } from '../log.js';
 import { topics } from '../protocol/topics.js';
 
@@ -30,9 +36,13 @@ export type DecidedListener = (
   input: DecisionInput,
 ) => void;
 
+/** Ended jobs cleared per flush: an upgrade or a long outage must not turn into one burst of publishes. */
+const CLEAR_BATCH = 50;
+
 export class DecisionService {
   private readonly listeners = new Set<DecidedListener>();
   private flushing: Promise<void> | undefined;
+  private again = false;
 
   constructor(
     private readonly deps: {
@@ -41,6 +51,11 @@ export class DecisionService {
       prefix: string;
       clock: Clock;
       log: Logger;
+      /**
+       * The bot's duty (BotCore sets it): flushes also clear the retained decisions of ended jobs.
+       * A one-shot `hermes jobs decide` leaves that to the bot.
+       */
+      clearEndedJobs?: boolean;
     },
   ) {}
 
@@ -81,19 +96,34 @@ export class DecisionService {
     return result;
   }
 
-  /** Publish every recorded decision the broker has not acknowledged yet. Safe to call often. */
+  /**
+   * Publish every recorded decision of a live job the broker has not acknowledged yet, then clear
+   * the retained decisions of ended jobs. Safe to call often: a call during a flush runs it again
+   * after (a job that ended meanwhile is cleared at once, not on the next tick).
+   */
   flush(): Promise<void> {
-    this.flushing ??= this.doFlush().finally(() => {
+    if (this.flushing) {
+      this.again = true;
+      return this.flushing;
+    }
+    this.flushing = (async () => {
+      do {
+        this.again = false;
+        if ((await this.publishOutbox()) && this.deps.clearEndedJobs) await this.clearEnded();
+      } while (this.again);
+    })().finally(() => {
       this.flushing = undefined;
     });
     return this.flushing;
   }
 
-  private async doFlush(): Promise<void> {
+  /** False when the broker refused a publish (the rest waits for the next flush). */
+  private async publishOutbox(): Promise<boolean> {
     const { registry, publisher, prefix, clock, log } = this.deps;
     for (const req of unpublishedDecisions(registry)) {
+      // Checked again right before publishing: the job may have ended since the query.
       const job = registry.row(req.job_id);
-      if (!job) continue;
+      if (!job || isTerminalState(job.status)) continue;
       const msg = decisionMessage(registry, prefix, req);
       try {
         await publisher.publish(msg.topic, msg.wire, { qos: 1, retain: true });
@@ -103,38 +133,63 @@ export class DecisionService {
           { err, job_id: req.job_id, request_id: req.request_id },
           'decision not published yet; will retry',
         );
-        return;
+        return false;
       }
+    }
+    return true;
+  }
+
+  private async clearEnded(): Promise<void> {
+    for (const jobId of jobsToClear(this.deps.registry, CLEAR_BATCH)) {
+      if (!(await this.clearRetained(jobId))) return;
     }
   }
 
-  /** Deny every request whose deadline passed; returns what was expired. */
+  /** Deny every request of a live job whose deadline passed; returns what was expired. */
   async expireOverdue(): Promise<Array<Extract<DecideResult, { outcome: 'decided' }>>> {
     const out: Array<Extract<DecideResult, { outcome: 'decided' }>> = [];
     for (const req of overdueRequests(this.deps.registry, this.deps.clock.now())) {
-      const r = await this.decide({
-        jobId: req.job_id,
-        requestId: req.request_id,
-        decision: 'deny',
-        by: EXPIRED_BY,
-        reason: 'expired, denied',
-      });
-      if (r.outcome === 'decided') out.push(r);
+      try {
+        const r = await this.decide({
+          jobId: req.job_id,
+          requestId: req.request_id,
+          decision: 'deny',
+          by: EXPIRED_BY,
+          reason: 'expired, denied',
+        });
+        if (r.outcome === 'decided') out.push(r);
+      } catch (err) {
+        // The job ended between the query and the decision (a cancel in another process).
+        if (!isHermesError(err, 'after_terminal')) throw err;
+        this.deps.log.info(
+          { job_id: req.job_id, request_id: req.request_id, reason: err.message },
+          'overdue request not expired: its job ended',
+        );
+      }
     }
     return out;
   }
 
-  /** Retained decisions are cleared when a job ends: an empty retained payload removes them. */
-  async clearRetained(jobId: string): Promise<void> {
-    for (const req of permissionRequestsOf(this.deps.registry.db, jobId)) {
+  /**
+   * An empty retained payload removes a retained decision. Every request of the job is cleared
+   * (one might have been published by `hermes jobs decide` without being marked); the job is
+   * marked cleared only when all went through, so a failure is retried by the next flush.
+   */
+  async clearRetained(jobId: string): Promise<boolean> {
+    const { registry, publisher, prefix, clock, log } = this.deps;
+    for (const req of permissionRequestsOf(registry.db, jobId)) {
       try {
-        await this.deps.publisher.publish(topics.decision(this.deps.prefix, jobId, req.request_id), '', {
-          qos: 1,
-          retain: true,
-        });
+        await publisher.publish(topics.decision(prefix, jobId, req.request_id), '', { qos: 1, retain: true });
       } catch (err) {
-        this.deps.log.warn({ err, job_id: jobId }, 'could not clear a retained decision');
+        log.warn(
+          { err, job_id: jobId, request_id: req.request_id },
+          'could not clear a retained decision of an ended job; will retry',
+        );
+        return false;
       }
     }
+    markDecisionsCleared(registry, jobId, clock.now());
+    log.debug({ job_id: jobId }, 'retained decisions of an ended job cleared');
+    return true;
   }
 }

@@ -13,6 +13,7 @@ import { auditPath, openAuditLog } from '../relay/audit.js';
 import { openBotDb } from '../store/bot-db.js';
 import { acquireLease } from '../store/lease.js';
 import type { Db } from '../store/sqlite.js';
+import { DECISION_AUDIT_FILE } from './auto-approve.js';
 import { BotCore } from './bot-core.js';
 import { Dispatcher } from './dispatcher.js';
 import type { RunnerControl } from './runner-control.js';
@@ -71,6 +72,9 @@ export async function startBot(opts: RunBotOptions): Promise<RunningBot> {
     cleanups.push(() => lease.release());
     const audit = openAuditLog(auditPath(config.home));
     cleanups.push(() => audit.close());
+    // The chat audit log; chat adapters append to it through their own descriptor (O_APPEND).
+    const decisionAudit = openAuditLog(auditPath(config.home, DECISION_AUDIT_FILE));
+    cleanups.push(() => decisionAudit.close());
     const registry = new JobRegistry(db, clock, random);
     const url = resolveBrokerUrl(config, opts.brokerUrl);
     const bus = await connectBus({
@@ -83,7 +87,7 @@ export async function startBot(opts: RunBotOptions): Promise<RunningBot> {
       ),
     });
     cleanups.push(() => bus.close());
-    const core = new BotCore({ config, registry, bus, clock, log, audit });
+    const core = new BotCore({ config, registry, bus, clock, log, audit, decisionAudit });
     cleanups.push(() => core.stop());
     const dispatcher = new Dispatcher({
       registry,

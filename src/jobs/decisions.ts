@@ -12,6 +12,7 @@ import { encodeWire } from '../protocol/wire.js';
 import { immediate, prepared } from '../store/sqlite.js';
 import { type PermissionRequest, permissionRequest } from './queries.js';
 import type { JobRegistry } from './registry.js';
+import { isTerminalState } from './states.js';
 
 export interface DecisionInput {
   jobId: string;
@@ -53,6 +54,14 @@ export function decide(
         },
       );
     }
+    // An ended job's requests were closed with it: say so plainly rather than "already expired".
+    if (isTerminalState(job.status)) {
+      const was = req.decided_by ? ` (request ${req.request_id} was ${req.status} by ${req.decided_by})` : '';
+      throw new HermesError(
+        'after_terminal',
+        `job ${job.id} is ${job.status}: its requests are closed and can no longer be decided${was}`,
+      );
+    }
     if (req.status !== 'pending') return { outcome: 'already', request: req };
     const now = isoTime(clock.now());
     const seq = job.decision_seq + 1;
@@ -78,6 +87,11 @@ export function decide(
 }
 
 export const EXPIRED_BY = 'hermes:expired';
+/**
+ * Who closed a request its job outlived (any ending: event, cancel). Not EXPIRED_BY: nobody's
+ * deadline passed and no deny was sent; chat shows such a request as closed, not as expired.
+ */
+export const JOB_ENDED_BY = 'hermes:job-ended';
 
 /** The signed retained message for a decided request (rebuilt identically for republishing). */
 export function decisionMessage(
@@ -107,20 +121,40 @@ export function decisionMessage(
   return { topic: topics.decision(prefix, req.job_id, req.request_id), wire: encodeWire(signed) };
 }
 
-/** Pending requests whose deadline passed, oldest first. */
+/** SQL condition: the request's job is still live (an ended job's decisions are cleared, never sent). */
+const JOB_LIVE = `job_id IN (SELECT id FROM jobs WHERE status NOT IN ('completed', 'error', 'cancelled'))`;
+
+/** Pending requests of live jobs whose deadline passed, oldest first. */
 export function overdueRequests(registry: JobRegistry, now: number): PermissionRequest[] {
   return prepared(
     registry.db,
-    `SELECT * FROM permission_requests WHERE status = 'pending' AND expires_at <= ? ORDER BY expires_at`,
+    `SELECT * FROM permission_requests WHERE status = 'pending' AND expires_at <= ? AND ${JOB_LIVE}
+     ORDER BY expires_at`,
   ).all(isoTime(now)) as PermissionRequest[];
 }
 
-/** Decided requests whose retained decision has not been acknowledged by the broker yet. */
+/** Decided requests of live jobs whose retained decision the broker has not acknowledged yet. */
 export function unpublishedDecisions(registry: JobRegistry): PermissionRequest[] {
   return prepared(
     registry.db,
-    `SELECT * FROM permission_requests WHERE decided_at IS NOT NULL AND published_at IS NULL ORDER BY decided_at`,
+    `SELECT * FROM permission_requests WHERE decided_at IS NOT NULL AND published_at IS NULL AND ${JOB_LIVE}
+     ORDER BY decided_at`,
   ).all() as PermissionRequest[];
+}
+
+/** Ended jobs whose retained decisions are not known to be cleared yet, oldest ending first. */
+export function jobsToClear(registry: JobRegistry, limit: number): string[] {
+  return (
+    prepared(
+      registry.db,
+      `SELECT id FROM jobs WHERE status IN ('completed', 'error', 'cancelled') AND decisions_cleared_at IS NULL
+       ORDER BY ended_at, id LIMIT ?`,
+    ).all(limit) as Array<{ id: string }>
+  ).map((r) => r.id);
+}
+
+export function markDecisionsCleared(registry: JobRegistry, jobId: string, at: number): void {
+  prepared(registry.db, 'UPDATE jobs SET decisions_cleared_at = ? WHERE id = ?').run(isoTime(at), jobId);
 }
 
 export function markPublished(registry: JobRegistry, jobId: string, requestId: string, at: number): void {

@@ -6,8 +6,9 @@ import { type Clock, isoTime, newId, newToken, type Random } from '../clock.js';
 import { HermesError } from '../errors.js';
 import { ID_RE } from '../protocol/topics.js';
 import { type Db, immediate, prepared } from '../store/sqlite.js';
+import { JOB_ENDED_BY } from './decisions.js';
 import { type ChatLocation, type Job, type JobRow, jobFromRow } from './job.js';
-import { assertTransition, JOB_STATES, type JobState } from './states.js';
+import { assertTransition, isTerminalState, JOB_STATES, type JobState } from './states.js';
 
 export const PROFILE_RE = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 const TOKEN_RE = /^[\x21-\x7e]{16,512}$/;
@@ -142,6 +143,16 @@ export class JobRegistry {
       this.db,
       `UPDATE jobs SET status = @to, updated_at = @now, status_reason = @reason ${stamp} WHERE id = @id`,
     ).run({ to, now, reason: reason ?? null, id: r.id });
+    // Closed in the same transaction as the ending, whichever process ends the job (relay, bot,
+    // `hermes jobs cancel`): nobody can decide on, or expire, a request of a job that is over.
+    // Stamped, so "already expired by hermes:job-ended at T" says why and when it was closed.
+    if (isTerminalState(to)) {
+      prepared(
+        this.db,
+        `UPDATE permission_requests SET status = 'expired', decided_by = ?, decided_at = ?, reason = ?
+         WHERE job_id = ? AND status = 'pending'`,
+      ).run(JOB_ENDED_BY, now, `closed: the job ended (${to})`, r.id);
+    }
   }
 
   cancel(id: string, reason = 'cancelled'): Job {

@@ -121,4 +121,26 @@ export const BOT_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (job_id, platform, seq, part)
   ) WITHOUT ROWID;
   `,
+  // 4: what the bot still owes a job after another process (or a crash) changed it. Ended jobs:
+  // whether their retained decisions are cleared on the broker (src/bot/decision-service.ts).
+  // Dispatched jobs: when the start was last sent, how often, and the runner's answer, so an
+  // unanswered start is sent again. Cancelled jobs: the same for the cancel command
+  // (src/bot/command-ledger.ts). Requests of jobs that ended before this version were left
+  // pending (cancelled jobs) or expired without a stamp: they are closed as endings close them now.
+  `
+  ALTER TABLE jobs ADD COLUMN decisions_cleared_at TEXT;
+  ALTER TABLE jobs ADD COLUMN start_sent_at TEXT;
+  ALTER TABLE jobs ADD COLUMN start_attempts INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE jobs ADD COLUMN start_answer TEXT;
+  ALTER TABLE jobs ADD COLUMN cancel_sent_at TEXT;
+  ALTER TABLE jobs ADD COLUMN cancel_attempts INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE jobs ADD COLUMN cancel_answer TEXT;
+  UPDATE permission_requests
+     SET status = 'expired',
+         decided_by = 'hermes:job-ended',
+         decided_at = (SELECT COALESCE(j.ended_at, j.updated_at) FROM jobs j WHERE j.id = permission_requests.job_id),
+         reason = COALESCE(reason, 'closed: the job ended')
+   WHERE decided_by IS NULL
+     AND job_id IN (SELECT id FROM jobs WHERE status IN ('completed', 'error', 'cancelled'));
+  `,
 ];
