@@ -2,7 +2,8 @@
  * The bot's side of the runners: tracks their signed status, dispatches
  * pending jobs to online runners as signed `start` commands (claimed through
  * the registry, so two bot processes never dispatch one job twice), and
- * implements cancel / peek for the chat core.
+ * implements cancel / peek for the chat core. Each dispatch pass also does
+ * the follow-ups (follow-ups.ts): cancels owed to runners, unanswered starts.
  */
 import { type Clock, newId, type Random } from '../clock.js';
 import { HermesError } from '../errors.js';
@@ -11,6 +12,8 @@ import type { Logger } from '../log.js';
 import type { MqttBus } from '../mqtt/bus.js';
 import type { RunnerResultEnvelope } from '../protocol/schemas.js';
 import { runnerIdFromTopic, topics } from '../protocol/topics.js';
+import { CommandLedger } from './command-ledger.js';
+import { DEFAULT_FOLLOW_UPS, type FollowUpSettings, FollowUps, startData } from './follow-ups.js';
 import { buildRunnerCommand, readRunnerMessage } from './runner-commands.js';
 import type { RunnerControl, RunnerInfo } from './runner-control.js';
 import type { RunnersStore } from './runners-store.js';
@@ -25,6 +28,7 @@ export interface DispatcherDeps {
   log: Logger;
   maxPayloadBytes: number;
   peekTimeoutMs?: number;
+  followUps?: Partial<FollowUpSettings>;
 }
 
 type ResultWaiter = (r: RunnerResultEnvelope) => void;
@@ -34,8 +38,25 @@ export class Dispatcher implements RunnerControl {
   private dispatching: Promise<void> | undefined;
   private again = false;
   private stopHandler: (() => void) | undefined;
+  private readonly ledger: CommandLedger;
+  private readonly followUps: FollowUps;
 
-  constructor(private readonly deps: DispatcherDeps) {}
+  constructor(private readonly deps: DispatcherDeps) {
+    this.ledger = new CommandLedger(deps.registry.db, deps.clock);
+    this.followUps = new FollowUps({
+      registry: deps.registry,
+      ledger: this.ledger,
+      send: async (runnerId, command, jobId, data, token) => {
+        const key = deps.runners.keyOf(runnerId);
+        if (!key) throw new HermesError('unknown_runner', `runner ${runnerId} is not paired with this bot`);
+        await this.send(runnerId, key, command, jobId, data, token);
+      },
+      isOnline: (id) => this.list().some((r) => r.id === id && r.state === 'online'),
+      clock: deps.clock,
+      log: deps.log,
+      settings: { ...DEFAULT_FOLLOW_UPS, ...deps.followUps },
+    });
+  }
 
   async start(): Promise<void> {
     const { bus, prefix } = this.deps;
@@ -55,7 +76,7 @@ export class Dispatcher implements RunnerControl {
     void this.dispatchPending();
   }
 
-  /** Dispatch every pending job of every online runner; concurrent calls coalesce. */
+  /** Dispatch every pending job of every online runner, then the follow-ups; concurrent calls coalesce. */
   dispatchPending(): Promise<void> {
     if (this.dispatching) {
       this.again = true;
@@ -65,6 +86,7 @@ export class Dispatcher implements RunnerControl {
       do {
         this.again = false;
         for (const r of this.list().filter((x) => x.state === 'online')) await this.dispatchTo(r.id);
+        await this.followUps.pass();
       } while (this.again);
     })().finally(() => {
       this.dispatching = undefined;
@@ -79,23 +101,19 @@ export class Dispatcher implements RunnerControl {
     for (;;) {
       const job = registry.claim(runnerId);
       if (!job) return;
+      // Counted before the publish: if the bot dies before the broker takes it, the follow-ups send it again.
+      this.ledger.startSending(job.id);
       try {
-        await this.send(
-          runnerId,
-          key,
-          'start',
-          job.id,
-          {
-            profile: job.profile,
-            prompt: job.prompt,
-            ...(job.cwd ? { cwd: job.cwd } : {}),
-          },
-          registry.tokenOf(job.id),
-        );
+        await this.send(runnerId, key, 'start', job.id, startData(job), registry.tokenOf(job.id));
         log.info({ job_id: job.id, runner: runnerId, profile: job.profile }, 'job dispatched');
       } catch (err) {
+        this.ledger.startNotSent(job.id);
         log.warn({ err, job_id: job.id, runner: runnerId }, 'dispatch failed; job stays pending');
-        registry.transition(job.id, 'pending', 'dispatch failed; will retry');
+        try {
+          registry.transition(job.id, 'pending', 'dispatch failed; will retry');
+        } catch (e) {
+          log.info({ err: e, job_id: job.id }, 'failed dispatch: the job moved on meanwhile (cancelled)');
+        }
         return;
       }
     }
@@ -121,20 +139,10 @@ export class Dispatcher implements RunnerControl {
     return seq;
   }
 
+  /** Marks the job cancelled and tells its runner; a cancel that does not go out is retried by the next pass. */
   async cancel(jobId: string, by: string): Promise<void> {
-    const { registry, runners, log } = this.deps;
-    const job = registry.cancel(jobId, `cancelled by ${by}`);
-    const key = runners.keyOf(job.runner);
-    if (!key) return;
-    try {
-      // Queued in the runner's persistent session if it is offline right now.
-      await this.send(job.runner, key, 'cancel', job.id, {});
-    } catch (err) {
-      log.warn(
-        { err, job_id: jobId },
-        'cancel command not sent; the runner reconciles the job when it sees it ended',
-      );
-    }
+    const job = this.deps.registry.cancel(jobId, `cancelled by ${by}`);
+    await this.followUps.sendCancel(job);
   }
 
   async peek(jobId: string, lines: number): Promise<string> {
@@ -214,29 +222,6 @@ export class Dispatcher implements RunnerControl {
       'runner result',
     );
     if (r.data.request_id) this.waiters.get(r.data.request_id)?.(r);
-    if (r.data.command === 'start' && r.data.status === 'rejected') this.startRejected(runnerId, r);
-  }
-
-  /**
-   * A rejected start usually comes with an `error` event the runner signed with the job token;
-   * when it could not (the sealed token did not open), the job would wait as dispatched forever.
-   */
-  private startRejected(runnerId: string, r: RunnerResultEnvelope): void {
-    const { registry, log } = this.deps;
-    const job = registry.get(r.job_id);
-    if (!job || job.runner !== runnerId || job.status !== 'dispatched') return;
-    try {
-      registry.transition(
-        job.id,
-        'error',
-        `runner ${runnerId} rejected the start: ${r.data.reason ?? 'no reason given'}`,
-      );
-      log.warn(
-        { job_id: job.id, runner: runnerId, reason: r.data.reason },
-        'start rejected by the runner; job ended in error',
-      );
-    } catch (err) {
-      log.debug({ err, job_id: job.id }, 'rejected start: job already moved on');
-    }
+    this.followUps.onResult(runnerId, r);
   }
 }

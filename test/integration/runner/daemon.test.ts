@@ -17,6 +17,7 @@ import { RunnersStore } from '../../../src/bot/runners-store.js';
 import { systemClock, systemRandom } from '../../../src/clock.js';
 import { topics } from '../../../src/protocol/topics.js';
 import { record, testBus } from '../../helpers/bus-clients.js';
+import { spawnHermes } from '../../helpers/cli.js';
 import { hasMosquitto, hasTmux } from '../../helpers/system.js';
 import { waitFor } from '../../helpers/wait.js';
 import { type DaemonWorld, startWorld } from './daemon-harness.js';
@@ -172,6 +173,28 @@ describe.skipIf(!available)('hermes runner with the bot (real Mosquitto, tmux, c
     await w.waitForSession(job.id, 'terminated');
     expect(w.session(job.id)?.note).toBe('cancelled');
     expect(await w.tmux.hasSession(sessionNameFor(job.id))).toBe(false);
+  });
+
+  it('a demo job cancelled from the CLI (another process than the bot) has its session killed', async () => {
+    const job = w.register('demo', 'cancel me from a shell');
+    await w.pendingRequest(job.id);
+    await w.waitForSession(job.id, 'running');
+    const r = await spawnHermes(['jobs', 'cancel', job.id], { env: { HERMES_HOME: w.botHome } });
+    expect(r.code, r.stderr).toBe(0);
+    // Nobody told the runner but the bot's next dispatch pass, which finds the cancel owed.
+    await w.waitForSession(job.id, 'terminated');
+    expect(w.session(job.id)?.note).toBe('cancelled');
+    expect(await w.tmux.hasSession(sessionNameFor(job.id))).toBe(false);
+    expect(w.status(job.id)).toBe('cancelled');
+    await waitFor(
+      () =>
+        (
+          w.bot.bot!.db.prepare('SELECT cancel_answer AS a FROM jobs WHERE id = ?').get(job.id) as {
+            a: string | null;
+          }
+        ).a === 'done',
+      { timeoutMs: 10_000, message: "the runner's answer to the cancel" },
+    );
   });
 
   it('a session killed by hand is marked stopped by reconcile and the bot receives the error', async () => {

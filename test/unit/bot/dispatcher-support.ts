@@ -1,0 +1,116 @@
+/**
+ * A Dispatcher on a real bot database with a fake clock and an in-memory bus: commands it
+ * publishes are decoded, runner status and results are delivered signed with the runner's key.
+ */
+import { Dispatcher } from '../../../src/bot/dispatcher.js';
+import type { FollowUpSettings } from '../../../src/bot/follow-ups.js';
+import { RunnersStore } from '../../../src/bot/runners-store.js';
+import { isoTime, systemRandom } from '../../../src/clock.js';
+import { JobRegistry } from '../../../src/jobs/registry.js';
+import { silentLogger } from '../../../src/log.js';
+import type { MessageHandler, MqttBus } from '../../../src/mqtt/bus.js';
+import { fromPlain, type JsonObject, toPlain } from '../../../src/protocol/lossless-json.js';
+import { signEnvelope } from '../../../src/protocol/signing.js';
+import { decodeWire, encodeWire } from '../../../src/protocol/wire.js';
+import { openBotDb } from '../../../src/store/bot-db.js';
+import { tempHome } from '../../helpers/cli.js';
+import { FakeClock } from './support.js';
+
+export const KEY = 'runner-key-0123456789abcdefghijklmnopqrstuv';
+
+export interface SentCommand {
+  seq: number;
+  event: string;
+  job_id: string;
+  data: Record<string, unknown>;
+}
+
+export function dispatcherFixture(followUps: Partial<FollowUpSettings> = {}) {
+  const t = tempHome();
+  const db = openBotDb({ home: t.home, sqlite_journal: 'auto' }, silentLogger);
+  const clock = new FakeClock();
+  const registry = new JobRegistry(db, clock, systemRandom);
+  const runners = new RunnersStore(db, clock);
+  runners.add('r1', KEY);
+  const handlers: MessageHandler[] = [];
+  const sent: SentCommand[] = [];
+  const state = { down: false, statusSeq: 0, resultSeq: 0 };
+  const bus: MqttBus = {
+    connected: true,
+    publish: async (_topic, payload) => {
+      if (state.down) throw new Error('broker unavailable');
+      sent.push(toPlain(decodeWire(payload.toString())) as unknown as SentCommand);
+    },
+    subscribe: async () => {},
+    onMessage: (h) => {
+      handlers.push(h);
+      return () => {};
+    },
+    onConnectionChange: () => () => {},
+    close: async () => {},
+  };
+  const dispatcher = new Dispatcher({
+    registry,
+    runners,
+    bus,
+    prefix: 'hermes',
+    clock,
+    random: systemRandom,
+    log: silentLogger,
+    maxPayloadBytes: 65536,
+    followUps,
+  });
+
+  function deliver(leaf: 'status' | 'results', event: string, jobId: string, data: Record<string, unknown>) {
+    const seq = leaf === 'status' ? ++state.statusSeq : ++state.resultSeq;
+    const env = {
+      schema_version: 1,
+      job_id: jobId,
+      runner_id: 'r1',
+      seq,
+      event,
+      timestamp: isoTime(clock.now()),
+      data,
+    };
+    const wire = encodeWire(signEnvelope(fromPlain(env) as JsonObject, KEY));
+    for (const h of handlers)
+      h(`hermes/runners/r1/${leaf}`, Buffer.from(wire), { retain: false, dup: false });
+  }
+
+  return {
+    db,
+    clock,
+    registry,
+    dispatcher,
+    sent,
+    state,
+    /** Commands sent for one job, as `event:seq`. */
+    commandsOf: (jobId: string) => sent.filter((c) => c.job_id === jobId).map((c) => c.event),
+    online: (up = true) =>
+      deliver('status', 'status', 'r1', { state: up ? 'online' : 'offline', profiles: ['demo'] }),
+    answer(
+      jobId: string,
+      command: 'start' | 'cancel',
+      status: 'accepted' | 'rejected' | 'done',
+      reason?: string,
+    ) {
+      const cmd = [...sent].reverse().find((c) => c.job_id === jobId && c.event === command)!;
+      deliver('results', 'result', jobId, {
+        command,
+        command_seq: cmd.seq,
+        status,
+        ...(reason ? { reason } : {}),
+      });
+    },
+    async pass(advanceMs = 0) {
+      clock.advance(advanceMs);
+      await dispatcher.dispatchPending();
+    },
+    start: () => dispatcher.start(),
+    close() {
+      dispatcher.stop();
+      db.close();
+      t.cleanup();
+    },
+  };
+}
