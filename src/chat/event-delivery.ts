@@ -20,7 +20,10 @@ import { renderAnnouncement, renderStarted, renderTerminal } from './render/even
 import { renderJobCard } from './render/job-card.js';
 import type { RequestMessages } from './request-messages.js';
 
-export type ChatEvent = Pick<AcceptedEvent, 'jobId' | 'seq' | 'event' | 'timestamp' | 'detail' | 'data'>;
+export type ChatEvent = Pick<
+  AcceptedEvent,
+  'jobId' | 'seq' | 'event' | 'timestamp' | 'detail' | 'data' | 'verified'
+>;
 
 const PROMPT_CHARS = 500;
 
@@ -105,15 +108,29 @@ export class EventDelivery {
   /** A stored event as the relay reported it (for catch-up after a restart). */
   private load(jobId: string, seq: number): ChatEvent | undefined {
     const row = this.deps.registry.db
-      .prepare('SELECT event, timestamp, detail, wire FROM events WHERE job_id = ? AND seq = ?')
+      .prepare('SELECT event, timestamp, detail, wire, verified FROM events WHERE job_id = ? AND seq = ?')
       .get(jobId, seq) as
-      | { event: AcceptedEvent['event']; timestamp: string; detail: string | null; wire: string }
+      | {
+          event: AcceptedEvent['event'];
+          timestamp: string;
+          detail: string | null;
+          wire: string;
+          verified: number;
+        }
       | undefined;
     if (!row) return undefined;
     const tree = toPlain(decodeWire(row.wire, Number.MAX_SAFE_INTEGER)) as { data?: Record<string, unknown> };
     const data = { ...(tree.data ?? {}) };
     delete data[SIG_FIELD];
-    return { jobId, seq, event: row.event, timestamp: row.timestamp, detail: row.detail ?? undefined, data };
+    return {
+      jobId,
+      seq,
+      event: row.event,
+      timestamp: row.timestamp,
+      detail: row.detail ?? undefined,
+      data,
+      verified: row.verified === 1,
+    };
   }
 
   private async thread(job: Job): Promise<JobThread | undefined> {

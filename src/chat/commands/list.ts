@@ -2,7 +2,7 @@
 import { isTerminalState } from '../../jobs/states.js';
 import { bold, code, excerpt, message, section, text } from '../message.js';
 import type { Block } from '../port.js';
-import { statusWords } from '../render/job-card.js';
+import { isUnsigned, statusWords } from '../render/job-card.js';
 import { who } from '../render/people.js';
 import { refuse } from './replies.js';
 import type { CommandHandler } from './types.js';
@@ -30,7 +30,9 @@ export const list: CommandHandler = {
       ...shown.map((j) =>
         section(
           code(j.id),
-          text(` ${statusWords(j.status)} · ${j.profile} on ${j.runner} · `),
+          text(` ${statusWords(j.status)}`),
+          ...(isUnsigned(j) ? [text(' · '), bold('⚠ unsigned')] : []),
+          text(` · ${j.profile} on ${j.runner} · `),
           ...who(j.owner, deps.platform),
           text(` · ${excerpt(j.prompt, 80)}`),
         ),

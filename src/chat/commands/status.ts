@@ -33,7 +33,7 @@ export const status: CommandHandler = {
     if (last) {
       blocks.push(
         context(
-          text(`Latest event #${last.seq} ${last.event}`),
+          text(`Latest event #${last.seq} ${last.event}${last.verified ? '' : ' (unverified)'}`),
           text(last.detail ? `: ${excerpt(last.detail, 200)}` : ''),
           text(' at '),
           time(last.received_at),

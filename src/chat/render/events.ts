@@ -10,25 +10,43 @@ export interface EventView {
   event: string;
   timestamp: string;
   detail: string | undefined;
+  /** False for an unsigned event (a job registered with --no-auth); absent counts as verified. */
+  verified?: boolean;
 }
+
+/**
+ * Said under anything an unsigned job's agent sent: nothing proves the agent sent it (anyone who
+ * can publish to the broker could have), and people approving or reading it should know.
+ */
+export const UNVERIFIED_NOTE =
+  '⚠ Unverified: this job is unsigned (registered with --no-auth), so anyone who can publish to the broker could have sent this.';
+
+const unverified = (e: EventView) => e.verified === false;
+const summarySuffix = (e: EventView) => (unverified(e) ? ' (unverified)' : '');
+const unverifiedBlocks = (e: EventView) => (unverified(e) ? [context(text(UNVERIFIED_NOTE))] : []);
 
 const detailSpans = (detail: string | undefined, max: number): Span[] =>
   detail ? [text(': '), text(truncate(detail, max))] : [];
 
 export function renderStarted(e: EventView, max: number): ChatMessage {
-  return message(`${e.jobId} started`, section(bold('▶ Started'), ...detailSpans(e.detail, max)));
+  return message(
+    `${e.jobId} started${summarySuffix(e)}`,
+    section(bold('▶ Started'), ...detailSpans(e.detail, max)),
+    ...unverifiedBlocks(e),
+  );
 }
 
 /** The one status message that progress events edit in place. */
 export function renderProgress(e: EventView, updates: number, max: number): ChatMessage {
   return message(
-    `${e.jobId}: ${excerpt(e.detail ?? 'working', 120)}`,
+    `${e.jobId}: ${excerpt(e.detail ?? 'working', 120)}${summarySuffix(e)}`,
     section(bold('⏳ Working'), ...detailSpans(e.detail, max)),
     context(
       text('Last update '),
       time(e.timestamp),
       text(` · ${updates} update${updates === 1 ? '' : 's'} so far`),
     ),
+    ...unverifiedBlocks(e),
   );
 }
 
@@ -44,9 +62,10 @@ const outcome = (event: string) => (event === 'completed' ? 'completed' : 'ended
 export function renderTerminal(e: EventView, job: Job, max: number): ChatMessage {
   const head = e.event === 'completed' ? '✅ Completed' : '❌ Error';
   return message(
-    `${e.jobId} ${outcome(e.event)}`,
+    `${e.jobId} ${outcome(e.event)}${summarySuffix(e)}`,
     section(bold(head), ...detailSpans(e.detail, max)),
     context(text(`after ${formatDuration(jobDuration(job))}`)),
+    ...unverifiedBlocks(e),
   );
 }
 
@@ -67,7 +86,7 @@ export function renderAnnouncement(
     ? [text(' · '), { kind: 'link', url: threadUrl, label: 'open the thread' }]
     : [];
   return message(
-    `Job ${job.id} ${word} after ${took}`,
+    `Job ${job.id} ${word} after ${took}${summarySuffix(e)}`,
     section(
       bold(`${e.event === 'completed' ? '✅' : '❌'} Job ${job.id} ${word}`),
       text(` after ${took} (${job.profile}, requested by `),
@@ -76,6 +95,7 @@ export function renderAnnouncement(
       ...link,
     ),
     ...(e.detail ? [section(text(excerpt(e.detail, detailChars)))] : []),
+    ...unverifiedBlocks(e),
   );
 }
 

@@ -16,10 +16,21 @@ const STATUS_WORDS: Record<Job['status'], string> = {
 
 export const statusWords = (status: Job['status']): string => STATUS_WORDS[status];
 
+/** A job registered with --no-auth: no token, so nothing its agent sends is signed. */
+export const isUnsigned = (job: Job): boolean => job.auth === 'none';
+
+export const UNSIGNED_NOTE =
+  '⚠ Unsigned job (registered with --no-auth): its events are not signed and show as unverified.';
+
 export function renderJobCard(job: Job, platform: string, promptChars: number): ChatMessage {
+  const unsigned = isUnsigned(job);
   return message(
-    `Job ${job.id} (${job.profile}) ${statusWords(job.status)}`,
-    section(bold(`Job ${job.id}`), text(` · ${statusWords(job.status)}`)),
+    `Job ${job.id} (${job.profile}) ${statusWords(job.status)}${unsigned ? ' · unsigned' : ''}`,
+    section(
+      bold(`Job ${job.id}`),
+      text(` · ${statusWords(job.status)}`),
+      ...(unsigned ? [text(' · '), bold('⚠ unsigned')] : []),
+    ),
     {
       kind: 'fields',
       fields: [
@@ -30,6 +41,8 @@ export function renderJobCard(job: Job, platform: string, promptChars: number): 
       ],
     },
     section(bold('Prompt: '), text(excerpt(job.prompt, promptChars) || '(none)')),
+    ...(unsigned ? [context(text(UNSIGNED_NOTE))] : []),
+    // Last: /hermes status shows the card without it.
     context(text('Updates, approvals and the result follow in the thread.')),
   );
 }

@@ -11,7 +11,8 @@ import { isTerminalState } from '../../jobs/states.js';
 import type { AccessPolicy } from '../access.js';
 import { bold, code, codeBlock, context, message, section, text, time, truncate } from '../message.js';
 import type { Block, ChatMessage, Span } from '../port.js';
-import { statusWords } from './job-card.js';
+import { UNVERIFIED_NOTE } from './events.js';
+import { isUnsigned, statusWords } from './job-card.js';
 import { joinSpans, who } from './people.js';
 
 export interface PermissionLimits {
@@ -88,6 +89,8 @@ export function renderPermission(
   const blocks: Block[] = [section(bold('🔐 Permission needed: '), code(truncate(req.tool, 100)))];
   if (req.detail) blocks.push(section(text(truncate(req.detail, limits.detailChars))));
   blocks.push(codeBlock(truncate(inputText(req.input), limits.inputChars)));
+  // The request itself came unsigned: whoever answers should know nothing vouches for it.
+  if (isUnsigned(job)) blocks.push(context(text(UNVERIFIED_NOTE)));
   if (open) {
     const expiry: Span[] = req.expires_at ? [text(' · expires '), time(req.expires_at)] : [];
     blocks.push(context(text('Who may answer: '), ...answerers(job, platform, policy), ...expiry));
@@ -103,7 +106,8 @@ export function renderPermission(
     blocks.push(outcomeBlock(req, job, platform));
   }
   const state = open ? 'permission needed' : req.status;
-  return message(`${job.id}: ${state} for ${truncate(req.tool, 100)}`, ...blocks);
+  const mark = isUnsigned(job) ? ' (unverified)' : '';
+  return message(`${job.id}: ${state} for ${truncate(req.tool, 100)}${mark}`, ...blocks);
 }
 
 /** The one reminder for a request nobody answered: mentions the approvers (or the owner). */
