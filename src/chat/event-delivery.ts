@@ -77,9 +77,11 @@ export class EventDelivery {
 
   /** Edits the card to the job's current status (its end). */
   async refreshCard(jobId: string): Promise<void> {
-    const { state, port, registry, platform } = this.deps;
+    const { state, port, registry, platform, pacer } = this.deps;
     const thread = state.thread(jobId);
     if (!thread) return;
+    // Counts against the card's channel like a post, so progress edits there keep their distance.
+    pacer.spend(thread.card.channel);
     await port.edit(thread.card, renderJobCard(registry.require(jobId), platform, PROMPT_CHARS));
   }
 

@@ -36,7 +36,7 @@ export class RequestMessages {
 
   /** Edits the message to the request's current state; once it shows an outcome it is left alone. */
   async refresh(jobId: string, requestId: string): Promise<void> {
-    const { state, port, registry } = this.deps;
+    const { state, port, registry, pacer } = this.deps;
     const posted = state.requestMessage(jobId, requestId);
     if (!posted || posted.finalAt) return;
     const req = permissionRequest(registry.db, jobId, requestId);
@@ -44,6 +44,8 @@ export class RequestMessages {
     const { job, content } = this.render(req);
     const open = req.status === 'pending' && !isTerminalState(job.status);
     if (open) return;
+    // An edit is a call against the channel's rate limit like a post: progress edits make room.
+    pacer.spend(posted.message.channel);
     await port.edit(posted.message, content);
     state.markRequestFinal(jobId, requestId);
   }
