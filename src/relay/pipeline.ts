@@ -215,13 +215,9 @@ function store(
       : 0;
   const next = stateAfterEvent(job.status, env.event, open);
   const changed = next !== undefined && next !== job.status;
+  // A terminal event always changes the state; applyTransition then closes the job's open requests
+  // (expired, stamped hermes:job-ended and the time), as it does for every ending.
   if (changed) registry.applyTransition(job, next, env.event === 'error' ? env.detail : undefined);
-  if (isTerminalEvent(env.event)) {
-    prepared(
-      db,
-      `UPDATE permission_requests SET status = 'expired' WHERE job_id = ? AND status = 'pending'`,
-    ).run(job.id);
-  }
   return changed ? next : job.status;
 }
 
