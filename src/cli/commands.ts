@@ -13,6 +13,8 @@ export interface CommandEntry {
   words: string[];
   summary: string;
   usage: string;
+  /** Runs until stopped and logs at `info` by default (one-shot commands log at `warn`). */
+  longRunning?: boolean;
   load: () => Promise<CommandModule>;
 }
 
@@ -64,6 +66,7 @@ export const COMMANDS: CommandEntry[] = [
     words: ['bot'],
     summary: 'run the bot: relay and record events, decisions, chat adapters when configured',
     usage: 'hermes bot [--mqtt URL]',
+    longRunning: true,
     load: () => import('./commands/bot.js'),
   },
   {
@@ -121,6 +124,7 @@ export const COMMANDS: CommandEntry[] = [
     words: ['runner'],
     summary: 'run the runner daemon: start, cancel and peek agents in tmux for the bot, reconcile sessions',
     usage: 'hermes runner [--id R] [--linger SECONDS] [--schedule CRON] [--mqtt URL] [--no-relay]',
+    longRunning: true,
     load: () => import('../../runner/cli/runner-daemon.js'),
   },
   {
@@ -165,6 +169,7 @@ export const COMMANDS: CommandEntry[] = [
     summary:
       'bot + runner "local" + embedded broker (unless one is configured) + chat (console when none is configured)',
     usage: 'hermes up [--console] [--mqtt URL] [--linger SECONDS] [--broker-port N]',
+    longRunning: true,
     load: () => import('./commands/up.js'),
   },
 ];

@@ -35,6 +35,18 @@ export interface ContextInit {
   random?: Random;
   signal?: AbortSignal;
   configFile?: string;
+  /** A daemon (bot, runner, up): logs at the configured level, `info` by default. */
+  longRunning?: boolean;
+}
+
+/**
+ * The log level of a CLI command. A one-shot command reports in its own words on stdout/stderr,
+ * so pino's `info` lines would only bury them: unless HERMES_LOG_LEVEL asks for a level, the
+ * default `info` becomes `warn` there. Other configured levels (debug, error, ...) are kept.
+ */
+export function cliLogLevel(configured: string, env: Env, longRunning: boolean): string {
+  if (longRunning || env.HERMES_LOG_LEVEL) return configured;
+  return configured === 'info' ? 'warn' : configured;
 }
 
 export function createContext(init: ContextInit): CommandContext {
@@ -54,7 +66,9 @@ export function createContext(init: ContextInit): CommandContext {
       return config;
     },
     logger() {
-      log ??= createLogger({ level: this.config().log_level });
+      log ??= createLogger({
+        level: cliLogLevel(this.config().log_level, init.env, init.longRunning === true),
+      });
       return log;
     },
   };

@@ -65,7 +65,9 @@ export async function runCli(
       return EXIT.ok;
     }
     const mod = await found.entry.load();
-    return await mod.run(createContext({ ...init, args: found.rest, configFile }));
+    return await mod.run(
+      createContext({ ...init, args: found.rest, configFile, longRunning: found.entry.longRunning }),
+    );
   } catch (e) {
     init.stderr.write(`hermes: ${describeError(e)}\n`);
     if (isHermesError(e, 'usage')) return EXIT.usage;

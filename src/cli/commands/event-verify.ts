@@ -21,7 +21,8 @@ export async function run(ctx: CommandContext): Promise<number> {
     throw new HermesError('usage', '--max-bytes must be a positive integer');
   const token = readSecretFile(values['token-file'], 'token');
   try {
-    const wire = await readAll(ctx.stdin, maxBytes + 1);
+    // readAll stops reading past the limit and names the limit itself, not limit + 1.
+    const wire = await readAll(ctx.stdin, maxBytes);
     const tree = decodeWire(wire, maxBytes);
     validateAnyEnvelope(tree);
     if (!verifyEnvelope(tree, token))

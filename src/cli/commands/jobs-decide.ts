@@ -33,7 +33,9 @@ export async function run(ctx: CommandContext): Promise<number> {
     throw new HermesError('usage', 'jobs decide: --scope is request or job');
   const by = values.by ?? `cli:${ctx.env.USER ?? userInfo().username}`;
   const config = ctx.config();
-  const log = ctx.logger();
+  // This command says itself, in one line, when the broker is out of reach or the decision is
+  // not published yet; the bus's and the service's warnings would repeat that as JSON.
+  const log = ctx.env.HERMES_LOG_LEVEL ? ctx.logger() : ctx.logger().child({}, { level: 'error' });
   let bus: MqttBus | undefined;
   let offline: string | undefined;
   try {

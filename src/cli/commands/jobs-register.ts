@@ -37,13 +37,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   if (values['no-auth']) auth = { kind: 'none' };
   else if (values['auth-token-file'])
     auth = { kind: 'given', token: readSecretFile(values['auth-token-file'], 'auth token') };
-  else if (values['auth-token'] !== undefined) {
-    writeLine(
-      ctx.stderr,
-      'hermes: warning: --auth-token puts the secret in your shell history and `ps`; prefer --auth-token-file',
-    );
-    auth = { kind: 'given', token: values['auth-token'] };
-  }
+  else if (values['auth-token'] !== undefined) auth = { kind: 'given', token: values['auth-token'] };
   const owner = values.owner ?? `cli:${ctx.env.USER ?? userInfo().username}`;
   return withRegistry(ctx, (registry) => {
     const job = registry.register({
@@ -54,6 +48,13 @@ export async function run(ctx: CommandContext): Promise<number> {
       owner,
       auth,
     });
+    // Only once the token was accepted: a refused one gets its error alone, not a warning first.
+    if (values['auth-token'] !== undefined) {
+      writeLine(
+        ctx.stderr,
+        'hermes: warning: --auth-token puts the secret in your shell history and `ps`; prefer --auth-token-file',
+      );
+    }
     const token = values['reveal-token'] ? registry.tokenOf(job.id) : undefined;
     if (values.json) writeJson(ctx.stdout, { ...jobToJson(job), ...(token !== undefined ? { token } : {}) });
     else {
