@@ -24,6 +24,12 @@ export class InteractionReplies {
   private originalEdited = false;
   private count = 0;
   private chain: Promise<void> = Promise.resolve();
+  /**
+   * The acknowledgement under way. A reply must wait for it: discord.js refuses a follow-up until
+   * the deferral's request has returned, and Deny's timer can acknowledge just before the core
+   * answers.
+   */
+  private acking: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly interaction: Repliable,
@@ -44,7 +50,8 @@ export class InteractionReplies {
   async deferReply(): Promise<void> {
     if (this.acknowledged) return;
     this.ack = 'deferred-reply';
-    await this.interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    this.acking = this.interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    await this.acking;
   }
 
   /** A silent acknowledgement of a button or modal on a message; the message is edited by the core. */
@@ -53,7 +60,8 @@ export class InteractionReplies {
     const i = this.interaction;
     if (i.isChatInputCommand()) return this.deferReply();
     this.ack = 'deferred-update';
-    await i.deferUpdate();
+    this.acking = i.deferUpdate();
+    await this.acking;
   }
 
   /** Marks the interaction as answered by a modal (showModal was its first answer). */
@@ -77,6 +85,7 @@ export class InteractionReplies {
   }
 
   private async send(message: ChatMessage): Promise<void> {
+    await this.acking;
     const body = renderMessage(message, this.ids);
     const i = this.interaction;
     this.count++;
