@@ -92,7 +92,8 @@ export const COMMANDS: CommandEntry[] = [
   },
   {
     words: ['watch'],
-    summary: 'follow jobs: print verified events until all end (exit 0 completed, 1 error, 3 timeout)',
+    summary:
+      'follow jobs: print verified events until all end (exit 0 all completed, 1 any error or cancelled, 3 timeout)',
     usage: 'hermes watch ID... [--json] [--timeout SECONDS] [--mqtt URL]',
     load: () => import('./commands/watch.js'),
   },
