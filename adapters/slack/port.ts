@@ -2,10 +2,12 @@
  * ChatPort over Slack's Web API. A job card is a channel message whose thread (thread_ts = its ts)
  * holds everything after. Links never unfurl. Rate limits are the WebClient's business: on a 429
  * it waits out Retry-After and retries, so a call here resolves late rather than failing, and the
- * core merges progress edits meanwhile.
+ * core merges progress edits meanwhile. Other failures reject with Slack's error code and what it
+ * means (api-errors.ts), which is what people read in "Could not post in this channel (…)".
  */
 import type { webApi } from '@slack/bolt';
 import type { ChatMessage, ChatPort, MessageRef, ThreadRef } from '../../src/chat/port.js';
+import { slackCall } from './api-errors.js';
 import { toSlackMessage } from './blocks.js';
 
 /** Slack: about one message per second per channel. */
@@ -20,12 +22,14 @@ export class SlackChatPort implements ChatPort {
   constructor(private readonly client: webApi.WebClient) {}
 
   private async post(channel: string, message: ChatMessage, threadTs?: string): Promise<MessageRef> {
-    const res = await this.client.chat.postMessage({
-      channel,
-      ...toSlackMessage(message),
-      ...(threadTs ? { thread_ts: threadTs } : {}),
-      ...NO_UNFURL,
-    } as webApi.ChatPostMessageArguments);
+    const res = await slackCall(() =>
+      this.client.chat.postMessage({
+        channel,
+        ...toSlackMessage(message),
+        ...(threadTs ? { thread_ts: threadTs } : {}),
+        ...NO_UNFURL,
+      } as webApi.ChatPostMessageArguments),
+    );
     return { channel: res.channel ?? channel, id: res.ts! };
   }
 
@@ -43,15 +47,19 @@ export class SlackChatPort implements ChatPort {
   }
 
   async edit(ref: MessageRef, message: ChatMessage): Promise<void> {
-    await this.client.chat.update({
-      channel: ref.channel,
-      ts: ref.id,
-      ...toSlackMessage(message),
-    } as webApi.ChatUpdateArguments);
+    await slackCall(() =>
+      this.client.chat.update({
+        channel: ref.channel,
+        ts: ref.id,
+        ...toSlackMessage(message),
+      } as webApi.ChatUpdateArguments),
+    );
   }
 
   async linkTo(ref: MessageRef): Promise<string | undefined> {
-    const res = await this.client.chat.getPermalink({ channel: ref.channel, message_ts: ref.id });
+    const res = await slackCall(() =>
+      this.client.chat.getPermalink({ channel: ref.channel, message_ts: ref.id }),
+    );
     return res.permalink;
   }
 }
