@@ -5,7 +5,7 @@
  * itself is edited from `onDecided`, which also covers CLI decisions, expiry and standing approvals.
  */
 import { isHermesError } from '../errors.js';
-import type { DecideResult } from '../jobs/decisions.js';
+import { type DecideResult, JOB_ENDED_BY } from '../jobs/decisions.js';
 import type { Job } from '../jobs/job.js';
 import { type PermissionRequest, permissionRequest } from '../jobs/queries.js';
 import { isTerminalState } from '../jobs/states.js';
@@ -13,6 +13,7 @@ import { ownerOf } from './access.js';
 import type { ChatDeps } from './deps.js';
 import { message, section, text, time } from './message.js';
 import type { ActionInput, ChatMessage, Interaction, ReasonInput } from './port.js';
+import { statusWords } from './render/job-card.js';
 import { who } from './render/people.js';
 import { parseRequestKey, requestKey } from './render/permission.js';
 import type { RequestMessages } from './request-messages.js';
@@ -149,11 +150,16 @@ export class DecisionFlow {
 
   private async tellAlready(input: Interaction, job: Job, req: PermissionRequest): Promise<void> {
     const { platform } = this.deps;
+    // Closed because its job ended (JOB_ENDED_BY): nobody decided it, so say the job ended.
     const m =
-      req.status === 'pending'
+      req.status === 'pending' || req.decided_by === JOB_ENDED_BY
         ? message(
             `${job.id} is ${job.status}`,
-            section(text(`Too late: job ${job.id} is already ${job.status}.`)),
+            section(
+              text(
+                `Too late: job ${job.id} is over (${statusWords(job.status)}), so its requests are closed. Your answer was not recorded.`,
+              ),
+            ),
           )
         : message(
             `Already ${req.status}`,

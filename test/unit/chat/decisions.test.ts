@@ -240,7 +240,10 @@ describe('decisions made elsewhere, expiry, reminders, job end', () => {
     expect(buttons(msg)).toEqual([]);
     expect(plainText(msg.content)).toContain('⌛ Closed: no answer before the job ended with an error');
     const { replies } = await h.people.clickValue(msg.ref, 'approve', `${job.id} r-1`, ALICE);
-    expect(text(replies)).toBe('Already expired. Your answer was not recorded.');
+    // Closed by the job's end, not decided by anyone: the reply says the job is over.
+    expect(text(replies)).toBe(
+      `Too late: job ${job.id} is over (ended with an error), so its requests are closed. Your answer was not recorded.`,
+    );
     expect(req(job.id).status).toBe('expired');
   });
 });
