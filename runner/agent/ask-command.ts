@@ -101,6 +101,10 @@ export async function run(io: AgentIo): Promise<number> {
       return ASK_EXIT.timeout;
     }
     io.stdout.write(`${JSON.stringify(decision)}\n`);
+    // The bot denies a request nobody answered at its expiry (decided_by 'hermes:expired', as in
+    // src/jobs/decisions.ts; not imported, to keep this bundle light). That is this request's
+    // timeout, seen from the bot's clock: it may arrive just before our own timer fires.
+    if (decision.decided_by === 'hermes:expired') return ASK_EXIT.timeout;
     return decision.decision === 'approve' ? ASK_EXIT.approve : ASK_EXIT.deny;
   } finally {
     await wait.close();

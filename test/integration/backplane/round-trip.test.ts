@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EXPIRED_BY } from '../../../src/jobs/decisions.js';
 import { eventsOf, permissionRequestsOf } from '../../../src/jobs/queries.js';
 import { type BotHarness, botHarness } from '../../helpers/bot-harness.js';
 import { startTestBroker, type TestBroker } from '../../helpers/brokers.js';
@@ -125,6 +126,28 @@ describe(`backplane round trip (${process.env.HERMES_REQUIRE_SYSTEM_DEPS === '1'
     });
     expect(r.code).toBe(3);
     expect(JSON.parse(r.stdout)).toMatchObject({ decision: 'deny', decided_by: 'hermes:timeout' });
+  });
+
+  it("the bot's expiry of an unanswered request is a timeout for ask (exit 3), not a person's deny", async () => {
+    const { job, token } = h.register();
+    const ask = spawnAsk(h.agentEnv(job, token), ['--tool', 'Bash', '--timeout', '60']);
+    await waitFor(() => permissionRequestsOf(h.bot!.db, job.id, 'pending').length === 1, {
+      timeoutMs: 10_000,
+      message: 'request pending',
+    });
+    const req = permissionRequestsOf(h.bot!.db, job.id)[0]!;
+    // What expireOverdue does when expires_at has passed on the bot's clock.
+    const r = await h.bot!.core.decisions.decide({
+      jobId: job.id,
+      requestId: req.request_id,
+      decision: 'deny',
+      by: EXPIRED_BY,
+      reason: 'expired, denied',
+    });
+    expect(r.outcome).toBe('decided');
+    const res = await ask.done;
+    expect(res.code).toBe(3);
+    expect(JSON.parse(res.stdout)).toMatchObject({ decision: 'deny', decided_by: EXPIRED_BY });
   });
 
   it('a forged decision (wrong token) is ignored by ask', async () => {
