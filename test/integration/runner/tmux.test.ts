@@ -123,7 +123,11 @@ describe.skipIf(!hasTmux())('Tmux on a private socket (real tmux)', () => {
     expect(await tmux.capturePane('hermes-dead', 20)).toContain('bye');
   });
 
-  it('learns every exit status while it polls (tmux can miss a child exit without the reap nudge)', async () => {
+  // Generous bounds: the wait ends as soon as the status shows; under a loaded suite (50 demo jobs
+  // starting in another worker) one tmux round trip has been seen to take ten seconds.
+  it('learns every exit status while it polls (tmux can miss a child exit without the reap nudge)', {
+    timeout: 180_000,
+  }, async () => {
     const script = 'echo up; while [ ! -e "go-$0" ]; do sleep 0.01; done; exit 7';
     for (let round = 0; round < 12; round++) {
       const name = `hermes-poll-${round}`;
@@ -136,7 +140,7 @@ describe.skipIf(!hasTmux())('Tmux on a private socket (real tmux)', () => {
       await waitFor(
         async () => (await tmux.listSessions()).some((s) => s.name === name && s.paneDeadStatus === 7),
         {
-          timeoutMs: 5000,
+          timeoutMs: 30_000,
           message: `round ${round}: exit status 7 in list-sessions`,
         },
       );
