@@ -107,6 +107,33 @@ describe.skipIf(!canRun)('hermes up --console (real binary, demo profile)', () =
   });
 });
 
+describe.skipIf(!canRun)('npm start (hermes up with no flags and no chat configured)', () => {
+  it('falls back to the console chat and stops on "quit"', { timeout: 60_000 }, async () => {
+    const t = tempHome();
+    cleanup = t.cleanup;
+    socket = `hermes-e2e-${process.pid}-${Date.now()}`;
+    const port = await freePort();
+    // The script npm start runs, minus the port (1883 belongs to the machine's Mosquitto here).
+    const script = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8'))
+      .scripts.start as string;
+    expect(script).toBe('node bin/hermes.js up');
+    up = startHermes(
+      ['up', '--broker-port', String(port)],
+      { HERMES_HOME: t.home, HERMES_TMUX_SOCKET: socket },
+      {
+        stdin: 'pipe',
+      },
+    );
+    await up.waitForOutput('type /hermes help');
+    expect(up.output()).toMatch(/chat: console/);
+    up.child.stdin!.write('/hermes help\n');
+    await up.waitForOutput('`/hermes register <profile>');
+    up.child.stdin!.write('quit\n');
+    expect((await up.exited).code).toBe(0);
+    expect(await portOpen(port)).toBe(false);
+  });
+});
+
 describe.skipIf(!canRun)('hermes up --console: Ctrl-C in the middle of a job', () => {
   it('leaves the agent running, sound state, and the next start re-adopts it and finishes the job', {
     timeout: 120_000,
