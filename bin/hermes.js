@@ -4,9 +4,11 @@
 // built by esbuild) that load only what they need: no CLI config, zod or pino, and no module-by-
 // module resolution, which measurably shortens their start-up (see `npm run bench`).
 const argv = process.argv.slice(2);
-// `--help` (before any `--`) goes to the full CLI, which holds every command's usage text.
-const own = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
-if (own.includes('--help') || own.includes('-h')) {
+// Help is the word right after the command words, nowhere else: `--reason -h` carries agent text,
+// and turning that into a usage print that exits 0 would read as "approved" to `hermes ask`.
+// The full CLI holds every command's usage text.
+const firstOwn = argv[0] === 'hook' ? argv[2] : argv[1];
+if (firstOwn === '--help' || firstOwn === '-h') {
   const { main } = await import('../dist/src/cli/process.js');
   main();
 } else if (argv[0] === 'publish') {

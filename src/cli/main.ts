@@ -59,10 +59,12 @@ export async function runCli(
       init.stderr.write(`hermes: unknown command "${rest0.join(' ')}"\n\n${helpText()}\n`);
       return EXIT.usage;
     }
-    const own = found.rest.includes('--') ? found.rest.slice(0, found.rest.indexOf('--')) : found.rest;
-    if (own.includes('--help') || own.includes('-h')) {
+    // Help only as the first word after the command: anywhere else `-h` may be an option's value
+    // (agent text in `ask --reason`), and must not skip the command with a success exit.
+    if (found.rest[0] === '--help' || found.rest[0] === '-h') {
       init.stdout.write(`${found.entry.summary}\n\nusage: ${found.entry.usage}\n`);
-      return EXIT.ok;
+      // ask's exit 0 means "approved": its help must not look like one.
+      return found.entry.words.join(' ') === 'ask' ? EXIT.usage : EXIT.ok;
     }
     const mod = await found.entry.load();
     return await mod.run(

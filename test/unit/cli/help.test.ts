@@ -15,7 +15,8 @@ describe('hermes <command> --help', () => {
         // No agent environment at all: help must not need one.
         const r = await spawnHermes([...c.words, '--help'], { env: { HERMES_HOME: home } });
         expect(r.stderr).toBe('');
-        expect(r.code).toBe(0);
+        // ask's exit 0 means "approved", so its help exits 2.
+        expect(r.code).toBe(c.words.join(' ') === 'ask' ? 2 : 0);
         expect(r.stdout).toContain(`usage: ${c.usage}`);
       } finally {
         cleanup();
@@ -30,5 +31,22 @@ describe('hermes <command> --help', () => {
     expect(usage('jobs list')).toContain('--runner');
     expect(usage('ask')).toContain('--deadline');
     for (const c of ['publish', 'ask', 'run']) expect(usage(c)).toContain('--mqtt URL');
+  });
+
+  it.each([
+    ['ask', '--tool', 'Bash', '--input', '{"command":"rm -rf /"}', '--reason', '-h'],
+    ['ask', '--tool', '--help'],
+    ['ask', '--reason', '--help', '--tool', 'Bash'],
+    ['publish', '--event', 'progress', '--detail', '-h'],
+    ['jobs', 'decide', 'j-x', 'r-x', 'approve', '--reason', '--help'],
+  ])('%s … with -h / --help as an option value is not help and does not succeed', async (...args) => {
+    const { home, cleanup } = tempHome();
+    try {
+      const r = await spawnHermes(args, { env: { HERMES_HOME: home } });
+      expect(r.stdout).not.toContain('usage:');
+      expect(r.code).not.toBe(0);
+    } finally {
+      cleanup();
+    }
   });
 });
