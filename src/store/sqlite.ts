@@ -136,6 +136,9 @@ export function migrate(db: Db, migrations: readonly string[]): void {
   }
   for (let v = current; v < migrations.length; v++) {
     immediate(db, () => {
+      // Another process may have applied this step since we looked (a bot and a CLI command
+      // started together after an upgrade): decide under the write lock, so no step runs twice.
+      if (Number(db.pragma('user_version', { simple: true })) > v) return;
       db.exec(migrations[v]!);
       db.pragma(`user_version = ${v + 1}`);
     });
