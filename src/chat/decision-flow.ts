@@ -4,6 +4,7 @@
  * approver is refused privately and audited; a second click is told who was first. The message
  * itself is edited from `onDecided`, which also covers CLI decisions, expiry and standing approvals.
  */
+import { isoTime } from '../clock.js';
 import { isHermesError } from '../errors.js';
 import { type DecideResult, JOB_ENDED_BY } from '../jobs/decisions.js';
 import type { Job } from '../jobs/job.js';
@@ -59,7 +60,7 @@ export class DecisionFlow {
       return;
     }
     if (req.status !== 'pending' || isTerminalState(job.status)) {
-      await this.tellAlready(input, job, req);
+      await this.tellAlready(input, job, req, input.action === 'deny' ? 'deny' : 'approve');
       return;
     }
     if (input.action === 'deny' && input.openReasonPrompt) {
@@ -92,6 +93,11 @@ export class DecisionFlow {
       await this.refuse(input, found.job);
       return;
     }
+    // The job may have ended (or someone else decided) while the reason form was open.
+    if (found.req.status !== 'pending' || isTerminalState(found.job.status)) {
+      await this.tellAlready(input, found.job, found.req, 'deny');
+      return;
+    }
     const reason = input.reason.trim().slice(0, REASON_MAX_CHARS);
     await this.decide(input, {
       jobId: found.job.id,
@@ -112,11 +118,18 @@ export class DecisionFlow {
         await input.reply(say(e.message));
         return;
       }
+      // The job ended (a text command naming an ended job, or a click racing the job's end).
+      if (isHermesError(e, 'after_terminal')) {
+        const found = this.lookup(d.jobId, d.requestId);
+        if (found) await this.tellAlready(input, found.job, found.req, d.decision);
+        else await input.reply(say(`Too late: ${e.message}. Your answer was not recorded.`));
+        return;
+      }
       throw e;
     }
     if (result.outcome === 'already') {
       const job = this.deps.registry.require(d.jobId);
-      await this.tellAlready(input, job, result.request);
+      await this.tellAlready(input, job, result.request, d.decision);
       return;
     }
     access.record('accepted', 'decide', input.actor, input.channel, {
@@ -148,8 +161,33 @@ export class DecisionFlow {
     return job && req ? { job, req } : undefined;
   }
 
-  private async tellAlready(input: Interaction, job: Job, req: PermissionRequest): Promise<void> {
-    const { platform } = this.deps;
+  /**
+   * Tells the person privately that the request is closed. A job that ended refuses every
+   * answer: that refusal is audited (reason `after_terminal`); a request someone else decided
+   * first is not a refusal of this person, so it is only answered.
+   */
+  private async tellAlready(
+    input: Interaction,
+    job: Job,
+    req: PermissionRequest,
+    decision: 'approve' | 'deny',
+  ): Promise<void> {
+    const { platform, audit, clock } = this.deps;
+    if (isTerminalState(job.status)) {
+      audit.write({
+        received_at: isoTime(clock.now()),
+        topic: `chat/${platform}`,
+        verdict: 'dropped',
+        reason: 'after_terminal',
+        action: 'decide',
+        actor: ownerOf(input.actor),
+        channel: input.channel,
+        job_id: job.id,
+        request_id: req.request_id,
+        decision,
+        detail: `job ${job.id} is ${job.status}: its requests are closed (request ${req.request_id} is ${req.status})`,
+      });
+    }
     // Closed because its job ended (JOB_ENDED_BY): nobody decided it, so say the job ended.
     const m =
       req.status === 'pending' || req.decided_by === JOB_ENDED_BY

@@ -9,6 +9,7 @@ import { type PermissionRequest, permissionRequest, permissionRequestsOf } from 
 import { isTerminalState } from '../../jobs/states.js';
 import { REASON_MAX_CHARS } from '../decision-flow.js';
 import { bold, code, excerpt, message, section, text } from '../message.js';
+import { statusWords } from '../render/job-card.js';
 import { say } from './replies.js';
 import { restFrom } from './tokenize.js';
 import type { CommandContext, CommandHandler } from './types.js';
@@ -57,6 +58,7 @@ export function decisionCommand(decision: 'approve' | 'deny'): CommandHandler {
       }
       let targets: Array<{ job: Job; req: PermissionRequest }>;
       if (t.job && t.requestId) {
+        // Even when its job ended: decide() refuses, and the flow answers "too late" and audits it.
         targets = [{ job: t.job, req: permissionRequest(ctx.deps.registry.db, t.job.id, t.requestId)! }];
       } else {
         if (!t.job && ctx.args[0] && /^j-/.test(ctx.args[0].value))
@@ -66,9 +68,11 @@ export function decisionCommand(decision: 'approve' | 'deny'): CommandHandler {
       if (targets.length === 0) {
         await input.reply(
           say(
-            t.job
-              ? `${t.job.id} has no request waiting for an answer.`
-              : 'Nothing is waiting for your answer.',
+            !t.job
+              ? 'Nothing is waiting for your answer.'
+              : isTerminalState(t.job.status)
+                ? `Too late: job ${t.job.id} is over (${statusWords(t.job.status)}), so its requests are closed. Nothing was decided.`
+                : `${t.job.id} has no request waiting for an answer.`,
           ),
         );
         return;

@@ -8,6 +8,11 @@
  * A job can end without an event on the wire: cancelled, or ended in error by
  * the bot (a runner rejected its start). The bot's database says so, so it is
  * read at start and checked while watching.
+ *
+ * The database is only read (opened read-only, never created or migrated). When it is
+ * missing, at another schema version, or does not have a job, that job is followed from
+ * MQTT alone: its events are shown unverified (the token is not here), and it is waited for
+ * until it ends or --timeout passes, as it may run on another bot host.
  */
 import { newId } from '../../clock.js';
 import { HermesError } from '../../errors.js';
@@ -17,10 +22,10 @@ import { isTerminalState } from '../../jobs/states.js';
 import { connectBus } from '../../mqtt/bus.js';
 import { buildClientOptions, resolveBrokerUrl } from '../../mqtt/options.js';
 import { isTerminalEvent } from '../../protocol/schemas.js';
-import { jobIdFromEventsTopic, topics } from '../../protocol/topics.js';
+import { ID_RE, jobIdFromEventsTopic, topics } from '../../protocol/topics.js';
 import { evaluateMessage, type RelaySettings } from '../../relay/pipeline.js';
 import { shadowRegistry } from '../../relay/shadow-registry.js';
-import { openBotDb } from '../../store/bot-db.js';
+import { openBotDbReadOnly } from '../../store/bot-db.js';
 import type { Db } from '../../store/sqlite.js';
 import { type CommandContext, parseFlags, writeLine } from '../context.js';
 import { printEnded, printEvent } from './watch-print.js';
@@ -38,9 +43,10 @@ type Ending = 'completed' | 'error' | 'cancelled';
 interface Watch {
   ctx: CommandContext;
   json: boolean;
-  db: Db;
+  /** The bot's database, opened read-only; none when missing, at another schema, or unreadable. */
+  db: Db | undefined;
   /** The bot's view of the jobs: read, never written. */
-  jobs: JobRegistry;
+  jobs: JobRegistry | undefined;
   outcome: Map<string, Ending>;
   total: number;
 }
@@ -56,6 +62,9 @@ export async function run(ctx: CommandContext): Promise<number> {
     true,
   );
   if (positionals.length === 0) throw new HermesError('usage', 'watch: give one or more job ids');
+  // Ids become topic levels (a job unknown here is subscribed to by id): no wildcards.
+  const bad = positionals.find((id) => !ID_RE.test(id));
+  if (bad !== undefined) throw new HermesError('usage', `watch: "${bad}" is not a job id`);
   const timeoutS = values.timeout === undefined ? undefined : Number(values.timeout);
   if (timeoutS !== undefined && (!Number.isFinite(timeoutS) || timeoutS <= 0)) {
     throw new HermesError('usage', 'watch: --timeout must be a positive number of seconds');
@@ -67,48 +76,64 @@ export async function run(ctx: CommandContext): Promise<number> {
     replayWindow: config.relay.replay_window,
     approvalTimeoutSeconds: config.chat.approval_timeout_seconds,
   };
-  const db = openBotDb(config, ctx.logger());
+  // Read-only: watch never creates, migrates or writes the bot's database (a newer CLI must not
+  // migrate a live older bot's file). Without a usable one, jobs are followed from MQTT alone.
+  const local = openBotDbReadOnly(config, ctx.logger());
+  if (!local.db && local.why !== 'missing') {
+    writeLine(ctx.stderr, `hermes watch: warning: ${local.detail}; not using it`);
+  }
+  const db = local.db;
   try {
     const ids = [...new Set(positionals)];
     const w: Watch = {
       ctx,
       json: values.json === true,
       db,
-      jobs: new JobRegistry(db, ctx.clock, ctx.random),
+      jobs: db && new JobRegistry(db, ctx.clock, ctx.random),
       outcome: new Map(),
       total: ids.length,
     };
     // One read transaction, so the jobs and the events seeding the replay filter agree.
-    const { live, shadow } = db.transaction(() => {
-      const rows = ids.map((id) => {
-        const r = w.jobs.row(id);
-        if (!r)
-          throw new HermesError('unknown_job', `no job with id ${id}`, { hint: 'see hermes jobs list' });
-        return r;
-      });
-      for (const r of rows) if (isTerminalState(r.status)) ended(w, r);
-      const live = rows.filter((r) => !w.outcome.has(r.id));
-      return { live, shadow: shadowRegistry(live, ctx.clock, ctx.random, db) };
-    })();
+    const seed = () => {
+      const rows = ids.map((id) => ({ id, row: w.jobs?.row(id) }));
+      for (const { row } of rows) if (db && row && isTerminalState(row.status)) ended(w, db, row);
+      const live = rows.flatMap(({ row }) => (row && !w.outcome.has(row.id) ? [row] : []));
+      const elsewhere = rows.filter(({ row }) => !row).map(({ id }) => id);
+      return { live, elsewhere, shadow: shadowRegistry(live, ctx.clock, ctx.random, db, elsewhere) };
+    };
+    const { live, elsewhere, shadow } = db ? db.transaction(seed)() : seed();
+    const unknownHere = db
+      ? `is not in ${local.file}`
+      : local.why === 'missing'
+        ? `is not known here (no ${local.file})`
+        : 'is not known here (the bot database is not used)';
+    for (const id of elsewhere) {
+      // It may run on another bot host: wait for its events (until --timeout), saying what that means.
+      writeLine(
+        ctx.stderr,
+        `hermes watch: ${id} ${unknownHere}: following it from MQTT alone; its events are unverified (no token here) and not replay-filtered against the bot's`,
+      );
+    }
     try {
-      if (live.length === 0) return exitCode(w);
-      return await follow(w, live, shadow, settings, timeoutS, values.mqtt);
+      if (live.length + elsewhere.length === 0) return exitCode(w);
+      return await follow(w, live, elsewhere, shadow, settings, timeoutS, values.mqtt);
     } finally {
       shadow.db.close();
     }
   } finally {
-    db.close();
+    db?.close();
   }
 }
 
-function ended(w: Watch, row: JobRow): void {
-  printEnded(w.ctx.stdout, w.json, w.db, row);
+function ended(w: Watch, db: Db, row: JobRow): void {
+  printEnded(w.ctx.stdout, w.json, db, row);
   w.outcome.set(row.id, row.status as Ending);
 }
 
 async function follow(
   w: Watch,
   live: JobRow[],
+  elsewhere: string[],
   shadow: JobRegistry,
   settings: RelaySettings,
   timeoutS: number | undefined,
@@ -142,22 +167,26 @@ async function follow(
 
       let version: unknown;
       const poll = () => {
+        const { db, jobs } = w;
+        if (!db || !jobs) return;
         try {
-          const v = w.db.pragma('data_version', { simple: true });
+          const v = db.pragma('data_version', { simple: true });
           if (v === version) return;
           version = v;
           for (const r of live) {
             if (w.outcome.has(r.id)) continue;
-            const now = w.jobs.row(r.id);
-            if (now && isTerminalState(now.status)) ended(w, now);
+            const now = jobs.row(r.id);
+            if (now && isTerminalState(now.status)) ended(w, db, now);
           }
           done();
         } catch (err) {
           log.warn({ err }, 'could not read the job database; trying again');
         }
       };
-      poll();
-      poller = setInterval(poll, DB_POLL_MS);
+      if (w.db && live.length > 0) {
+        poll();
+        poller = setInterval(poll, DB_POLL_MS);
+      }
 
       bus.onMessage((topic, payload) => {
         const jobId = jobIdFromEventsTopic(prefix, topic);
@@ -180,7 +209,7 @@ async function follow(
       });
       bus
         .subscribe(
-          live.map((r) => topics.jobEvents(prefix, r.id)),
+          [...live.map((r) => r.id), ...elsewhere].map((id) => topics.jobEvents(prefix, id)),
           1,
         )
         .catch((err: unknown) => {

@@ -1,11 +1,20 @@
 /** `hermes watch`: exit codes, jobs that end without an event, and what it refuses to print. */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { PassThrough, Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../src/cli/main.js';
+import { systemClock, systemRandom } from '../../../src/clock.js';
+import { loadConfig } from '../../../src/config/load.js';
 import { eventsOf } from '../../../src/jobs/queries.js';
+import { JobRegistry } from '../../../src/jobs/registry.js';
+import { silentLogger } from '../../../src/log.js';
 import { fromPlain, type JsonObject } from '../../../src/protocol/lossless-json.js';
 import { signEnvelope } from '../../../src/protocol/signing.js';
 import { encodeWire } from '../../../src/protocol/wire.js';
+import { BOT_SCHEMA_VERSION, botDbPath, openBotDb } from '../../../src/store/bot-db.js';
+import { BOT_MIGRATIONS } from '../../../src/store/bot-schema.js';
+import { migrate, openDatabase } from '../../../src/store/sqlite.js';
 import { type BotHarness, botHarness } from '../../helpers/bot-harness.js';
 import { startTestBroker, type TestBroker } from '../../helpers/brokers.js';
 import { tempHome } from '../../helpers/cli.js';
@@ -46,7 +55,7 @@ const publish = (jobId: string, wire: string, retain = false) =>
   h.bot!.bus.publish(`hermes/jobs/${jobId}/events`, wire, { qos: 1, retain });
 
 /** `hermes watch` in this process, with its output readable while it runs. */
-function watch(args: string[]) {
+function watch(args: string[], home = h.home) {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = '';
@@ -54,7 +63,7 @@ function watch(args: string[]) {
   stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
   stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
   const code = runCli(['watch', ...args, '--json', '--mqtt', broker.url], {
-    env: { HERMES_HOME: h.home, HERMES_LOG_LEVEL: 'silent', HERMES_REPLAY_WINDOW: String(REPLAY_WINDOW) },
+    env: { HERMES_HOME: home, HERMES_LOG_LEVEL: 'silent', HERMES_REPLAY_WINDOW: String(REPLAY_WINDOW) },
     stdin: Readable.from([]),
     stdout,
     stderr,
@@ -174,5 +183,91 @@ describe('hermes watch', () => {
     expect(w.lines().filter(notMarker)).toEqual([expect.objectContaining({ seq: next, event: 'completed' })]);
     expect(w.stderr()).not.toContain('#1:');
     expect(w.stderr()).toContain(`dropped ${job.id} #3: replay`);
+  });
+});
+
+describe('hermes watch only reads the bot database', () => {
+  const homes: Array<() => void> = [];
+  afterEach(() => {
+    for (const c of homes.splice(0)) c();
+  });
+  const freshHome = () => {
+    const t = tempHome('hermes-watch-ro-');
+    homes.push(t.cleanup);
+    return t.home;
+  };
+  /** What a write would change: the file's bytes, size and mtime, and its schema version. */
+  const fingerprint = (file: string) => {
+    const st = statSync(file);
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      return {
+        mtimeMs: st.mtimeMs,
+        size: st.size,
+        bytes: readFileSync(file).toString('base64'),
+        userVersion: db.pragma('user_version', { simple: true }),
+      };
+    } finally {
+      db.close();
+    }
+  };
+
+  it('with a fresh HERMES_HOME creates no hermes.db: a job unknown here is waited for on MQTT until --timeout', async () => {
+    const home = freshHome();
+    const w = watch(['j-nope', '--timeout', '0.5'], home);
+    expect(await w.code).toBe(3);
+    expect(w.lines()).toEqual([]);
+    expect(w.stderr()).toContain('j-nope is not known here');
+    expect(w.stderr()).toContain('following it from MQTT alone');
+    expect(existsSync(botDbPath(home))).toBe(false);
+    expect(readdirSync(home).filter((f) => f.startsWith('hermes.db'))).toEqual([]);
+  });
+
+  it('with no local database a job on another bot host is followed from MQTT alone, its events unverified', async () => {
+    const { job, token } = h.register();
+    await publish(job.id, signed(job.id, token!, 1, 'completed', 'done elsewhere'), true);
+    const home = freshHome();
+    const w = watch([job.id, '--timeout', '20'], home);
+    expect(await w.code).toBe(0);
+    expect(w.lines()).toEqual([
+      expect.objectContaining({ job_id: job.id, seq: 1, event: 'completed', verified: false }),
+    ]);
+    expect(existsSync(botDbPath(home))).toBe(false);
+  });
+
+  it('an existing database keeps its bytes, size, mtime and user_version; a job not in it is waited for', async () => {
+    const home = freshHome();
+    const config = loadConfig({ env: { HERMES_HOME: home } });
+    const db = openBotDb(config, silentLogger);
+    const job = new JobRegistry(db, systemClock, systemRandom).register({ profile: 'demo', owner: 'test' });
+    db.close();
+    const file = botDbPath(home);
+    const before = fingerprint(file);
+    expect(before.userVersion).toBe(BOT_SCHEMA_VERSION);
+
+    const w = watch([job.id, 'j-elsewhere', '--timeout', '0.5'], home);
+    expect(await w.code).toBe(3);
+    expect(w.stderr()).toContain(`j-elsewhere is not in ${file}`);
+    expect(w.stderr()).not.toContain(job.id);
+    expect(fingerprint(file)).toEqual(before);
+  });
+
+  it('a database at another schema version is neither migrated nor used: a warning, and MQTT alone', async () => {
+    const home = freshHome();
+    const file = botDbPath(home);
+    // An older bot's database (one migration behind this Hermes).
+    const old = openDatabase(file, { log: silentLogger });
+    migrate(old, BOT_MIGRATIONS.slice(0, -1));
+    old.close();
+    const before = fingerprint(file);
+    expect(before.userVersion).toBe(BOT_SCHEMA_VERSION - 1);
+
+    const w = watch(['j-nope', '--timeout', '0.5'], home);
+    expect(await w.code).toBe(3);
+    expect(w.stderr()).toContain(
+      `warning: ${file} is at schema version ${BOT_SCHEMA_VERSION - 1}, this Hermes reads version ${BOT_SCHEMA_VERSION}`,
+    );
+    expect(w.stderr()).toContain('j-nope is not known here (the bot database is not used)');
+    expect(fingerprint(file)).toEqual(before);
   });
 });

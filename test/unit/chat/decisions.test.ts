@@ -245,5 +245,92 @@ describe('decisions made elsewhere, expiry, reminders, job end', () => {
       `Too late: job ${job.id} is over (ended with an error), so its requests are closed. Your answer was not recorded.`,
     );
     expect(req(job.id).status).toBe('expired');
+    expect(h.chatAudit().at(-1)).toMatchObject({
+      verdict: 'dropped',
+      reason: 'after_terminal',
+      action: 'decide',
+      actor: `slack:${ALICE}`,
+      job_id: job.id,
+      request_id: 'r-1',
+      decision: 'approve',
+    });
+  });
+});
+
+describe('too late: the job ended before the answer', () => {
+  const tooLate = (jobId: string) =>
+    `Too late: job ${jobId} is over (ended with an error), so its requests are closed. Your answer was not recorded.`;
+
+  it('text approve naming the request after the job ended: told privately, nothing decided or published, audited', async () => {
+    const { job, msg } = await pending();
+    await h.event(job.id, 'error', 'crashed');
+    const edits = msg.edits.length;
+    const before = h.chatAudit().length;
+    const replies = await h.people.command(ALICE, `approve ${job.id} r-1`);
+    await h.settle();
+    expect(text(replies)).toBe(tooLate(job.id));
+    expect(text(replies)).not.toContain('could not do that');
+    expect(req(job.id)).toMatchObject({ status: 'expired', decided_by: 'hermes:job-ended' });
+    // only the empty retained payload that clears the topic at the job's end; no decision
+    expect(h.bus.published.filter((p) => p.topic.endsWith('/decisions/r-1') && p.payload !== '')).toEqual([]);
+    expect(msg.edits.length).toBeGreaterThanOrEqual(edits);
+    expect(buttons(msg)).toEqual([]);
+    expect(h.chatAudit().slice(before)).toEqual([
+      expect.objectContaining({
+        verdict: 'dropped',
+        reason: 'after_terminal',
+        action: 'decide',
+        actor: `slack:${ALICE}`,
+        channel: 'C1',
+        job_id: job.id,
+        request_id: 'r-1',
+        decision: 'approve',
+      }),
+    ]);
+    // without a request id: the job is named as over, not "has no request waiting"
+    const bare = await h.people.command(APPROVER, `deny ${job.id}`);
+    expect(text(bare)).toContain(`Too late: job ${job.id} is over (ended with an error)`);
+  });
+
+  it('Deny reason submitted after the job ended (the form was open while it ended): told privately, audited', async () => {
+    const { job, msg } = await pending();
+    const { prompt } = await h.people.click(msg.ref, 'deny', APPROVER);
+    expect(prompt).toBeDefined();
+    await h.event(job.id, 'error', 'crashed');
+    const before = h.chatAudit().length;
+    const replies = await h.people.submitReason(prompt!, APPROVER, 'too risky');
+    await h.settle();
+    expect(text(replies)).toBe(tooLate(job.id));
+    expect(req(job.id)).toMatchObject({ status: 'expired', decided_by: 'hermes:job-ended' });
+    expect(req(job.id).reason).not.toBe('too risky');
+    // only the empty retained payload that clears the topic at the job's end; no decision
+    expect(h.bus.published.filter((p) => p.topic.endsWith('/decisions/r-1') && p.payload !== '')).toEqual([]);
+    expect(h.chatAudit().slice(before)).toEqual([
+      expect.objectContaining({
+        verdict: 'dropped',
+        reason: 'after_terminal',
+        action: 'decide',
+        actor: `slack:${APPROVER}`,
+        job_id: job.id,
+        request_id: 'r-1',
+        decision: 'deny',
+      }),
+    ]);
+  });
+
+  it('a click racing the job end (decide() refuses after the click was checked) gets the same answer', async () => {
+    const { job, msg } = await pending();
+    // The job ends after the flow looked at it but before decide() runs.
+    const real = h.bot.decisions.decide.bind(h.bot.decisions);
+    const spy = vi.spyOn(h.bot.decisions, 'decide').mockImplementationOnce(async (input) => {
+      h.registry.transition(job.id, 'error', 'crashed');
+      return real(input);
+    });
+    const { replies } = await h.people.click(msg.ref, 'approve', ALICE);
+    await h.settle();
+    spy.mockRestore();
+    expect(text(replies)).toBe(tooLate(job.id));
+    expect(req(job.id).status).toBe('expired');
+    expect(h.chatAudit().at(-1)).toMatchObject({ reason: 'after_terminal', job_id: job.id });
   });
 });
