@@ -4,14 +4,21 @@
  * answered it (the bot crashed before the broker took it, or it was lost), and to send the cancel
  * of a job cancelled where no cancel is sent (`hermes jobs cancel` in another process) or whose
  * cancel did not go out. Kept in SQLite so a restart forgets nothing it owes.
+ *
+ * A job owes its runner a cancel from `cancel_owed_at` until `cancel_answer` is set: when it is
+ * cancelled after its dispatch (JobRegistry.applyTransition), when the bot ends it in error after
+ * the runner never answered its start, or when a runner accepts the start of a job already over.
  */
 import { type Clock, isoTime } from '../clock.js';
 import { type Db, immediate, prepared } from '../store/sqlite.js';
 
-/** `duplicate`: the runner refused a start because it already has the job, an acknowledgement. */
-export type StartAnswer = 'accepted' | 'rejected' | 'duplicate';
-/** `unanswered`: the bot stopped asking (see FollowUps). */
-export type CancelAnswer = 'done' | 'rejected' | 'unanswered';
+/**
+ * `duplicate`: the runner refused a start because it already has the job, an acknowledgement.
+ * `unanswered`: the bot stopped asking and ended the job (see FollowUps).
+ */
+export type StartAnswer = 'accepted' | 'rejected' | 'duplicate' | 'unanswered';
+/** `unanswered`: the bot stopped asking (see FollowUps); `legacy`: ended before bot migration 4. */
+export type CancelAnswer = 'done' | 'rejected' | 'unanswered' | 'legacy';
 
 export interface OwedCommand {
   jobId: string;
@@ -87,16 +94,49 @@ export class CommandLedger {
     ).map(owed);
   }
 
-  cancelSending(jobId: string): void {
-    prepared(
-      this.db,
-      'UPDATE jobs SET cancel_sent_at = ?, cancel_attempts = cancel_attempts + 1 WHERE id = ?',
-    ).run(this.now(), jobId);
+  /**
+   * The job owes its runner a cancel from now, sent afresh (the bot ended a job the runner may run).
+   * With `unlessOwed`, nothing changes while a cancel is already owed and unanswered. Returns
+   * whether it changed.
+   */
+  oweCancel(jobId: string, opts: { unlessOwed?: boolean } = {}): boolean {
+    return (
+      prepared(
+        this.db,
+        `UPDATE jobs SET cancel_owed_at = ?, cancel_answer = NULL, cancel_attempts = 0, cancel_sent_at = NULL,
+                cancel_due_at = NULL
+          WHERE id = ? AND dispatched_at IS NOT NULL
+            AND NOT (? AND cancel_owed_at IS NOT NULL AND cancel_answer IS NULL)`,
+      ).run(this.now(), jobId, opts.unlessOwed ? 1 : 0).changes > 0
+    );
   }
 
-  /** The publish failed: the attempt stays counted, and the next pass may send again at once. */
+  /** Before a cancel is published: one more attempt, made now; the next is due after `resendMs`, doubled per attempt. */
+  cancelSending(jobId: string, resendMs: number): void {
+    immediate(this.db, () => {
+      const before =
+        (
+          prepared(this.db, 'SELECT cancel_attempts AS n FROM jobs WHERE id = ?').get(jobId) as
+            | { n: number }
+            | undefined
+        )?.n ?? 0;
+      const now = this.clock.now();
+      prepared(
+        this.db,
+        `UPDATE jobs SET cancel_sent_at = ?, cancel_attempts = cancel_attempts + 1, cancel_due_at = ?,
+                cancel_owed_at = COALESCE(cancel_owed_at, ?)
+          WHERE id = ?`,
+      ).run(isoTime(now), isoTime(now + backoff(before + 1, resendMs)), isoTime(now), jobId);
+    });
+  }
+
+  /** The publish failed: that attempt does not count, and the next pass may send again at once. */
   cancelNotSent(jobId: string): void {
-    prepared(this.db, 'UPDATE jobs SET cancel_sent_at = NULL WHERE id = ?').run(jobId);
+    prepared(
+      this.db,
+      `UPDATE jobs SET cancel_sent_at = NULL, cancel_due_at = NULL, cancel_attempts = MAX(cancel_attempts - 1, 0)
+        WHERE id = ?`,
+    ).run(jobId);
   }
 
   cancelAnswered(jobId: string, answer: CancelAnswer): void {
@@ -106,21 +146,59 @@ export class CommandLedger {
     );
   }
 
-  /** Cancelled jobs that had been dispatched to a runner and whose cancel it has not answered. */
-  owedCancels(limit: number): OwedCommand[] {
+  /**
+   * Owed cancels something can be done about now, never-sent and least recently sent first, at
+   * most `limit`: a first send (needs no online runner: its persistent session queues it); a send
+   * again that is due, to a runner that is `online`; and giving up, on a runner no longer paired,
+   * a cancel owed since `giveUpMs` or due again after `maxAttempts` sends. So cancels that wait
+   * for an offline runner take no place from those that can go out.
+   */
+  owedCancels(q: {
+    online: readonly string[];
+    maxAttempts: number;
+    giveUpMs: number;
+    limit: number;
+  }): OwedCancel[] {
+    const now = this.clock.now();
     return (
       prepared(
         this.db,
-        `SELECT id, runner, cancel_attempts AS attempts, cancel_sent_at AS sent_at FROM jobs
-          WHERE status = 'cancelled' AND dispatched_at IS NOT NULL AND cancel_answer IS NULL
-          ORDER BY ended_at, id LIMIT ?`,
-      ).all(limit) as Row[]
-    ).map(owed);
+        `SELECT id, runner, cancel_attempts AS attempts, cancel_sent_at AS sent_at, cancel_owed_at AS owed_at,
+                runner IN (SELECT id FROM runners) AS paired
+           FROM jobs
+          WHERE cancel_owed_at IS NOT NULL AND cancel_answer IS NULL
+            AND (cancel_attempts = 0
+                 OR runner NOT IN (SELECT id FROM runners)
+                 OR cancel_owed_at <= @stale
+                 OR ((cancel_due_at IS NULL OR cancel_due_at <= @now)
+                     AND (cancel_attempts >= @max OR runner IN (SELECT value FROM json_each(@online)))))
+          ORDER BY cancel_sent_at IS NOT NULL, cancel_sent_at, cancel_owed_at, id
+          LIMIT @limit`,
+      ).all({
+        now: isoTime(now),
+        stale: isoTime(now - q.giveUpMs),
+        max: q.maxAttempts,
+        online: JSON.stringify(q.online),
+        limit: q.limit,
+      }) as Array<Row & { owed_at: string; paired: number }>
+    ).map((r) => ({ ...owed(r), owedAt: Date.parse(r.owed_at), paired: r.paired === 1 }));
   }
+}
+
+export interface OwedCancel extends OwedCommand {
+  /** Since when the cancel is owed (ms). */
+  owedAt: number;
+  /** Whether the runner is still paired with this bot. */
+  paired: boolean;
+}
+
+/** The wait after the `attempts`-th send before the next: `baseMs`, doubling per send, at most 1024 times. */
+function backoff(attempts: number, baseMs: number): number {
+  return baseMs * 2 ** Math.min(Math.max(attempts - 1, 0), 10);
 }
 
 /** Whether a command sent `attempts` times, last at `sentAt`, is due again: the wait doubles each time. */
 export function isDue(c: OwedCommand, now: number, baseMs: number): boolean {
   if (c.sentAt === null) return true;
-  return now - c.sentAt >= baseMs * 2 ** Math.min(Math.max(c.attempts - 1, 0), 10);
+  return now - c.sentAt >= backoff(c.attempts, baseMs);
 }

@@ -6,6 +6,10 @@
  * decisions of ended jobs, however they ended (an event, a cancel in chat or
  * from the CLI in another process): a flush clears every ended job not yet
  * marked cleared, so a clear that failed is tried again on the next one.
+ *
+ * Publishing decisions and clearing ended jobs are two loops that never wait
+ * for each other: a decision is published at once even while a flush clears a
+ * batch of ended jobs (each clear waits for the broker's acknowledgement).
  */
 import type { Clock } from '../clock.js';
 import { isHermesError } from '../errors.js';
@@ -41,8 +45,10 @@ const CLEAR_BATCH = 50;
 
 export class DecisionService {
   private readonly listeners = new Set<DecidedListener>();
-  private flushing: Promise<void> | undefined;
-  private again = false;
+  private publishing: Promise<boolean> | undefined;
+  private publishAgain = false;
+  private clearing: Promise<void> | undefined;
+  private clearAgain = false;
 
   constructor(
     private readonly deps: {
@@ -92,29 +98,57 @@ export class DecisionService {
         log.error({ err }, 'decision listener failed');
       }
     }
-    await this.flush();
+    // Only the outbox: a clear of ended jobs in progress does not hold the decision back.
+    await this.publishDecisions();
     return result;
   }
 
   /**
    * Publish every recorded decision of a live job the broker has not acknowledged yet, then clear
-   * the retained decisions of ended jobs. Safe to call often: a call during a flush runs it again
-   * after (a job that ended meanwhile is cleared at once, not on the next tick).
+   * the retained decisions of ended jobs. Safe to call often: a call during a flush runs each step
+   * again after (a job that ended meanwhile is cleared at once, not on the next tick).
    */
-  flush(): Promise<void> {
-    if (this.flushing) {
-      this.again = true;
-      return this.flushing;
+  async flush(): Promise<void> {
+    if ((await this.publishDecisions()) && this.deps.clearEndedJobs) await this.clearEndedJobs();
+  }
+
+  /**
+   * The outbox alone; concurrent calls coalesce into one loop, which runs again when called during
+   * a pass. False when the broker refused a publish (the rest waits for the next flush).
+   */
+  publishDecisions(): Promise<boolean> {
+    if (this.publishing) {
+      this.publishAgain = true;
+      return this.publishing;
     }
-    this.flushing = (async () => {
+    this.publishing = (async () => {
+      let ok: boolean;
       do {
-        this.again = false;
-        if ((await this.publishOutbox()) && this.deps.clearEndedJobs) await this.clearEnded();
-      } while (this.again);
+        this.publishAgain = false;
+        ok = await this.publishOutbox();
+      } while (this.publishAgain);
+      return ok;
     })().finally(() => {
-      this.flushing = undefined;
+      this.publishing = undefined;
     });
-    return this.flushing;
+    return this.publishing;
+  }
+
+  /** Clears the retained decisions of ended jobs, a batch per pass; concurrent calls coalesce likewise. */
+  private clearEndedJobs(): Promise<void> {
+    if (this.clearing) {
+      this.clearAgain = true;
+      return this.clearing;
+    }
+    this.clearing = (async () => {
+      do {
+        this.clearAgain = false;
+        await this.clearEnded();
+      } while (this.clearAgain);
+    })().finally(() => {
+      this.clearing = undefined;
+    });
+    return this.clearing;
   }
 
   /** False when the broker refused a publish (the rest waits for the next flush). */

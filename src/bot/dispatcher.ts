@@ -51,7 +51,7 @@ export class Dispatcher implements RunnerControl {
         if (!key) throw new HermesError('unknown_runner', `runner ${runnerId} is not paired with this bot`);
         await this.send(runnerId, key, command, jobId, data, token);
       },
-      isOnline: (id) => this.list().some((r) => r.id === id && r.state === 'online'),
+      onlineRunners: () => this.list().flatMap((r) => (r.state === 'online' ? [r.id] : [])),
       clock: deps.clock,
       log: deps.log,
       settings: { ...DEFAULT_FOLLOW_UPS, ...deps.followUps },

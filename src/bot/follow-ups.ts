@@ -5,19 +5,26 @@
  * - the cancel of a job that was dispatched and then cancelled, wherever that happened: chat and
  *   Dispatcher.cancel send it at once, `hermes jobs cancel` (another process) sends nothing, and a
  *   failed publish must not leave the agent running. Sent again, less and less often, while the
- *   runner is online and has not answered.
+ *   runner is online and has not answered; given up after `maxCancelAttempts` sends or
+ *   `cancelGiveUpMs` whatever the runner's state, and at once when the runner is no longer paired.
  * - the start of a job still `dispatched` that no runner answered: sent again likewise. The
  *   runner refuses a start for a job it already has without touching it (runner/daemon/start-job.ts),
  *   so a start sent twice runs once; that refusal is taken as the answer, not as a failure.
- *   After `maxStartAttempts` sends the job ends in error, so it does not wait forever.
+ *   After `maxStartAttempts` sends the job ends in error, so it does not wait forever; as the
+ *   runner may run it all the same (its answer lost), that job owes the runner a cancel.
+ * - the cancel of a job already over whose start a runner accepts (late, or after the bot gave up).
+ *
+ * One job that cannot be sent does not stop the pass: the others are still tried.
  *
  * It also reads the runners' answers to starts and cancels.
  */
 import type { Clock } from '../clock.js';
 import type { Job } from '../jobs/job.js';
 import type { JobRegistry } from '../jobs/registry.js';
+import { isTerminalState } from '../jobs/states.js';
 import type { Logger } from '../log.js';
 import type { RunnerResultEnvelope } from '../protocol/schemas.js';
+import { immediate } from '../store/sqlite.js';
 import { type CommandLedger, isDue, type OwedCommand } from './command-ledger.js';
 
 export interface FollowUpSettings {
@@ -26,6 +33,8 @@ export interface FollowUpSettings {
   maxStartAttempts: number;
   cancelResendMs: number;
   maxCancelAttempts: number;
+  /** A cancel owed this long is given up, whether or not its runner ever came back online. */
+  cancelGiveUpMs: number;
 }
 
 export const DEFAULT_FOLLOW_UPS: FollowUpSettings = {
@@ -33,6 +42,7 @@ export const DEFAULT_FOLLOW_UPS: FollowUpSettings = {
   maxStartAttempts: 5,
   cancelResendMs: 60_000,
   maxCancelAttempts: 5,
+  cancelGiveUpMs: 24 * 3600_000,
 };
 
 /** Publishes a signed command to the job's runner; rejects when the runner is not paired or the publish fails. */
@@ -47,7 +57,7 @@ export type SendCommand = (
 /** The runner's words for a start of a job it already has (runner/daemon/start-job.ts). */
 const ALREADY_STARTED = /^job \S+ was already started on runner /;
 
-/** Cancels looked at per pass: an upgrade with many old cancelled jobs must not send one burst. */
+/** Cancels handled per pass (all of them actionable now): many owed at once must not send one burst. */
 const CANCEL_BATCH = 20;
 
 export function startData(job: Job): Record<string, unknown> {
@@ -60,7 +70,8 @@ export class FollowUps {
       registry: JobRegistry;
       ledger: CommandLedger;
       send: SendCommand;
-      isOnline: (runnerId: string) => boolean;
+      /** Ids of the runners online now. */
+      onlineRunners: () => string[];
       clock: Clock;
       log: Logger;
       settings: FollowUpSettings;
@@ -69,9 +80,9 @@ export class FollowUps {
 
   /** Sends the cancel of a cancelled job now; false when it did not go out (the next pass retries). */
   async sendCancel(job: Pick<Job, 'id' | 'runner' | 'dispatchedAt'>): Promise<boolean> {
-    const { ledger, send, log } = this.deps;
+    const { ledger, send, log, settings } = this.deps;
     if (!job.dispatchedAt) return true; // never handed to a runner: nothing runs
-    ledger.cancelSending(job.id);
+    ledger.cancelSending(job.id, settings.cancelResendMs);
     try {
       await send(job.runner, 'cancel', job.id, {});
       log.info({ job_id: job.id, runner: job.runner }, 'cancel sent to the runner');
@@ -90,29 +101,41 @@ export class FollowUps {
   }
 
   private async cancels(): Promise<void> {
-    const { ledger, isOnline, clock, log, settings, registry } = this.deps;
-    for (const c of ledger.owedCancels(CANCEL_BATCH)) {
-      // The first send needs no online runner: its persistent session queues the command.
-      if (c.attempts > 0 && !(isOnline(c.runner) && isDue(c, clock.now(), settings.cancelResendMs))) continue;
-      if (c.attempts >= settings.maxCancelAttempts) {
+    const { ledger, onlineRunners, clock, log, settings, registry } = this.deps;
+    const owed = ledger.owedCancels({
+      online: onlineRunners(),
+      maxAttempts: settings.maxCancelAttempts,
+      giveUpMs: settings.cancelGiveUpMs,
+      limit: CANCEL_BATCH,
+    });
+    for (const c of owed) {
+      const why = !c.paired
+        ? `runner ${c.runner} is no longer paired with this bot`
+        : clock.now() - c.owedAt >= settings.cancelGiveUpMs
+          ? `runner ${c.runner} did not answer the cancel within ${Math.round(settings.cancelGiveUpMs / 60_000)} min`
+          : c.attempts >= settings.maxCancelAttempts
+            ? `runner ${c.runner} never answered the cancel (sent ${c.attempts} times)`
+            : undefined;
+      if (why) {
         ledger.cancelAnswered(c.jobId, 'unanswered');
         log.warn(
           { job_id: c.jobId, runner: c.runner, attempts: c.attempts },
-          'runner never answered the cancel; giving up (its tmux session may still run: check the runner)',
+          `${why}; giving up (its tmux session may still run: check the runner)`,
         );
         continue;
       }
       const job = registry.get(c.jobId);
-      if (job && !(await this.sendCancel(job))) return;
+      if (job) await this.sendCancel(job); // not sent: the next pass tries again; the others go on
     }
   }
 
   private async starts(): Promise<void> {
-    const { ledger, isOnline, clock, settings } = this.deps;
+    const { ledger, clock, settings } = this.deps;
+    const online = new Set(this.deps.onlineRunners());
     for (const c of ledger.unansweredStarts()) {
-      if (!isOnline(c.runner) || !isDue(c, clock.now(), settings.startResendMs)) continue;
-      if (c.attempts >= settings.maxStartAttempts) this.giveUpStart(c);
-      else if (!(await this.resendStart(c))) return;
+      if (!online.has(c.runner) || !isDue(c, clock.now(), settings.startResendMs)) continue;
+      if (c.attempts >= settings.maxStartAttempts) await this.giveUpStart(c);
+      else await this.resendStart(c);
     }
   }
 
@@ -135,15 +158,27 @@ export class FollowUps {
     }
   }
 
-  private giveUpStart(c: OwedCommand): void {
-    const { registry, log } = this.deps;
+  /** Ends the job in error; the runner may run it all the same (its answer lost), so it is owed a cancel. */
+  private async giveUpStart(c: OwedCommand): Promise<void> {
+    const { registry, ledger, log } = this.deps;
     const reason = `runner ${c.runner} never answered the start (sent ${c.attempts} times)`;
+    let job: Job;
     try {
-      registry.transition(c.jobId, 'error', reason);
-      log.warn({ job_id: c.jobId, runner: c.runner, attempts: c.attempts }, `${reason}; job ended in error`);
+      job = immediate(registry.db, () => {
+        const ended = registry.transition(c.jobId, 'error', reason);
+        ledger.startAnswered(c.jobId, 'unanswered');
+        ledger.oweCancel(c.jobId);
+        return ended;
+      });
     } catch (err) {
       log.debug({ err, job_id: c.jobId }, 'unanswered start: job already moved on');
+      return;
     }
+    log.warn(
+      { job_id: c.jobId, runner: c.runner, attempts: c.attempts },
+      `${reason}; job ended in error, cancel sent in case it runs`,
+    );
+    await this.sendCancel(job);
   }
 
   /** A runner's answer to a start or a cancel (already verified and replay-checked). */
@@ -171,10 +206,27 @@ export class FollowUps {
       );
   }
 
+  /**
+   * The runner runs a job that is already over (the start answered late, or after the bot gave up):
+   * it owes a cancel, sent now, unless one is owed and unanswered already (it follows the start).
+   */
+  private cancelIfOver(job: Job): void {
+    const { ledger, log } = this.deps;
+    if (!isTerminalState(job.status) || !ledger.oweCancel(job.id, { unlessOwed: true })) return;
+    log.warn(
+      { job_id: job.id, runner: job.runner, status: job.status },
+      'runner accepted the start of a job already over; sending a cancel',
+    );
+    this.sendCancel(job).catch((err: unknown) =>
+      log.error({ err, job_id: job.id }, 'cancel of a job already over not sent; the next pass retries'),
+    );
+  }
+
   private startAnswered(job: Job, r: RunnerResultEnvelope): void {
     const { registry, ledger, log } = this.deps;
     if (r.data.status !== 'rejected') {
       ledger.startAnswered(job.id, 'accepted');
+      this.cancelIfOver(job);
       return;
     }
     if (ALREADY_STARTED.test(r.data.reason ?? '')) {
@@ -183,6 +235,7 @@ export class FollowUps {
         { job_id: job.id, runner: job.runner, reason: r.data.reason },
         'runner already has the job (a start sent again); not an error',
       );
+      this.cancelIfOver(job);
       return;
     }
     if (ledger.startAnswered(job.id, 'rejected') === 'accepted') {

@@ -133,12 +133,19 @@ export function overdueRequests(registry: JobRegistry, now: number): PermissionR
   ).all(isoTime(now)) as PermissionRequest[];
 }
 
+/**
+ * What the partial index permission_requests_unpublished holds (bot migration 4), spelled exactly
+ * as there so the query can use it: decided, not acknowledged, and not a closure by the job's end
+ * (never published: the job's retained decisions are cleared instead).
+ */
+export const UNPUBLISHED = `decided_at IS NOT NULL AND published_at IS NULL AND decided_by IS NOT '${JOB_ENDED_BY}'`;
+
 /** Decided requests of live jobs whose retained decision the broker has not acknowledged yet. */
 export function unpublishedDecisions(registry: JobRegistry): PermissionRequest[] {
   return prepared(
     registry.db,
-    `SELECT * FROM permission_requests WHERE decided_at IS NOT NULL AND published_at IS NULL AND ${JOB_LIVE}
-     ORDER BY decided_at`,
+    `SELECT * FROM permission_requests INDEXED BY permission_requests_unpublished
+      WHERE ${UNPUBLISHED} AND ${JOB_LIVE} ORDER BY decided_at`,
   ).all() as PermissionRequest[];
 }
 
@@ -153,8 +160,21 @@ export function jobsToClear(registry: JobRegistry, limit: number): string[] {
   ).map((r) => r.id);
 }
 
+/**
+ * The broker acknowledged an empty retained message on every request topic of the ended job: that
+ * is the last retained state of each, so a decision never published (recorded while the broker was
+ * down, then the job ended) counts as settled and leaves the unpublished index. (Closures by the
+ * job's end were never in it and keep published_at NULL: nothing was published for them.)
+ */
 export function markDecisionsCleared(registry: JobRegistry, jobId: string, at: number): void {
-  prepared(registry.db, 'UPDATE jobs SET decisions_cleared_at = ? WHERE id = ?').run(isoTime(at), jobId);
+  const db = registry.db;
+  immediate(db, () => {
+    prepared(db, 'UPDATE jobs SET decisions_cleared_at = ? WHERE id = ?').run(isoTime(at), jobId);
+    prepared(db, `UPDATE permission_requests SET published_at = ? WHERE job_id = ? AND ${UNPUBLISHED}`).run(
+      isoTime(at),
+      jobId,
+    );
+  });
 }
 
 export function markPublished(registry: JobRegistry, jobId: string, requestId: string, at: number): void {

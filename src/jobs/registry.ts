@@ -143,6 +143,14 @@ export class JobRegistry {
       this.db,
       `UPDATE jobs SET status = @to, updated_at = @now, status_reason = @reason ${stamp} WHERE id = @id`,
     ).run({ to, now, reason: reason ?? null, id: r.id });
+    // A job cancelled after it was handed to a runner owes that runner a cancel, whichever process
+    // cancelled it: the bot's follow-ups send it (src/bot/command-ledger.ts).
+    if (to === 'cancelled' && r.dispatched_at) {
+      prepared(
+        this.db,
+        'UPDATE jobs SET cancel_owed_at = COALESCE(cancel_owed_at, ?) WHERE id = ? AND cancel_answer IS NULL',
+      ).run(now, r.id);
+    }
     // Closed in the same transaction as the ending, whichever process ends the job (relay, bot,
     // `hermes jobs cancel`): nobody can decide on, or expire, a request of a job that is over.
     // Stamped, so "already expired by hermes:job-ended at T" says why and when it was closed.

@@ -124,9 +124,14 @@ export const BOT_MIGRATIONS: readonly string[] = [
   // 4: what the bot still owes a job after another process (or a crash) changed it. Ended jobs:
   // whether their retained decisions are cleared on the broker (src/bot/decision-service.ts).
   // Dispatched jobs: when the start was last sent, how often, and the runner's answer, so an
-  // unanswered start is sent again. Cancelled jobs: the same for the cancel command
-  // (src/bot/command-ledger.ts). Requests of jobs that ended before this version were left
-  // pending (cancelled jobs) or expired without a stamp: they are closed as endings close them now.
+  // unanswered start is sent again. Jobs that owe their runner a cancel (cancelled after dispatch,
+  // or ended by the bot while the runner may run them): since when, and the same for the cancel
+  // command, with when it is next due (src/bot/command-ledger.ts).
+  // Jobs that ended before this version owe no cancel (cancel_answer 'legacy': no burst of old
+  // cancels at upgrade); those without permission requests have nothing retained to clear.
+  // Requests of jobs that ended before this version were left pending (cancelled jobs) or expired
+  // without a stamp: they are closed as endings close them now. Such closures (decided_by
+  // hermes:job-ended) are never published, so they stay out of the unpublished index.
   `
   ALTER TABLE jobs ADD COLUMN decisions_cleared_at TEXT;
   ALTER TABLE jobs ADD COLUMN start_sent_at TEXT;
@@ -135,6 +140,13 @@ export const BOT_MIGRATIONS: readonly string[] = [
   ALTER TABLE jobs ADD COLUMN cancel_sent_at TEXT;
   ALTER TABLE jobs ADD COLUMN cancel_attempts INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE jobs ADD COLUMN cancel_answer TEXT;
+  ALTER TABLE jobs ADD COLUMN cancel_owed_at TEXT;
+  ALTER TABLE jobs ADD COLUMN cancel_due_at TEXT;
+  CREATE INDEX jobs_owed_cancels ON jobs (cancel_sent_at) WHERE cancel_owed_at IS NOT NULL AND cancel_answer IS NULL;
+  UPDATE jobs SET cancel_answer = 'legacy' WHERE status IN ('completed', 'error', 'cancelled');
+  UPDATE jobs SET decisions_cleared_at = COALESCE(ended_at, updated_at)
+   WHERE status IN ('completed', 'error', 'cancelled')
+     AND NOT EXISTS (SELECT 1 FROM permission_requests p WHERE p.job_id = jobs.id);
   UPDATE permission_requests
      SET status = 'expired',
          decided_by = 'hermes:job-ended',
@@ -142,5 +154,8 @@ export const BOT_MIGRATIONS: readonly string[] = [
          reason = COALESCE(reason, 'closed: the job ended')
    WHERE decided_by IS NULL
      AND job_id IN (SELECT id FROM jobs WHERE status IN ('completed', 'error', 'cancelled'));
+  DROP INDEX permission_requests_unpublished;
+  CREATE INDEX permission_requests_unpublished ON permission_requests (decided_at)
+   WHERE decided_at IS NOT NULL AND published_at IS NULL AND decided_by IS NOT 'hermes:job-ended';
   `,
 ];

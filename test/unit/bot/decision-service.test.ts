@@ -97,4 +97,45 @@ describe('decision service', () => {
     ]);
     expect(cleared(ended.id)).toBeNull();
   });
+
+  it('a decision is published at once while a flush is clearing ended jobs (each clear waiting for the broker)', async () => {
+    const live = await jobWithRequest('r-live');
+    const ended = [await jobWithRequest('r-a'), await jobWithRequest('r-b')];
+    for (const j of ended) f.registry.cancel(j.id);
+    const published: string[] = [];
+    let release = () => {};
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    const svc = new DecisionService({
+      registry: f.registry,
+      publisher: {
+        async publish(topic, payload) {
+          if (payload.length === 0) await held; // a clear: the PUBACK is slow to come
+          published.push(topic);
+        },
+      },
+      prefix: 'hermes',
+      clock: f.clock,
+      log: silentLogger,
+      clearEndedJobs: true,
+    });
+    const flushing = svc.flush();
+    await new Promise((r) => setImmediate(r));
+    const decided = await Promise.race([
+      svc
+        .decide({ jobId: live.id, requestId: 'r-live', decision: 'approve', by: 'cli:alice' })
+        .then(() => 'decided'),
+      new Promise((r) => setTimeout(() => r('held behind the clears'), 500)),
+    ]);
+    expect(decided).toBe('decided');
+    expect(published).toEqual([`hermes/jobs/${live.id}/decisions/r-live`]);
+    expect(permissionRequest(f.db, live.id, 'r-live')?.published_at).not.toBeNull();
+    release();
+    await flushing;
+    expect(published.slice(1).sort()).toEqual(
+      [`hermes/jobs/${ended[0]!.id}/decisions/r-a`, `hermes/jobs/${ended[1]!.id}/decisions/r-b`].sort(),
+    );
+    expect(ended.map((j) => cleared(j.id))).not.toContain(null);
+  });
 });

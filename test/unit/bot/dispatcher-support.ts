@@ -34,12 +34,17 @@ export function dispatcherFixture(followUps: Partial<FollowUpSettings> = {}) {
   runners.add('r1', KEY);
   const handlers: MessageHandler[] = [];
   const sent: SentCommand[] = [];
-  const state = { down: false, statusSeq: 0, resultSeq: 0 };
+  const keys = new Map([['r1', KEY]]);
+  const seqs = new Map<string, { status: number; result: number }>();
+  /** `down`: every publish fails; `failJobs`: publishes of commands for these jobs fail. */
+  const state = { down: false, failJobs: new Set<string>() };
   const bus: MqttBus = {
     connected: true,
     publish: async (_topic, payload) => {
       if (state.down) throw new Error('broker unavailable');
-      sent.push(toPlain(decodeWire(payload.toString())) as unknown as SentCommand);
+      const cmd = toPlain(decodeWire(payload.toString())) as unknown as SentCommand;
+      if (state.failJobs.has(cmd.job_id)) throw new Error('publish refused');
+      sent.push(cmd);
     },
     subscribe: async () => {},
     onMessage: (h) => {
@@ -61,33 +66,48 @@ export function dispatcherFixture(followUps: Partial<FollowUpSettings> = {}) {
     followUps,
   });
 
-  function deliver(leaf: 'status' | 'results', event: string, jobId: string, data: Record<string, unknown>) {
-    const seq = leaf === 'status' ? ++state.statusSeq : ++state.resultSeq;
+  function deliver(
+    runner: string,
+    leaf: 'status' | 'results',
+    event: string,
+    jobId: string,
+    data: Record<string, unknown>,
+  ) {
+    const s = seqs.get(runner) ?? { status: 0, result: 0 };
+    seqs.set(runner, s);
+    const seq = leaf === 'status' ? ++s.status : ++s.result;
     const env = {
       schema_version: 1,
       job_id: jobId,
-      runner_id: 'r1',
+      runner_id: runner,
       seq,
       event,
       timestamp: isoTime(clock.now()),
       data,
     };
-    const wire = encodeWire(signEnvelope(fromPlain(env) as JsonObject, KEY));
+    const wire = encodeWire(signEnvelope(fromPlain(env) as JsonObject, keys.get(runner)!));
     for (const h of handlers)
-      h(`hermes/runners/r1/${leaf}`, Buffer.from(wire), { retain: false, dup: false });
+      h(`hermes/runners/${runner}/${leaf}`, Buffer.from(wire), { retain: false, dup: false });
   }
 
   return {
     db,
     clock,
     registry,
+    runners,
     dispatcher,
     sent,
     state,
     /** Commands sent for one job, as `event:seq`. */
     commandsOf: (jobId: string) => sent.filter((c) => c.job_id === jobId).map((c) => c.event),
-    online: (up = true) =>
-      deliver('status', 'status', 'r1', { state: up ? 'online' : 'offline', profiles: ['demo'] }),
+    /** Pairs another runner. */
+    pair(runner: string) {
+      const key = `${runner}-key-0123456789abcdefghijklmnopqrstuv`;
+      keys.set(runner, key);
+      runners.add(runner, key);
+    },
+    online: (up = true, runner = 'r1') =>
+      deliver(runner, 'status', 'status', runner, { state: up ? 'online' : 'offline', profiles: ['demo'] }),
     answer(
       jobId: string,
       command: 'start' | 'cancel',
@@ -95,7 +115,7 @@ export function dispatcherFixture(followUps: Partial<FollowUpSettings> = {}) {
       reason?: string,
     ) {
       const cmd = [...sent].reverse().find((c) => c.job_id === jobId && c.event === command)!;
-      deliver('results', 'result', jobId, {
+      deliver(registry.require(jobId).runner, 'results', 'result', jobId, {
         command,
         command_seq: cmd.seq,
         status,
