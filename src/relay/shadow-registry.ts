@@ -5,25 +5,15 @@
  * job's highest seq and the digest of every stored event (all the replay
  * filter reads): without them a redelivered or replayed event the bot
  * already dropped would look new here and be shown as if it had just happened.
- *
- * Jobs this host does not know (`elsewhere`: no local database, or not in it) are followed
- * from MQTT alone: with no token their events cannot be verified (accepted as unverified, like
- * a --no-auth job's) and the replay filter starts empty.
  */
 import Database from 'better-sqlite3';
-import { type Clock, isoTime, type Random } from '../clock.js';
+import type { Clock, Random } from '../clock.js';
 import type { JobRow } from '../jobs/job.js';
 import { JobRegistry } from '../jobs/registry.js';
 import { BOT_MIGRATIONS } from '../store/bot-schema.js';
 import { type Db, migrate } from '../store/sqlite.js';
 
-export function shadowRegistry(
-  rows: JobRow[],
-  clock: Clock,
-  random: Random,
-  source?: Db,
-  elsewhere: readonly string[] = [],
-): JobRegistry {
+export function shadowRegistry(rows: JobRow[], clock: Clock, random: Random, source: Db): JobRegistry {
   const db = new Database(':memory:');
   migrate(db, BOT_MIGRATIONS);
   // Live jobs only: the status is 'running' whatever the bot says, as any live state accepts events.
@@ -36,20 +26,14 @@ export function shadowRegistry(
     `INSERT INTO events (job_id, seq, event, timestamp, received_at, wire, digest, verified)
      VALUES (?, ?, '', '', '', '', ?, 0)`,
   );
-  const insertElsewhere = db.prepare(
-    `INSERT INTO jobs (id, status, profile, prompt, runner, cwd, owner, auth, token, created_at, updated_at)
-     VALUES (?, 'running', '?', '', '?', NULL, '?', 'none', NULL, ?, ?)`,
-  );
-  const readEvents = source?.prepare('SELECT seq, digest FROM events WHERE job_id = ?');
-  const now = isoTime(clock.now());
+  const readEvents = source.prepare('SELECT seq, digest FROM events WHERE job_id = ?');
   db.transaction(() => {
     for (const r of rows) {
       insert.run({ ...r, max_seq: r.max_seq ?? null });
-      for (const e of (readEvents?.all(r.id) ?? []) as Array<{ seq: number; digest: string }>) {
+      for (const e of readEvents.all(r.id) as Array<{ seq: number; digest: string }>) {
         copyEvent.run(r.id, e.seq, e.digest);
       }
     }
-    for (const id of elsewhere) insertElsewhere.run(id, now, now);
   })();
   return new JobRegistry(db, clock, random);
 }

@@ -9,10 +9,10 @@
  * the bot (a runner rejected its start). The bot's database says so, so it is
  * read at start and checked while watching.
  *
- * The database is only read (opened read-only, never created or migrated). When it is
- * missing, at another schema version, or does not have a job, that job is followed from
- * MQTT alone: its events are shown unverified (the token is not here), and it is waited for
- * until it ends or --timeout passes, as it may run on another bot host.
+ * The database is only read (opened read-only, never created or migrated). A job it does not
+ * hold (missing file, another schema version, an id from another bot host or a typo) is refused
+ * with exit 2: without the job's token nothing could be verified, and a CI step that trusts
+ * `watch`'s exit 0 must not be ended by anyone who can publish on the broker.
  */
 import { newId } from '../../clock.js';
 import { HermesError } from '../../errors.js';
@@ -62,7 +62,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     true,
   );
   if (positionals.length === 0) throw new HermesError('usage', 'watch: give one or more job ids');
-  // Ids become topic levels (a job unknown here is subscribed to by id): no wildcards.
+  // Ids become topic levels: no wildcards.
   const bad = positionals.find((id) => !ID_RE.test(id));
   if (bad !== undefined) throw new HermesError('usage', `watch: "${bad}" is not a job id`);
   const timeoutS = values.timeout === undefined ? undefined : Number(values.timeout);
@@ -93,30 +93,29 @@ export async function run(ctx: CommandContext): Promise<number> {
       outcome: new Map(),
       total: ids.length,
     };
-    // One read transaction, so the jobs and the events seeding the replay filter agree.
-    const seed = () => {
-      const rows = ids.map((id) => ({ id, row: w.jobs?.row(id) }));
-      for (const { row } of rows) if (db && row && isTerminalState(row.status)) ended(w, db, row);
-      const live = rows.flatMap(({ row }) => (row && !w.outcome.has(row.id) ? [row] : []));
-      const elsewhere = rows.filter(({ row }) => !row).map(({ id }) => id);
-      return { live, elsewhere, shadow: shadowRegistry(live, ctx.clock, ctx.random, db, elsewhere) };
-    };
-    const { live, elsewhere, shadow } = db ? db.transaction(seed)() : seed();
-    const unknownHere = db
-      ? `is not in ${local.file}`
-      : local.why === 'missing'
-        ? `is not known here (no ${local.file})`
-        : 'is not known here (the bot database is not used)';
-    for (const id of elsewhere) {
-      // It may run on another bot host: wait for its events (until --timeout), saying what that means.
-      writeLine(
-        ctx.stderr,
-        `hermes watch: ${id} ${unknownHere}: following it from MQTT alone; its events are unverified (no token here) and not replay-filtered against the bot's`,
+    const unknown = ids.filter((id) => !w.jobs?.row(id));
+    if (!db || unknown.length > 0) {
+      const where = db
+        ? `not in ${local.file}`
+        : local.why === 'missing'
+          ? `not known here (no ${local.file})`
+          : 'not known here (the bot database is not used)';
+      throw new HermesError(
+        'usage',
+        `watch: ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} ${where}; watch verifies events with each job's token from the bot's database`,
+        { hint: "run it on the bot host, with the bot's HERMES_HOME" },
       );
     }
+    // One read transaction, so the jobs and the events seeding the replay filter agree.
+    const { live, shadow } = db.transaction(() => {
+      const rows = ids.map((id) => w.jobs!.row(id)!);
+      for (const row of rows) if (isTerminalState(row.status)) ended(w, db, row);
+      const live = rows.filter((row) => !w.outcome.has(row.id));
+      return { live, shadow: shadowRegistry(live, ctx.clock, ctx.random, db) };
+    })();
     try {
-      if (live.length + elsewhere.length === 0) return exitCode(w);
-      return await follow(w, live, elsewhere, shadow, settings, timeoutS, values.mqtt);
+      if (live.length === 0) return exitCode(w);
+      return await follow(w, live, shadow, settings, timeoutS, values.mqtt);
     } finally {
       shadow.db.close();
     }
@@ -133,7 +132,6 @@ function ended(w: Watch, db: Db, row: JobRow): void {
 async function follow(
   w: Watch,
   live: JobRow[],
-  elsewhere: string[],
   shadow: JobRegistry,
   settings: RelaySettings,
   timeoutS: number | undefined,
@@ -209,7 +207,7 @@ async function follow(
       });
       bus
         .subscribe(
-          [...live.map((r) => r.id), ...elsewhere].map((id) => topics.jobEvents(prefix, id)),
+          live.map((r) => topics.jobEvents(prefix, r.id)),
           1,
         )
         .catch((err: unknown) => {

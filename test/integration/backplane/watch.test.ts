@@ -212,30 +212,28 @@ describe('hermes watch only reads the bot database', () => {
     }
   };
 
-  it('with a fresh HERMES_HOME creates no hermes.db: a job unknown here is waited for on MQTT until --timeout', async () => {
+  it('with a fresh HERMES_HOME creates no hermes.db and refuses the job it cannot verify (exit 2)', async () => {
     const home = freshHome();
-    const w = watch(['j-nope', '--timeout', '0.5'], home);
-    expect(await w.code).toBe(3);
+    const w = watch(['j-nope', '--timeout', '5'], home);
+    expect(await w.code).toBe(2);
     expect(w.lines()).toEqual([]);
-    expect(w.stderr()).toContain('j-nope is not known here');
-    expect(w.stderr()).toContain('following it from MQTT alone');
+    expect(w.stderr()).toContain('j-nope is not known here (no ');
+    expect(w.stderr()).toContain('run it on the bot host');
     expect(existsSync(botDbPath(home))).toBe(false);
     expect(readdirSync(home).filter((f) => f.startsWith('hermes.db'))).toEqual([]);
   });
 
-  it('with no local database a job on another bot host is followed from MQTT alone, its events unverified', async () => {
+  it('a completed event on the broker for a job this host cannot verify never ends the watch with 0', async () => {
     const { job, token } = h.register();
     await publish(job.id, signed(job.id, token!, 1, 'completed', 'done elsewhere'), true);
     const home = freshHome();
     const w = watch([job.id, '--timeout', '20'], home);
-    expect(await w.code).toBe(0);
-    expect(w.lines()).toEqual([
-      expect.objectContaining({ job_id: job.id, seq: 1, event: 'completed', verified: false }),
-    ]);
+    expect(await w.code).toBe(2);
+    expect(w.lines()).toEqual([]);
     expect(existsSync(botDbPath(home))).toBe(false);
   });
 
-  it('an existing database keeps its bytes, size, mtime and user_version; a job not in it is waited for', async () => {
+  it('an existing database keeps its bytes, size, mtime and user_version while watched; a job not in it is refused', async () => {
     const home = freshHome();
     const config = loadConfig({ env: { HERMES_HOME: home } });
     const db = openBotDb(config, silentLogger);
@@ -245,14 +243,16 @@ describe('hermes watch only reads the bot database', () => {
     const before = fingerprint(file);
     expect(before.userVersion).toBe(BOT_SCHEMA_VERSION);
 
-    const w = watch([job.id, 'j-elsewhere', '--timeout', '0.5'], home);
+    const w = watch([job.id, '--timeout', '0.5'], home);
     expect(await w.code).toBe(3);
-    expect(w.stderr()).toContain(`j-elsewhere is not in ${file}`);
-    expect(w.stderr()).not.toContain(job.id);
+    expect(fingerprint(file)).toEqual(before);
+    const refused = watch([job.id, 'j-elsewhere', '--timeout', '5'], home);
+    expect(await refused.code).toBe(2);
+    expect(refused.stderr()).toContain(`j-elsewhere is not in ${file}`);
     expect(fingerprint(file)).toEqual(before);
   });
 
-  it('a database at another schema version is neither migrated nor used: a warning, and MQTT alone', async () => {
+  it('a database at another schema version is neither migrated nor used: a warning, and the job refused', async () => {
     const home = freshHome();
     const file = botDbPath(home);
     // An older bot's database (one migration behind this Hermes).
@@ -262,8 +262,8 @@ describe('hermes watch only reads the bot database', () => {
     const before = fingerprint(file);
     expect(before.userVersion).toBe(BOT_SCHEMA_VERSION - 1);
 
-    const w = watch(['j-nope', '--timeout', '0.5'], home);
-    expect(await w.code).toBe(3);
+    const w = watch(['j-nope', '--timeout', '5'], home);
+    expect(await w.code).toBe(2);
     expect(w.stderr()).toContain(
       `warning: ${file} is at schema version ${BOT_SCHEMA_VERSION - 1}, this Hermes reads version ${BOT_SCHEMA_VERSION}`,
     );
