@@ -77,7 +77,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     approvalTimeoutSeconds: config.chat.approval_timeout_seconds,
   };
   // Read-only: watch never creates, migrates or writes the bot's database (a newer CLI must not
-  // migrate a live older bot's file). Without a usable one, jobs are followed from MQTT alone.
+  // migrate a live older bot's file). Without a usable one, the jobs cannot be verified: refused.
   const local = openBotDbReadOnly(config, ctx.logger());
   if (!local.db && local.why !== 'missing') {
     writeLine(ctx.stderr, `hermes watch: warning: ${local.detail}; not using it`);
