@@ -4,12 +4,15 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { type RunningBot, startBot } from '../../src/bot/run-bot.js';
 import { type Clock, systemClock, systemRandom } from '../../src/clock.js';
 import { type Config, loadConfig } from '../../src/config/load.js';
 import type { Job } from '../../src/jobs/job.js';
 import { silentLogger } from '../../src/log.js';
 import { auditPath } from '../../src/relay/audit.js';
+import { startTestBroker, type TestBroker } from './brokers.js';
+import { tempHome } from './cli.js';
 
 export interface BotHarness {
   home: string;
@@ -78,4 +81,39 @@ export function botHarness(
     },
   };
   return h;
+}
+
+/**
+ * A real broker (Mosquitto on a free port) and a started in-process bot on a fresh home, set up
+ * once for the test file (`file`) or around every test (`each`) and torn down after. `ready`
+ * gets them after each set-up (test files keep them in module variables).
+ */
+export function useBotOnBroker(
+  scope: 'file' | 'each',
+  ready: (broker: TestBroker, h: BotHarness) => void,
+  extraEnv: Record<string, string> = {},
+): void {
+  let broker: TestBroker | undefined;
+  let h: BotHarness | undefined;
+  let cleanup = () => {};
+  const setUp = async () => {
+    broker = await startTestBroker();
+    const t = tempHome();
+    cleanup = t.cleanup;
+    h = botHarness(t.home, broker.url, extraEnv);
+    await h.start();
+    ready(broker, h);
+  };
+  const tearDown = async () => {
+    await h?.stop();
+    await broker?.stop();
+    cleanup();
+  };
+  if (scope === 'file') {
+    beforeAll(setUp);
+    afterAll(tearDown);
+  } else {
+    beforeEach(setUp);
+    afterEach(tearDown);
+  }
 }

@@ -1,29 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fromPlain, type JsonObject } from '../../../src/protocol/lossless-json.js';
 import { signEnvelope } from '../../../src/protocol/signing.js';
 import { encodeWire } from '../../../src/protocol/wire.js';
 import { DROP_REASONS } from '../../../src/relay/verdict.js';
-import { type BotHarness, botHarness } from '../../helpers/bot-harness.js';
-import { startTestBroker, type TestBroker } from '../../helpers/brokers.js';
-import { tempHome } from '../../helpers/cli.js';
+import { type BotHarness, useBotOnBroker } from '../../helpers/bot-harness.js';
 import { waitFor } from '../../helpers/wait.js';
 
-let broker: TestBroker;
 let h: BotHarness;
-let cleanup: () => void;
-
-beforeAll(async () => {
-  broker = await startTestBroker();
-  const t = tempHome();
-  cleanup = t.cleanup;
-  h = botHarness(t.home, broker.url, { HERMES_REPLAY_WINDOW: '100' });
-  await h.start();
-});
-afterAll(async () => {
-  await h.stop();
-  await broker.stop();
-  cleanup();
-});
+useBotOnBroker(
+  'file',
+  (_broker, harness) => {
+    h = harness;
+  },
+  { HERMES_REPLAY_WINDOW: '100' },
+);
 
 const now = () => new Date().toISOString();
 function signed(

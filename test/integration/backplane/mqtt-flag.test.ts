@@ -1,26 +1,16 @@
 /** `--mqtt URL` on the agent-side commands stands in for HERMES_MQTT_URL (and is handed on by run). */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventsOf, permissionRequestsOf } from '../../../src/jobs/queries.js';
-import { type BotHarness, botHarness } from '../../helpers/bot-harness.js';
-import { startTestBroker, type TestBroker } from '../../helpers/brokers.js';
-import { HERMES_BIN, spawnHermes, tempHome } from '../../helpers/cli.js';
+import { type BotHarness, useBotOnBroker } from '../../helpers/bot-harness.js';
+import type { TestBroker } from '../../helpers/brokers.js';
+import { HERMES_BIN, spawnHermes } from '../../helpers/cli.js';
 import { waitFor } from '../../helpers/wait.js';
 
 let broker: TestBroker;
 let h: BotHarness;
-let cleanup: () => void;
-
-beforeAll(async () => {
-  broker = await startTestBroker();
-  const t = tempHome();
-  cleanup = t.cleanup;
-  h = botHarness(t.home, broker.url);
-  await h.start();
-});
-afterAll(async () => {
-  await h.stop();
-  await broker.stop();
-  cleanup();
+useBotOnBroker('file', (b, harness) => {
+  broker = b;
+  h = harness;
 });
 
 /** The job's agent environment without HERMES_MQTT_URL: the broker comes only from --mqtt. */

@@ -4,28 +4,15 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventsOf } from '../../../src/jobs/queries.js';
-import { type BotHarness, botHarness } from '../../helpers/bot-harness.js';
-import { startTestBroker, type TestBroker } from '../../helpers/brokers.js';
-import { spawnHermes, tempHome } from '../../helpers/cli.js';
+import { type BotHarness, useBotOnBroker } from '../../helpers/bot-harness.js';
+import { spawnHermes } from '../../helpers/cli.js';
 import { waitFor } from '../../helpers/wait.js';
 
-let broker: TestBroker;
 let h: BotHarness;
-let cleanup: () => void;
-
-beforeAll(async () => {
-  broker = await startTestBroker();
-  const t = tempHome();
-  cleanup = t.cleanup;
-  h = botHarness(t.home, broker.url);
-  await h.start();
-});
-afterAll(async () => {
-  await h.stop();
-  await broker.stop();
-  cleanup();
+useBotOnBroker('file', (_broker, harness) => {
+  h = harness;
 });
 
 /** Audit records of a job's events topic: a too_large drop has no parsed job_id, only its topic. */

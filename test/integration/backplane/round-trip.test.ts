@@ -1,27 +1,17 @@
 import { spawn } from 'node:child_process';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EXPIRED_BY } from '../../../src/jobs/decisions.js';
 import { eventsOf, permissionRequestsOf } from '../../../src/jobs/queries.js';
-import { type BotHarness, botHarness } from '../../helpers/bot-harness.js';
-import { startTestBroker, type TestBroker } from '../../helpers/brokers.js';
-import { HERMES_BIN, runHermes, spawnHermes, tempHome } from '../../helpers/cli.js';
+import { type BotHarness, useBotOnBroker } from '../../helpers/bot-harness.js';
+import type { TestBroker } from '../../helpers/brokers.js';
+import { HERMES_BIN, runHermes, spawnHermes } from '../../helpers/cli.js';
 import { waitFor } from '../../helpers/wait.js';
 
 let broker: TestBroker;
 let h: BotHarness;
-let cleanup: () => void;
-
-beforeEach(async () => {
-  broker = await startTestBroker();
-  const t = tempHome();
-  cleanup = t.cleanup;
-  h = botHarness(t.home, broker.url);
-  await h.start();
-});
-afterEach(async () => {
-  await h.stop();
-  await broker.stop();
-  cleanup();
+useBotOnBroker('each', (b, harness) => {
+  broker = b;
+  h = harness;
 });
 
 function spawnAsk(env: Record<string, string>, args: string[]) {

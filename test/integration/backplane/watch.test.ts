@@ -2,7 +2,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { PassThrough, Readable } from 'node:stream';
 import Database from 'better-sqlite3';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../../src/cli/main.js';
 import { systemClock, systemRandom } from '../../../src/clock.js';
 import { loadConfig } from '../../../src/config/load.js';
@@ -15,28 +15,22 @@ import { encodeWire } from '../../../src/protocol/wire.js';
 import { BOT_SCHEMA_VERSION, botDbPath, openBotDb } from '../../../src/store/bot-db.js';
 import { BOT_MIGRATIONS } from '../../../src/store/bot-schema.js';
 import { migrate, openDatabase } from '../../../src/store/sqlite.js';
-import { type BotHarness, botHarness } from '../../helpers/bot-harness.js';
-import { startTestBroker, type TestBroker } from '../../helpers/brokers.js';
+import { type BotHarness, useBotOnBroker } from '../../helpers/bot-harness.js';
+import type { TestBroker } from '../../helpers/brokers.js';
 import { tempHome } from '../../helpers/cli.js';
 import { waitFor } from '../../helpers/wait.js';
 
 const REPLAY_WINDOW = 5;
 let broker: TestBroker;
 let h: BotHarness;
-let cleanup: () => void;
-
-beforeAll(async () => {
-  broker = await startTestBroker();
-  const t = tempHome();
-  cleanup = t.cleanup;
-  h = botHarness(t.home, broker.url, { HERMES_REPLAY_WINDOW: String(REPLAY_WINDOW) });
-  await h.start();
-});
-afterAll(async () => {
-  await h.stop();
-  await broker.stop();
-  cleanup();
-});
+useBotOnBroker(
+  'file',
+  (b, harness) => {
+    broker = b;
+    h = harness;
+  },
+  { HERMES_REPLAY_WINDOW: String(REPLAY_WINDOW) },
+);
 
 function signed(jobId: string, token: string, seq: number, event = 'progress', detail = `#${seq}`) {
   const env = fromPlain({
