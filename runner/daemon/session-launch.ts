@@ -22,7 +22,7 @@ export interface LaunchInput {
 
 export function sessionLaunch(
   i: LaunchInput,
-): Pick<StartDeps, 'envFor' | 'wrap' | 'hermesCommand' | 'defaultCwd' | 'userHome'> {
+): Pick<StartDeps, 'envFor' | 'wrap' | 'hermesCommand' | 'defaultCwd' | 'cwdRoots' | 'userHome'> {
   return {
     envFor: (profile, auth) =>
       sessionEnv(
@@ -50,6 +50,7 @@ export function sessionLaunch(
     ],
     hermesCommand: join(i.shimDir, 'hermes'),
     defaultCwd: i.config.runner.workdir ?? i.env.HOME ?? i.config.home,
+    cwdRoots: i.config.runner.cwd_roots,
     userHome: i.env.HOME,
   };
 }

@@ -50,6 +50,8 @@ export interface StartDeps {
   /** The `hermes` command hooks call. */
   hermesCommand: string;
   defaultCwd: string;
+  /** runner.cwd_roots: where a requested working directory may lie (none: a request may not choose). */
+  cwdRoots: readonly string[];
   userHome: string | undefined;
   /** A start older than this (by its timestamp) is not run. */
   maxAgeMs: number;
@@ -111,7 +113,7 @@ export async function startJob(
       );
     }
     const argv = expandArgv(profile.name, profile.argv, cmd.data.prompt ?? '');
-    const cwd = resolveCwd(cmd.data.cwd, profile.cwd, d.defaultCwd, d.userHome);
+    const cwd = resolveCwd(cmd.data.cwd, profile.cwd, d.defaultCwd, d.userHome, d.cwdRoots);
     const env = d.envFor(profile, auth);
     checkProgram(argv[0]!, cwd, env.PATH ?? '');
     hookSite = { kind: profile.hooks, cwd };

@@ -39,6 +39,7 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   HERMES_TMUX_SOCKET: 'runner.tmux_socket',
   HERMES_LINGER_SECONDS: 'runner.linger_seconds',
   HERMES_RECONCILE_SCHEDULE: 'runner.schedule',
+  HERMES_CWD_ROOTS: 'runner.cwd_roots',
   HERMES_DEMO_STEP_MS: 'runner.demo_step_ms',
   HERMES_ALLOW_EVERYONE: 'chat.allow_everyone',
   HERMES_PROGRESS_INTERVAL_SECONDS: 'chat.progress_interval_seconds',

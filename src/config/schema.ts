@@ -82,6 +82,11 @@ export const RunnerConfig = z.strictObject({
   schedule: z.string().default('* * * * *'),
   /** Working directory for jobs whose profile and request name none. */
   workdir: z.string().optional(),
+  /**
+   * Folders a job's requested working directory (`--cwd` from chat or `hermes jobs register`)
+   * must lie in. Empty: a request may not choose one, only the profile and workdir decide.
+   */
+  cwd_roots: csv.default([]),
   profiles: z
     .record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'profile names are lowercase words'), ProfileConfig)
     .default({}),

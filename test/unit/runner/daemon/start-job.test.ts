@@ -89,6 +89,7 @@ describe('startJob', () => {
       wrap: (argv) => ['hermes-run', ...argv],
       hermesCommand: '/x/hermes',
       defaultCwd: home,
+      cwdRoots: [],
       userHome: home,
       maxAgeMs: 300_000,
       clock,
