@@ -126,14 +126,22 @@ export function installClaudeHooks(workdir: string, opts: InstallClaudeHooksOpti
   const file = claudeSettingsPath(workdir);
   const settings = withoutHermes(readSettings(file));
   const hooks: Record<string, MatcherGroup[]> = { ...(settings.hooks ?? {}) };
-  const entry = (timeoutS: number): HookEntry => ({
+  const base = `${opts.command} --deadline ${decisionDeadlineSeconds(timeout)} --progress-deadline ${progressDeadline}`;
+  const entry = (timeoutS: number, gate = false): HookEntry => ({
     type: 'command',
-    command: `${opts.command} --deadline ${decisionDeadlineSeconds(timeout)} --progress-deadline ${progressDeadline} ${HERMES_HOOK_MARKER}`,
+    // The hook answers deny itself on every failure it lives to see. When it cannot even start
+    // (node gone after an upgrade, a broken dist/), Claude Code treats a plain non-zero exit as a
+    // non-blocking error and runs the tool: `|| exit 2` turns that into a block. Only on the gate:
+    // exit 2 from a Stop hook would keep Claude from stopping.
+    command: `${base}${gate ? ' || exit 2' : ''} ${HERMES_HOOK_MARKER}`,
     timeout: timeoutS,
   });
   for (const event of TOOL_EVENTS) {
-    const t = event === 'PreToolUse' ? timeout : progressTimeout;
-    hooks[event] = [...(hooks[event] ?? []), { matcher: '*', hooks: [entry(t)] }];
+    const gate = event === 'PreToolUse';
+    hooks[event] = [
+      ...(hooks[event] ?? []),
+      { matcher: '*', hooks: [entry(gate ? timeout : progressTimeout, gate)] },
+    ];
   }
   for (const event of OTHER_EVENTS)
     hooks[event] = [...(hooks[event] ?? []), { hooks: [entry(progressTimeout)] }];

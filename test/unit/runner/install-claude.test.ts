@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -46,13 +47,16 @@ describe('installClaudeHooks', () => {
         hooks: [
           {
             type: 'command',
-            command: `/usr/bin/node '/opt/hermes app/bin/hermes.js' hook claude --deadline 570 --progress-deadline 10 ${HERMES_HOOK_MARKER}`,
+            command: `/usr/bin/node '/opt/hermes app/bin/hermes.js' hook claude --deadline 570 --progress-deadline 10 || exit 2 ${HERMES_HOOK_MARKER}`,
             timeout: 600,
           },
         ],
       },
     ]);
     expect(s.hooks.Stop[0].hooks[0].timeout).toBe(30);
+    // exit 2 blocks a tool call; from a Stop hook it would keep Claude from stopping.
+    expect(s.hooks.Stop[0].hooks[0].command).not.toContain('exit 2');
+    expect(s.hooks.PostToolUse[0].hooks[0].command).not.toContain('exit 2');
     expect(s.hooks.Stop[0].matcher).toBeUndefined();
     // Nothing of the user's was there: uninstalling leaves no trace.
     uninstallClaudeHooks(dir);
@@ -108,5 +112,15 @@ describe('installClaudeHooks', () => {
     }
     expect(decisionDeadlineSeconds(600)).toBe(570);
     expect(shellCommand(["it's"])).toBe(`'it'\\''s'`);
+  });
+
+  it('the installed PreToolUse command blocks (exit 2) when the hook cannot even start', () => {
+    // What Claude Code does with a hook command: run it through a shell.
+    installClaudeHooks(dir, { command: `'${join(dir, 'node-gone-after-an-upgrade')}' hook claude` });
+    const gate = read().hooks.PreToolUse[0].hooks[0].command as string;
+    const r = spawnSync('/bin/sh', ['-c', gate], { input: '{}', encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    const progress = read().hooks.PostToolUse[0].hooks[0].command as string;
+    expect(spawnSync('/bin/sh', ['-c', progress], { input: '{}' }).status).toBe(127);
   });
 });
