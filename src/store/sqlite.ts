@@ -3,7 +3,7 @@
  * sits on a network filesystem (WAL's shared memory does not work across
  * hosts there), a busy timeout, foreign keys, and migrations by user_version.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { HermesError } from '../errors.js';
@@ -77,6 +77,20 @@ export function openDatabase(file: string, opts: OpenOptions): Db {
   const dir = dirname(file);
   if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
   const created = !existsSync(file);
+  // Created 0600 before SQLite opens it (its -wal / -shm / -journal files take the same mode):
+  // creating it with the umask's mode and chmodding after would leave a moment in which another
+  // local user could open it and keep the descriptor (the outbox holds tool inputs).
+  if (created && !opts.readonly) {
+    try {
+      closeSync(openSync(file, 'wx', 0o600));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST')
+        throw new HermesError('store', `cannot create database ${file}: ${(e as Error).message}`, {
+          cause: e,
+          hint: 'check that the directory is writable, or set HERMES_HOME',
+        });
+    }
+  }
   let db: Db;
   try {
     db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });

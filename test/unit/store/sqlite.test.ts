@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/log.js';
@@ -89,5 +89,21 @@ describe('sqlite opening', () => {
     db = openDatabase(file, { log });
     expect(() => migrate(db, ['CREATE TABLE a (x)'])).toThrow(/newer than this Hermes/);
     db.close();
+  });
+
+  it('creates the database and its WAL files 0600 whatever the umask', () => {
+    const t = tempHome();
+    cleanup = t.cleanup;
+    const file = join(t.home, 'fresh.db');
+    const old = process.umask(0);
+    try {
+      const db = openDatabase(file, { log: createLogger({ level: 'silent' }) });
+      db.exec('CREATE TABLE t (x); INSERT INTO t VALUES (1)');
+      for (const f of [file, `${file}-wal`, `${file}-shm`])
+        expect((statSync(f).mode & 0o777).toString(8), f).toBe('600');
+      db.close();
+    } finally {
+      process.umask(old);
+    }
   });
 });
