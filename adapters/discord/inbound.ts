@@ -30,8 +30,8 @@ import { InteractionReplies } from './replies.js';
 export interface InboundDeps {
   core: ChatInbound;
   ids: CustomIds;
-  /** Interactions from other guilds are refused when set. */
-  guildId: string | undefined;
+  /** The one guild Hermes answers in; interactions from anywhere else are refused. */
+  guildId: string;
   /** Profiles offered by autocomplete. */
   profiles: () => string[];
   log: Logger;
@@ -69,8 +69,8 @@ export function registerInbound(client: Client, deps: InboundDeps): Inbound {
   const { core, ids, log } = deps;
   const inFlight = new Set<Promise<void>>();
 
-  const wrongPlace = (i: Interaction) =>
-    !i.inGuild() || (deps.guildId !== undefined && i.guildId !== deps.guildId);
+  // Fails closed: a direct message, another guild, or (should a caller pass none) no guild at all.
+  const wrongPlace = (i: Interaction) => !deps.guildId || !i.inGuild() || i.guildId !== deps.guildId;
 
   async function onCommand(i: ChatInputCommandInteraction): Promise<void> {
     const replies = new InteractionReplies(i, ids);

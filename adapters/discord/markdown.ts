@@ -37,8 +37,10 @@ export function escapeText(text: string): string {
       .replaceAll(/^(\s*)-(?=\s)/gm, '$1\\-')
       .replaceAll('<', '\\<')
       .replaceAll('@', '\\@')
-      // `https\://…` renders as typed but is no longer a URL Discord would make clickable.
-      .replaceAll(/\b([a-z][a-z0-9+.-]*):\/\//gi, '$1\\://')
+      // `https\://…` renders as typed but is no longer a URL Discord would make clickable. Every
+      // `://` is escaped, whatever precedes it: a scheme stuck to a digit or `_` (`1https://`,
+      // `_https://`) has no word boundary, and Discord links it all the same.
+      .replaceAll('://', '\\://')
       .replaceAll(/^(\s*)-#/gm, '$1\\-#')
       .replaceAll(/^(\s*)>/gm, '$1\\>')
   );

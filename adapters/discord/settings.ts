@@ -4,8 +4,9 @@
  * environment wins), plus the bot token, a secret that comes only from DISCORD_TOKEN or
  * `discord.token_file` and is never logged.
  *
- * Fail closed: with nobody allowed to register and `chat.allow_everyone` unset, the adapter
- * refuses to start.
+ * Fail closed: with nobody allowed to register and `chat.allow_everyone` unset, or without the
+ * guild (server) it serves, the adapter refuses to start. Without a guild it would answer in any
+ * server that adds the bot, where role ids and channel ids mean nothing Hermes was told about.
  *
  * No discord.js here: the bot imports this to decide whether to load the adapter at all.
  *
@@ -40,8 +41,11 @@ const DiscordSettingsSchema = z.object({
 
 export type DiscordSettings = Readonly<z.infer<typeof DiscordSettingsSchema>>;
 
-/** Settings of a running adapter: the connection plus its access policy. */
-export type DiscordRunSettings = DiscordSettings & { readonly policy: AccessPolicy };
+/** Settings of a running adapter: the connection, its one guild and its access policy. */
+export type DiscordRunSettings = DiscordSettings & {
+  readonly guildId: string;
+  readonly policy: AccessPolicy;
+};
 
 /** Where each setting comes from, for error messages a person can act on. */
 const SOURCES: Record<string, string> = {
@@ -111,7 +115,8 @@ export function accessPolicyOf(s: DiscordSettings): AccessPolicy {
 
 /**
  * Everything the adapter needs to run, validated; refuses an open bot unless allow-everyone is
- * explicit. Throws a HermesError naming the setting to fix (never its value).
+ * explicit, and a bot without its guild. Throws a HermesError naming the setting to fix (never its
+ * value).
  */
 export function loadDiscordSettings(
   config: Config,
@@ -132,5 +137,18 @@ export function loadDiscordSettings(
       },
     );
   }
-  return Object.freeze({ ...s, policy });
+  const { guildId } = s;
+  if (guildId === undefined) {
+    throw new HermesError(
+      'config',
+      `Discord: no guild set (${SOURCES.guildId}), so the adapter will not start; ` +
+        'without it Hermes would answer in every server the bot is added to',
+      {
+        hint:
+          'set HERMES_DISCORD_GUILD_ID (discord.guild_id) to the id of your server ' +
+          '(Server Settings -> Widget -> Server ID, or right-click the server -> Copy Server ID)',
+      },
+    );
+  }
+  return Object.freeze({ ...s, guildId, policy });
 }

@@ -74,8 +74,12 @@ export function clampMrkdwn(text: string, max: number): string {
   return `${cut}…`;
 }
 
-/** A fenced block whose content cannot close the fence. */
+/**
+ * A fenced block whose content cannot close the fence: every backtick followed by another gets a
+ * zero-width space after it, so no run of two or more (```, ````` …) is left for Slack to read as
+ * a fence, whatever its length (replacing only ``` would leave one in a run of five).
+ */
 export function codeFence(text: string, max: number): string {
-  const body = escapeMrkdwn(text).replace(/```/g, '`\u200b`\u200b`');
+  const body = escapeMrkdwn(text).replace(/`(?=`)/g, '`\u200b');
   return `\`\`\`\n${clampMrkdwn(body, max - 8)}\n\`\`\``;
 }

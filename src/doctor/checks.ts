@@ -305,6 +305,14 @@ export function checkChat(config: Config, env: Env): CheckResult[] {
       out.push(
         fail('discord', 'DISCORD_APPLICATION_ID is not set', 'copy it from the Discord developer portal'),
       );
+    else if (!config.discord.guild_id)
+      out.push(
+        fail(
+          'discord',
+          'HERMES_DISCORD_GUILD_ID (discord.guild_id) is not set: the adapter will not start',
+          'set it to the id of your server (right-click the server -> Copy Server ID)',
+        ),
+      );
     else if (
       !open &&
       config.discord.allowed_users.length +
@@ -319,7 +327,7 @@ export function checkChat(config: Config, env: Env): CheckResult[] {
           'set HERMES_DISCORD_ALLOWED_USERS / _ROLES / _CHANNELS (or chat.allow_everyone: true, deliberately)',
         ),
       );
-    } else out.push(ok('discord', 'token and application id present'));
+    } else out.push(ok('discord', 'token, application id and guild present'));
   }
   return out;
 }

@@ -31,6 +31,12 @@ describe('escaping agent text', () => {
     ['**bold** _it_ ~~x~~ ||spoiler||', '\\*\\*bold\\*\\* \\_it\\_ \\~\\~x\\~\\~ \\|\\|spoiler\\|\\|'],
     ['[click](https://evil.example)', '\\[click](https\\://evil.example)'],
     ['see http://x.example/a', 'see http\\://x.example/a'],
+    // A scheme with no word boundary before it (a digit, `_`, another letter) is still linked by Discord.
+    ['1https://evil.example', '1https\\://evil.example'],
+    ['_https://evil.example', '\\_https\\://evil.example'],
+    ['a_b_https://evil.example/x', 'a\\_b\\_https\\://evil.example/x'],
+    ['xhttps://evil.example http://y.example', 'xhttps\\://evil.example http\\://y.example'],
+    ['steam://run/1 and ://bare', 'steam\\://run/1 and \\://bare'],
     ['# Heading', '\\# Heading'],
     ['* item\n- item\n1. item', '\\* item\n\\- item\n1\\. item'],
     ['snake_case __init__', 'snake\\_case \\_\\_init\\_\\_'],
@@ -39,6 +45,15 @@ describe('escaping agent text', () => {
     ['back\\slash', 'back\\\\slash'],
   ])('%s', (raw, escaped) => {
     expect(escapeText(raw)).toBe(escaped);
+  });
+
+  it('leaves no `scheme://` Discord could auto-link, whatever comes before the scheme', () => {
+    for (const prefix of ['', '1', '9', '_', '__', 'a', 'é', '-', '.', '\\', '`', '*', '~', '|']) {
+      for (const scheme of ['http', 'https', 'HTTPS', 'steam']) {
+        const out = escapeText(`see ${prefix}${scheme}://evil.example/path`);
+        expect(out, `${prefix}${scheme}`).not.toMatch(/[^\\]:\/\//);
+      }
+    }
   });
 
   it('keeps agent text out of mentions and allowed_mentions', () => {

@@ -8,6 +8,7 @@ import {
   loadDiscordSettings,
 } from '../../../../adapters/discord/settings.js';
 import { loadConfig } from '../../../../src/config/load.js';
+import { checkChat } from '../../../../src/doctor/checks.js';
 import { isHermesError } from '../../../../src/errors.js';
 
 const dirs: string[] = [];
@@ -25,7 +26,12 @@ function load(env: Record<string, string>, yaml?: string) {
 
 const USER = '1180000000000000300';
 const ROLE = '1180000000000000400';
-const base = { DISCORD_TOKEN: 'fake.discord.token', HERMES_DISCORD_ALLOWED_ROLES: ROLE };
+const GUILD = '1180000000000000100';
+const base = {
+  DISCORD_TOKEN: 'fake.discord.token',
+  HERMES_DISCORD_ALLOWED_ROLES: ROLE,
+  HERMES_DISCORD_GUILD_ID: GUILD,
+};
 
 function error(env: Record<string, string>, yaml?: string): string {
   const { config, env: full } = load(env, yaml);
@@ -86,7 +92,10 @@ describe('Discord settings', () => {
     dirs.push(dir);
     const file = join(dir, 'token');
     writeFileSync(file, 'from.the.file\n', { mode: 0o600 });
-    const { config, env } = load({ HERMES_DISCORD_ALLOWED_USERS: USER }, `discord:\n  token_file: ${file}\n`);
+    const { config, env } = load(
+      { HERMES_DISCORD_ALLOWED_USERS: USER, HERMES_DISCORD_GUILD_ID: GUILD },
+      `discord:\n  token_file: ${file}\n`,
+    );
     expect(loadDiscordSettings(config, env).token).toBe('from.the.file');
     expect(loadDiscordSettings(config, { ...env, DISCORD_TOKEN: 'env.wins' }).token).toBe('env.wins');
   });
@@ -95,10 +104,40 @@ describe('Discord settings', () => {
     expect(error({ DISCORD_TOKEN: 't', HERMES_DISCORD_APPROVERS: USER })).toMatch(
       /^config: Discord: nobody is allowed to register jobs.*HERMES_DISCORD_ALLOWED_USERS/,
     );
-    expect(error({ DISCORD_TOKEN: 't', HERMES_ALLOW_EVERYONE: 'true' })).toBe('no error');
-    // register-commands needs no policy
+    expect(error({ DISCORD_TOKEN: 't', HERMES_ALLOW_EVERYONE: 'true', HERMES_DISCORD_GUILD_ID: GUILD })).toBe(
+      'no error',
+    );
+    // register-commands needs no policy (and takes the guild from --guild)
     const { config, env } = load({ DISCORD_TOKEN: 't' });
     expect(loadDiscordConnection(config, env).token).toBe('t');
+  });
+
+  it('fails closed: no guild means no start, even with allow_everyone, naming the setting', () => {
+    const { HERMES_DISCORD_GUILD_ID: _, ...noGuild } = base;
+    for (const env of [noGuild, { DISCORD_TOKEN: 't', HERMES_ALLOW_EVERYONE: 'true' }]) {
+      const msg = error(env);
+      expect(msg).toMatch(/^config: Discord: no guild set \(HERMES_DISCORD_GUILD_ID \/ discord\.guild_id\)/);
+      expect(msg).toMatch(/adapter will not start/);
+      expect(msg).not.toContain('fake.discord.token');
+    }
+    expect(error(noGuild, `discord:\n  guild_id: "${GUILD}"\n`)).toBe('no error');
+    expect(error({ ...base, HERMES_DISCORD_GUILD_ID: 'my-server' })).toMatch(
+      /HERMES_DISCORD_GUILD_ID \/ discord\.guild_id: the guild id must be a Discord id/,
+    );
+  });
+
+  it('hermes doctor fails the Discord check without a guild', () => {
+    const withApp = { ...base, DISCORD_APPLICATION_ID: '1180000000000000001' };
+    const { HERMES_DISCORD_GUILD_ID: _, ...noGuild } = withApp;
+    const without = load(noGuild);
+    expect(checkChat(without.config, without.env).find((c) => c.name === 'discord')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('HERMES_DISCORD_GUILD_ID'),
+    });
+    const withGuild = load(withApp);
+    expect(checkChat(withGuild.config, withGuild.env).find((c) => c.name === 'discord')).toMatchObject({
+      status: 'ok',
+    });
   });
 
   it('names the setting (never the token) when an id is malformed', () => {
