@@ -1,6 +1,7 @@
 /**
  * pino, one JSON event per line on stderr (stdout belongs to command output).
- * Secrets are redacted by key wherever they appear. Secrets inside values are masked too: Discord
+ * Secrets are redacted by key wherever they appear. Secrets inside values are masked too (Slack
+ * response_url secrets as well): Discord
  * interaction and webhook tokens travel in URL paths (`/interactions/<id>/<token>/callback`,
  * `/webhooks/<application>/<token>`, each letting its holder post as the bot for 15 minutes), and
  * a failed REST call carries that URL in its error (DiscordAPIError.url, its stack, a cause). The
@@ -34,9 +35,13 @@ export const REDACT_PATHS = [
 /** `/interactions/<id>/<token>` and `/webhooks/<id>/<token>`: the token segment. */
 const URL_TOKEN_RE = /\/(interactions|webhooks)\/(\d+)\/[^/?#\s"'\\<>]+/g;
 
-/** The text with every Discord interaction / webhook token in a URL path replaced by `***`. */
+/** Slack's response_url (`hooks.slack.com/commands|actions/<team>/<id>/<secret>`) is the same kind of bearer URL. */
+const SLACK_RESPONSE_URL_RE =
+  /(hooks\.slack\.com\/(?:commands|actions)\/[^/\s"'\\<>]+\/[^/\s"'\\<>]+)\/[^/?#\s"'\\<>]+/g;
+
+/** The text with every Discord interaction / webhook token and Slack response_url secret replaced by `***`. */
 export function maskUrlTokens(text: string): string {
-  return text.replace(URL_TOKEN_RE, '/$1/$2/***');
+  return text.replace(URL_TOKEN_RE, '/$1/$2/***').replace(SLACK_RESPONSE_URL_RE, '$1/***');
 }
 
 /** Payloads an HTTP error may carry (DiscordAPIError, HTTPError): message text, files, tokens. */

@@ -22,6 +22,14 @@ function apiError(url = callbackUrl): DiscordAPIError {
 
 describe('log masking', () => {
   it('masks interaction and webhook tokens in URL paths, nothing else', () => {
+    expect(
+      maskUrlTokens(
+        '"response_url":"https://hooks.slack.com/commands/T0001/1234567890/AbCdEfGhIjKlMnOpQrStUvWx"',
+      ),
+    ).toBe('"response_url":"https://hooks.slack.com/commands/T0001/1234567890/***"');
+    expect(maskUrlTokens('https://hooks.slack.com/actions/T0001/99/sEcReT?x=1')).toBe(
+      'https://hooks.slack.com/actions/T0001/99/***?x=1',
+    );
     expect(maskUrlTokens(callbackUrl)).toBe(`${API}/interactions/1234/***/callback`);
     expect(maskUrlTokens(webhookUrl)).toBe(
       `${API}/webhooks/1180000000000000001/***/messages/@original?wait=true`,
