@@ -1,8 +1,8 @@
 /**
  * pino, one JSON event per line on stderr (stdout belongs to command output).
- * Secrets are redacted by key wherever they appear. Secrets inside values are masked too (Slack
- * response_url secrets as well): Discord
- * interaction and webhook tokens travel in URL paths (`/interactions/<id>/<token>/callback`,
+ * Secrets are redacted by key wherever they appear. Secrets inside values are masked too (Discord
+ * tokens, and the secret of a Slack response_url): Discord interaction and webhook tokens travel
+ * in URL paths (`/interactions/<id>/<token>/callback`,
  * `/webhooks/<application>/<token>`, each letting its holder post as the bot for 15 minutes), and
  * a failed REST call carries that URL in its error (DiscordAPIError.url, its stack, a cause). The
  * `err` serializer masks them and drops request and response payloads; every finished line is
