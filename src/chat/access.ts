@@ -3,7 +3,9 @@
  * Deciding, cancelling, peeking: the job's owner and the configured approvers. With nothing
  * configured nobody may register, and adapters refuse to start unless `allowEveryone` is set: an
  * approval bot that fails open is this product class's known failure.
- * Every refusal is written to the chat audit log.
+ * A platform's policy only ever covers that platform's jobs: a job registered on another platform
+ * (or from the CLI while this platform has no default channel) cannot be seen or acted on here,
+ * whoever asks. Every refusal is written to the chat audit log.
  */
 import { type Clock, isoTime } from '../clock.js';
 import type { Job } from '../jobs/job.js';
@@ -40,24 +42,67 @@ export type ChatAction = 'register' | 'view' | 'decide' | 'cancel' | 'peek';
 
 export const ownerOf = (actor: Actor): string => `${actor.platform}:${actor.user}`;
 
+/** Which jobs a core serves: its platform, and where each job lives on it. */
+export interface AccessScope {
+  platform: string;
+  /** The job's channel on this platform; undefined when the job is not this platform's. */
+  channelOf(job: Job): string | undefined;
+}
+
+/**
+ * The channel a job lives in on `platform`: where it was registered (its chat location), and for a
+ * job from outside chat (CLI), where its thread was opened here or else the default channel.
+ * Undefined when it belongs to another platform, or came from the CLI and there is no default channel.
+ */
+export function channelOn(
+  platform: string,
+  job: Pick<Job, 'chat'>,
+  threadChannel: string | undefined,
+  defaultChannel: string | undefined,
+): string | undefined {
+  if (job.chat) return job.chat.platform === platform ? job.chat.channel : undefined;
+  return threadChannel ?? defaultChannel;
+}
+
 export class Access {
   constructor(
     readonly policy: AccessPolicy,
     private readonly audit: AuditSink,
     private readonly clock: Clock,
+    private readonly scope: AccessScope,
   ) {}
+
+  /** The job's channel on this platform, or undefined when it is not this platform's job. */
+  channelOf(job: Job): string | undefined {
+    return this.scope.channelOf(job);
+  }
+
+  /** Why the job cannot be seen or acted on from this platform at all; undefined when it can. */
+  elsewhere(job: Job): string | undefined {
+    if (this.channelOf(job) !== undefined) return undefined;
+    return job.chat
+      ? `${job.id} belongs to ${job.chat.platform}, not to this chat; use it there`
+      : `${job.id} was registered outside chat and this chat has no default channel for such jobs`;
+  }
+
+  private here(actor: Actor): boolean {
+    return actor.platform === this.scope.platform;
+  }
 
   private hasRole(actor: Actor, roles: readonly string[]): boolean {
     return roles.length > 0 && (actor.roles ?? []).some((r) => roles.includes(r));
   }
 
+  /** An approver of this platform (they may act on any of its jobs). */
   isApprover(actor: Actor): boolean {
+    if (!this.here(actor)) return false;
     const p = this.policy;
     if (p.approvers.includes(actor.user) || this.hasRole(actor, p.approverRoles)) return true;
     return p.allowEveryone && p.approvers.length === 0 && p.approverRoles.length === 0;
   }
 
   mayRegister(actor: Actor, channel: string): boolean {
+    if (!this.here(actor)) return false;
     const p = this.policy;
     const byWho = p.registerUsers.length + p.registerRoles.length > 0;
     const byWhere = p.registerChannels.length > 0;
@@ -67,14 +112,27 @@ export class Access {
     return who && where;
   }
 
-  /** Deciding, cancelling and peeking: the owner and the approvers. */
+  /** Deciding, cancelling and peeking: on this platform's jobs only, the owner and the approvers. */
   mayAct(actor: Actor, job: Job): boolean {
+    if (!this.here(actor) || this.channelOf(job) === undefined) return false;
     return job.owner === ownerOf(actor) || this.isApprover(actor);
   }
 
-  /** Listing jobs, runners and status: whoever may register here, and the approvers. */
+  /** Listing the jobs of a channel, and runners: whoever may register there, and the approvers. */
   mayView(actor: Actor, channel: string): boolean {
     return this.mayRegister(actor, channel) || this.isApprover(actor);
+  }
+
+  /**
+   * One job's status, asked in channel `from`: its owner and the approvers from anywhere; anyone
+   * else only from the job's own channel (or its thread), and only with view rights there. Being
+   * allowed in a channel is not being in it: a right that comes from a channel list (or from
+   * allow_everyone) holds only where the platform shows the person is.
+   */
+  mayViewJob(actor: Actor, job: Job, from: string): boolean {
+    const channel = this.channelOf(job);
+    if (channel === undefined) return false;
+    return this.mayAct(actor, job) || (from === channel && this.mayView(actor, channel));
   }
 
   /** Writes one line to the chat audit log. */

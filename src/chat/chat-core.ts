@@ -7,10 +7,11 @@
 import type { RunnerControl } from '../bot/runner-control.js';
 import type { Clock } from '../clock.js';
 import { describeError, isHermesError } from '../errors.js';
+import type { Job } from '../jobs/job.js';
 import type { JobRegistry } from '../jobs/registry.js';
 import type { Logger } from '../log.js';
 import type { AuditSink } from '../relay/audit.js';
-import { Access, type AccessPolicy } from './access.js';
+import { Access, type AccessPolicy, channelOn } from './access.js';
 import { ChatState } from './chat-state.js';
 import { usageMessage } from './commands/help.js';
 import { COMMAND_LIST, COMMANDS } from './commands/index.js';
@@ -59,14 +60,27 @@ export class ChatCore implements ChatInbound {
     const { port, registry, clock, log } = opts;
     const timers = opts.timers ?? realTimers;
     const settings = { ...defaultChatSettings, ...opts.settings };
+    const { platform } = port;
+    const state = new ChatState(registry.db, platform, clock);
+    // Mirrors EventDelivery.serves: the jobs this platform shows are the only ones it answers for.
+    const scope = {
+      platform,
+      channelOf: (job: Job) =>
+        channelOn(
+          platform,
+          job,
+          job.chat ? undefined : state.thread(job.id)?.channel,
+          settings.defaultChannel,
+        ),
+    };
     this.deps = {
       port,
-      platform: port.platform,
-      state: new ChatState(registry.db, port.platform, clock),
+      platform,
+      state,
       registry,
       decisions: opts.decisions,
       runners: opts.runners,
-      access: new Access(opts.policy, opts.audit, clock),
+      access: new Access(opts.policy, opts.audit, clock, scope),
       audit: opts.audit,
       queue: new KeyedQueue(),
       pacer: new ChannelPacer(port.channelIntervalMs, clock, timers),

@@ -1,8 +1,9 @@
 /**
  * Decisions from chat: buttons, the reason modal, and the text commands all end in
  * `decisions.decide` (the code `hermes jobs decide` runs). Whoever is not the job's owner or an
- * approver is refused privately and audited; a second click is told who was first. The message
- * itself is edited from `onDecided`, which also covers CLI decisions, expiry and standing approvals.
+ * approver, or answers from another platform than the job's, is refused privately and audited; a
+ * second click is told who was first. The message itself is edited from `onDecided`, which also
+ * covers CLI decisions, expiry and standing approvals.
  */
 import { isoTime } from '../clock.js';
 import { isHermesError } from '../errors.js';
@@ -107,8 +108,11 @@ export class DecisionFlow {
     });
   }
 
-  /** Decides for an actor already checked to be allowed; tells them privately if someone was first. */
-  async decide(input: Interaction, d: DecisionRequest): Promise<void> {
+  /**
+   * Decides for an actor already checked to be allowed; tells them privately if someone was first.
+   * True when this answer is the one recorded.
+   */
+  async decide(input: Interaction, d: DecisionRequest): Promise<boolean> {
     const { decisions, access } = this.deps;
     let result: DecideResult;
     try {
@@ -116,21 +120,21 @@ export class DecisionFlow {
     } catch (e) {
       if (isHermesError(e, 'unknown_job') || isHermesError(e, 'unknown_request')) {
         await input.reply(say(e.message));
-        return;
+        return false;
       }
       // The job ended (a text command naming an ended job, or a click racing the job's end).
       if (isHermesError(e, 'after_terminal')) {
         const found = this.lookup(d.jobId, d.requestId);
         if (found) await this.tellAlready(input, found.job, found.req, d.decision);
         else await input.reply(say(`Too late: ${e.message}. Your answer was not recorded.`));
-        return;
+        return false;
       }
       throw e;
     }
     if (result.outcome === 'already') {
       const job = this.deps.registry.require(d.jobId);
       await this.tellAlready(input, job, result.request, d.decision);
-      return;
+      return false;
     }
     access.record('accepted', 'decide', input.actor, input.channel, {
       jobId: d.jobId,
@@ -138,20 +142,26 @@ export class DecisionFlow {
       decision: d.decision,
       scope: d.scope ?? 'request',
     });
+    return true;
   }
 
-  /** Checks and audits; true when the actor may decide on the job's requests. */
+  /** Checks and audits; true when the actor may decide on the job's requests (a job of this platform). */
   allowed(input: Interaction, job: Job, requestId?: string): boolean {
-    if (this.deps.access.mayAct(input.actor, job)) return true;
-    this.deps.access.record('refused', 'decide', input.actor, input.channel, {
+    const { access } = this.deps;
+    if (access.mayAct(input.actor, job)) return true;
+    access.record('refused', 'decide', input.actor, input.channel, {
       jobId: job.id,
       ...(requestId ? { requestId } : {}),
+      ...(access.elsewhere(job) ? { detail: 'not a job of this platform' } : {}),
     });
     return false;
   }
 
   async refuse(input: Interaction, job: Job): Promise<void> {
-    const t = `You may not answer requests of ${job.id}: only its owner and the configured approvers may. Nothing was decided.`;
+    const away = this.deps.access.elsewhere(job);
+    const t = away
+      ? `Not allowed: ${away}. Nothing was decided.`
+      : `You may not answer requests of ${job.id}: only its owner and the configured approvers may. Nothing was decided.`;
     await input.reply(say(t));
   }
 

@@ -1,10 +1,10 @@
-/** `cancel ID`: the owner or an approver stops a job; its thread and card say so. */
+/** `cancel ID`: the owner or an approver stops a job of this platform; its thread and card say so. */
 import { describeError, HermesError } from '../../errors.js';
 import { isTerminalState } from '../../jobs/states.js';
 import { ownerOf } from '../access.js';
 import { renderCancelled } from '../render/events.js';
 import { who } from '../render/people.js';
-import { refuse, say } from './replies.js';
+import { mayActOrRefuse, say } from './replies.js';
 import type { CommandHandler } from './types.js';
 
 export const cancel: CommandHandler = {
@@ -17,10 +17,8 @@ export const cancel: CommandHandler = {
     if (!id || args.length > 1) throw new HermesError('usage', 'give one job id');
     const job = deps.registry.get(id);
     if (!job) throw new HermesError('usage', `no job ${id}; see /hermes list`);
-    if (!deps.access.mayAct(input.actor, job)) {
-      await refuse(ctx, 'cancel', `only the owner of ${job.id} and the approvers may cancel it`, job.id);
-      return;
-    }
+    const why = `only the owner of ${job.id} and the approvers may cancel it`;
+    if (!(await mayActOrRefuse(ctx, 'cancel', job, why))) return;
     if (isTerminalState(job.status)) {
       await input.reply(
         say(`${job.id} has already ${job.status === 'cancelled' ? 'been cancelled' : job.status}.`),

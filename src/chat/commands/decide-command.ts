@@ -1,39 +1,56 @@
 /**
  * The text alternative to the buttons: `approve|deny [ID [REQUEST]] [reason…]`. Without ids it
  * answers the only request the person may answer, or lists them when there are several (the
- * console has no buttons, so this is how it decides).
+ * console has no buttons, so this is how it decides). A word that looks like a job or request id
+ * (`j-…`, `r-…`, as newId makes them) but names no request the person may answer here is refused,
+ * never taken as the reason, so a stale or mistyped id cannot decide another request. Whatever is
+ * decided is named back privately: job, request, tool and input.
  */
-import { HermesError } from '../../errors.js';
 import type { Job } from '../../jobs/job.js';
 import { type PermissionRequest, permissionRequest, permissionRequestsOf } from '../../jobs/queries.js';
 import { isTerminalState } from '../../jobs/states.js';
 import { REASON_MAX_CHARS } from '../decision-flow.js';
-import { bold, code, excerpt, message, section, text } from '../message.js';
+import { bold, code, codeBlock, excerpt, message, section, text, truncate } from '../message.js';
+import type { ChatMessage } from '../port.js';
 import { statusWords } from '../render/job-card.js';
+import { inputText } from '../render/permission.js';
 import { say } from './replies.js';
 import { restFrom } from './tokenize.js';
 import type { CommandContext, CommandHandler } from './types.js';
 
-interface Target {
+type Decision = 'approve' | 'deny';
+type Target = { job: Job; req: PermissionRequest };
+
+/** A job id or request id as newId (src/clock.ts) makes them: `j-` / `r-` and base36. */
+export const ID_LIKE = /^[jr]-[0-9a-z]+$/i;
+
+interface Parsed {
+  /** The job named first, when it exists. */
   job: Job | undefined;
+  /** A request of that job named second, whatever its state (decide() answers "already" / "too late"). */
+  req: PermissionRequest | undefined;
+  /** A request id named alone (`approve r-…`). */
   requestId: string | undefined;
-  reason: string;
+  /** Index of the first word of the reason. */
+  from: number;
 }
 
-function parse(ctx: CommandContext): Target {
-  const { args, deps, text: raw } = ctx;
-  let i = 0;
-  const job = args[0] ? deps.registry.get(args[0].value) : undefined;
-  if (job) i = 1;
-  let requestId: string | undefined;
-  if (job && args[1] && permissionRequest(deps.registry.db, job.id, args[1].value)) {
-    requestId = args[1].value;
-    i = 2;
+function parse(ctx: CommandContext): Parsed {
+  const { args, deps } = ctx;
+  const first = args[0]?.value;
+  const job = first ? deps.registry.get(first) : undefined;
+  if (job) {
+    const second = args[1]?.value;
+    const req = second ? permissionRequest(deps.registry.db, job.id, second) : undefined;
+    return { job, req, requestId: undefined, from: req ? 2 : 1 };
   }
-  return { job, requestId, reason: restFrom(raw, args, i).slice(0, REASON_MAX_CHARS) };
+  if (first && /^r-/i.test(first) && ID_LIKE.test(first))
+    return { job: undefined, req: undefined, requestId: first, from: 1 };
+  return { job: undefined, req: undefined, requestId: undefined, from: 0 };
 }
 
-function pendingFor(ctx: CommandContext, job: Job | undefined): Array<{ job: Job; req: PermissionRequest }> {
+/** The pending requests the person may answer: of `job`, or of every live job of this platform. */
+function pendingFor(ctx: CommandContext, job: Job | undefined): Target[] {
   const { deps, input } = ctx;
   const jobs = job ? [job] : deps.registry.list().filter((j) => !isTerminalState(j.status));
   return jobs
@@ -41,7 +58,65 @@ function pendingFor(ctx: CommandContext, job: Job | undefined): Array<{ job: Job
     .flatMap((j) => permissionRequestsOf(deps.registry.db, j.id, 'pending').map((req) => ({ job: j, req })));
 }
 
-export function decisionCommand(decision: 'approve' | 'deny'): CommandHandler {
+/** Refuses, privately and audited, an id that names no request the person may answer here. */
+async function refuseId(ctx: CommandContext, decision: Decision, id: string, job?: Job): Promise<void> {
+  const { input, deps } = ctx;
+  const what = job
+    ? `${id} is not a request of ${job.id}`
+    : /^j-/i.test(id)
+      ? `there is no job ${id} here`
+      : `no request ${id} is waiting for your answer here`;
+  deps.access.record('refused', 'decide', input.actor, input.channel, {
+    ...(job ? { jobId: job.id } : {}),
+    ...(/^r-/i.test(id) ? { requestId: id } : {}),
+    decision,
+    detail: `id not resolved: ${id}`,
+  });
+  await input.reply(
+    say(`Nothing was decided: ${what}. /hermes status <job id> shows a job's open requests.`),
+  );
+}
+
+function several(decision: Decision, targets: Target[]): ChatMessage {
+  return message(
+    `${targets.length} requests are waiting`,
+    section(
+      bold(`${targets.length} requests are waiting`),
+      text(`; name one: /hermes ${decision} <job id> <request id>`),
+    ),
+    ...targets.map(({ job, req }) =>
+      section(
+        code(job.id),
+        text(' '),
+        code(req.request_id),
+        text(` ${excerpt(req.tool, 60)}`),
+        text(req.detail ? `: ${excerpt(req.detail, 80)}` : ''),
+      ),
+    ),
+  );
+}
+
+/** What was decided, named: so nobody finds out later that their answer went to another request. */
+function decided(decision: Decision, { job, req }: Target, reason: string, max: number): ChatMessage {
+  const verb = decision === 'approve' ? 'Approved' : 'Denied';
+  const summary = `${verb} ${req.request_id} (${excerpt(req.tool, 60)}) of ${job.id}`;
+  return message(
+    summary,
+    section(
+      bold(verb),
+      text(' request '),
+      code(req.request_id),
+      text(' of '),
+      code(job.id),
+      text(`: ${excerpt(req.tool, 60)}`),
+      text(req.detail ? ` (${excerpt(req.detail, 80)})` : ''),
+      text(reason ? `; reason: ${reason}` : ''),
+    ),
+    codeBlock(truncate(inputText(req.input), Math.min(max, 500))),
+  );
+}
+
+export function decisionCommand(decision: Decision): CommandHandler {
   return {
     name: decision,
     usage: `${decision} [<job id> [<request id>]] [reason…]`,
@@ -50,20 +125,33 @@ export function decisionCommand(decision: 'approve' | 'deny'): CommandHandler {
         ? 'approve a permission request (the only open one when no id is given)'
         : 'deny a permission request, optionally saying why',
     async run(ctx) {
-      const { input, decisions } = ctx;
+      const { input, decisions, args } = ctx;
       const t = parse(ctx);
-      if (t.job && !decisions.allowed(input, t.job, t.requestId)) {
+      if (t.job && !decisions.allowed(input, t.job, t.req?.request_id)) {
         await decisions.refuse(input, t.job);
         return;
       }
-      let targets: Array<{ job: Job; req: PermissionRequest }>;
-      if (t.job && t.requestId) {
+      // An id-looking word among the first two that was not resolved: never a reason.
+      for (let i = t.from; i < Math.min(args.length, 2); i++) {
+        const v = args[i]!.value;
+        if (ID_LIKE.test(v)) {
+          await refuseId(ctx, decision, v, t.job);
+          return;
+        }
+      }
+      let targets: Target[];
+      if (t.job && t.req) {
         // Even when its job ended: decide() refuses, and the flow answers "too late" and audits it.
-        targets = [{ job: t.job, req: permissionRequest(ctx.deps.registry.db, t.job.id, t.requestId)! }];
+        targets = [{ job: t.job, req: t.req }];
       } else {
-        if (!t.job && ctx.args[0] && /^j-/.test(ctx.args[0].value))
-          throw new HermesError('usage', `no job ${ctx.args[0].value}`);
         targets = pendingFor(ctx, t.job);
+        if (t.requestId) {
+          targets = targets.filter(({ req }) => req.request_id === t.requestId);
+          if (targets.length === 0) {
+            await refuseId(ctx, decision, t.requestId);
+            return;
+          }
+        }
       }
       if (targets.length === 0) {
         await input.reply(
@@ -78,33 +166,18 @@ export function decisionCommand(decision: 'approve' | 'deny'): CommandHandler {
         return;
       }
       if (targets.length > 1) {
-        await input.reply(
-          message(
-            `${targets.length} requests are waiting`,
-            section(
-              bold(`${targets.length} requests are waiting`),
-              text(`; name one: /hermes ${decision} <job id> <request id>`),
-            ),
-            ...targets.map(({ job, req }) =>
-              section(
-                code(job.id),
-                text(' '),
-                code(req.request_id),
-                text(` ${excerpt(req.tool, 60)}`),
-                text(req.detail ? `: ${excerpt(req.detail, 80)}` : ''),
-              ),
-            ),
-          ),
-        );
+        await input.reply(several(decision, targets));
         return;
       }
-      const { job, req } = targets[0]!;
-      await decisions.decide(input, {
-        jobId: job.id,
-        requestId: req.request_id,
+      const target = targets[0]!;
+      const reason = restFrom(ctx.text, args, t.from).slice(0, REASON_MAX_CHARS);
+      const ok = await decisions.decide(input, {
+        jobId: target.job.id,
+        requestId: target.req.request_id,
         decision,
-        ...(t.reason ? { reason: t.reason } : {}),
+        ...(reason ? { reason } : {}),
       });
+      if (ok) await input.reply(decided(decision, target, reason, ctx.deps.settings.maxTextChars));
     },
   };
 }

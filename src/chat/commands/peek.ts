@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { describeError, HermesError } from '../../errors.js';
 import { bold, codeBlock, message, section, text, truncate } from '../message.js';
-import { refuse, say } from './replies.js';
+import { mayActOrRefuse, say } from './replies.js';
 import type { CommandHandler } from './types.js';
 
 const Lines = z.coerce.number().int('lines must be a whole number').min(1).max(200, 'at most 200 lines');
@@ -20,15 +20,8 @@ export const peek: CommandHandler = {
     if (!parsed.success) throw new HermesError('usage', parsed.error.issues[0]!.message);
     const job = deps.registry.get(id);
     if (!job) throw new HermesError('usage', `no job ${id}; see /hermes list`);
-    if (!deps.access.mayAct(input.actor, job)) {
-      await refuse(
-        ctx,
-        'peek',
-        `only the owner of ${job.id} and the approvers may look at its terminal`,
-        job.id,
-      );
-      return;
-    }
+    const why = `only the owner of ${job.id} and the approvers may look at its terminal`;
+    if (!(await mayActOrRefuse(ctx, 'peek', job, why))) return;
     let pane: string;
     try {
       pane = await deps.runners.peek(job.id, parsed.data);

@@ -1,4 +1,5 @@
 /** Short private answers shared by the command handlers. */
+import type { Job } from '../../jobs/job.js';
 import type { ChatAction } from '../access.js';
 import { message, section, text } from '../message.js';
 import type { ChatMessage } from '../port.js';
@@ -11,8 +12,33 @@ export async function refuse(
   action: ChatAction,
   why: string,
   jobId?: string,
+  detail?: string,
 ): Promise<void> {
   const { input, deps } = ctx;
-  deps.access.record('refused', action, input.actor, input.channel, jobId ? { jobId } : {});
+  deps.access.record('refused', action, input.actor, input.channel, {
+    ...(jobId ? { jobId } : {}),
+    ...(detail ? { detail } : {}),
+  });
   await input.reply(say(`Not allowed: ${why}. Nothing was done.`));
+}
+
+/**
+ * Cancelling and peeking: true when the actor may act on the job from here (it is this platform's
+ * job, and they own it or approve); otherwise refuses privately, audited, and returns false.
+ */
+export async function mayActOrRefuse(
+  ctx: CommandContext,
+  action: ChatAction,
+  job: Job,
+  why: string,
+): Promise<boolean> {
+  const { access } = ctx.deps;
+  const away = access.elsewhere(job);
+  if (away) {
+    await refuse(ctx, action, away, job.id, 'not a job of this platform');
+    return false;
+  }
+  if (access.mayAct(ctx.input.actor, job)) return true;
+  await refuse(ctx, action, why, job.id);
+  return false;
 }

@@ -1,4 +1,8 @@
-/** `status ID`: one job's card, its open requests and its latest event, privately. */
+/**
+ * `status ID`: one job's card, its open requests and its latest event, privately. Only for this
+ * platform's jobs: to its owner and the approvers, and to whoever may view jobs in the job's own
+ * channel when asked from there (see Access.mayViewJob).
+ */
 import { HermesError } from '../../errors.js';
 import { eventsOf, permissionRequestsOf } from '../../jobs/queries.js';
 import { bold, code, context, excerpt, message, section, text, time } from '../message.js';
@@ -15,12 +19,27 @@ export const status: CommandHandler = {
     const { deps, input, args } = ctx;
     const id = args[0]?.value;
     if (!id || args.length > 1) throw new HermesError('usage', 'give one job id');
-    if (!deps.access.mayView(input.actor, input.channel)) {
-      await refuse(ctx, 'view', 'you may not see jobs here');
+    const { access } = deps;
+    const job = deps.registry.get(id);
+    if (!job) {
+      // Someone who may see nothing here learns nothing, not even which ids exist.
+      if (!access.mayView(input.actor, input.channel)) {
+        await refuse(ctx, 'view', 'you may not see jobs here');
+        return;
+      }
+      throw new HermesError('usage', `no job ${id}; see /hermes list all`);
+    }
+    const away = access.elsewhere(job);
+    if (away) {
+      await refuse(ctx, 'view', away, job.id, 'not a job of this platform');
       return;
     }
-    const job = deps.registry.get(id);
-    if (!job) throw new HermesError('usage', `no job ${id}; see /hermes list all`);
+    // Rights on the job's own channel, not on the one the command was typed in.
+    if (!access.mayViewJob(input.actor, job, input.channel)) {
+      const why = `you may not see ${job.id} from here (its owner and the approvers may; others ask in the job's own channel)`;
+      await refuse(ctx, 'view', why, job.id);
+      return;
+    }
     const card = renderJobCard(job, deps.platform, 500);
     const blocks: Block[] = [...card.blocks.slice(0, -1)];
     const pending = permissionRequestsOf(deps.registry.db, job.id, 'pending');
