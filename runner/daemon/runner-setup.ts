@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { IClientOptions } from 'mqtt';
 import type { Clock } from '../../src/clock.js';
 import type { Config } from '../../src/config/load.js';
-import { HermesError } from '../../src/errors.js';
+import { describeError, HermesError } from '../../src/errors.js';
 import type { Logger } from '../../src/log.js';
 import { connectBus, type MqttBus } from '../../src/mqtt/bus.js';
 import { buildClientOptions, persistentClientId } from '../../src/mqtt/options.js';
@@ -78,14 +78,15 @@ export interface RelaySetup {
   log: Logger;
   clock: Clock;
   config: Config;
-  store: Pick<SessionStore, 'recordEvent'>;
+  store: Pick<SessionStore, 'recordEvent' | 'getByJob'>;
   state: Pick<DaemonState, 'job'>;
   tokens: Pick<JobTokens, 'get'>;
 }
 
 /**
- * The relay takes events only for jobs this runner started, verifies them
- * with the job's token, and tells the session store about each one (so a
+ * The relay takes events only for jobs this runner started whose session
+ * has not ended, verifies them with the job's token (a token job whose token
+ * cannot be read is refused, not taken unverified), and tells the session store about each one (so a
  * terminal event is seen even before the broker echoes it back).
  */
 export function startRelay(s: RelaySetup): Promise<LocalRelay> {
@@ -100,14 +101,28 @@ export function startRelay(s: RelaySetup): Promise<LocalRelay> {
     journal: s.config.sqlite_journal,
     jobAllowed: (jobId) => {
       const j = s.state.job(jobId);
-      return j !== undefined && j.state !== 'failed';
-    },
-    jobToken: (jobId) => {
-      try {
-        return s.tokens.get(jobId);
-      } catch {
-        return undefined;
+      if (j === undefined || j.state === 'failed') return false;
+      const session = s.store.getByJob(jobId);
+      if (session && (session.status === 'terminated' || session.status === 'archived')) {
+        throw new HermesError('forbidden', `the session of job ${jobId} has ended (${session.status})`);
       }
+      return true;
+    },
+    // The job record says whether the job signs: a token job whose token the runner cannot read
+    // is refused, never let through unverified.
+    jobToken: (jobId) => {
+      const j = s.state.job(jobId);
+      if (j?.auth === 'none') return null;
+      try {
+        const token = s.tokens.get(jobId);
+        if (typeof token === 'string') return token;
+      } catch (e) {
+        s.log.warn({ job: jobId, err: describeError(e) }, 'job token unreadable; relay request refused');
+      }
+      throw new HermesError(
+        'bad_signature',
+        `the runner cannot read the token of job ${jobId}, so its events cannot be verified; refused`,
+      );
     },
     onEvent: (jobId, event) => {
       s.store.recordEvent(jobId, event, s.clock.now());

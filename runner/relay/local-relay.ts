@@ -50,24 +50,29 @@ export async function startLocalRelay(opts: LocalRelayOptions): Promise<LocalRel
     bus: opts.bus,
     prefix: opts.prefix,
     log,
-    fits: (payload, jobId, requestId) =>
-      decisionFits(payload, {
-        jobId,
-        requestId,
-        token: opts.jobToken?.(jobId),
-        maxBytes: opts.maxPayloadBytes,
-      }),
+    fits: (payload, jobId, requestId) => {
+      let token: string | null | undefined;
+      try {
+        token = opts.jobToken?.(jobId);
+      } catch {
+        // The job's token is gone meanwhile (its session ended): nothing can be checked, nothing handed out.
+        return false;
+      }
+      return decisionFits(payload, { jobId, requestId, token, maxBytes: opts.maxPayloadBytes });
+    },
   });
 
   const handle = async (req: RelayRequest, conn: Connection): Promise<Reply> => {
+    // Both callbacks may throw a HermesError instead: its message is the refusal the agent gets.
     if (opts.jobAllowed && !opts.jobAllowed(req.job_id))
       return { ok: false, error: `unknown job ${req.job_id}` };
+    const token = opts.jobToken?.(req.job_id);
     if (req.op === 'await_decision')
       return waiters.wait(req.job_id, req.request_id, req.timeout_ms, conn.onGone);
     const entry = checkPublish(req, {
       prefix: opts.prefix,
       maxPayloadBytes: opts.maxPayloadBytes,
-      token: opts.jobToken?.(req.job_id),
+      token,
     });
     const added = outbox.add(entry, opts.clock.now());
     if (added === 'added') {

@@ -31,13 +31,18 @@ export interface LocalRelayOptions {
   maxPayloadBytes: number;
   /** Called once per newly accepted event, after it is committed to the outbox (not for duplicates). */
   onEvent?: (jobId: string, event: EventType, seq: number) => void;
-  /** False refuses requests for that job (`unknown job`). Default: every job is allowed. */
+  /**
+   * False refuses requests for that job (`unknown job`). Default: every job is allowed. A HermesError
+   * thrown here refuses the request with its message (a job whose session has ended, say).
+   */
   jobAllowed?: (jobId: string) => boolean;
   /**
    * The job's token, when the runner knows it (null: a --no-auth job; undefined: unknown). With a
    * token the relay refuses events whose signature does not verify, and never hands a waiting agent
    * a decision whose signature does not verify (so a forged retained decision cannot make
-   * `hermes ask` spin on it). Without it the relay checks structure only; the agent still verifies.
+   * `hermes ask` spin on it). Undefined means structure only (the agent still verifies): a caller
+   * that knows the job needs a token it cannot read must throw a HermesError instead, which refuses
+   * the request with its message (the runner daemon does).
    */
   jobToken?: (jobId: string) => string | null | undefined;
   /** Sent outbox rows are kept this long to recognise an agent's retry as a duplicate. Default 24 h. */

@@ -82,7 +82,7 @@ describe('outbox.db journal mode', () => {
       log: silentLogger,
       clock: systemClock,
       config,
-      store: { recordEvent: () => undefined },
+      store: { recordEvent: () => undefined, getByJob: () => undefined },
       state: { job: () => undefined },
       tokens: { get: () => null },
     });
