@@ -12,13 +12,19 @@
  * searchPath when given; for the daemon argv[0] is `env`, and start-job.ts
  * checks the profile's program the same way first); a failure is a
  * HermesError whose message says why, ready to become the job's `error` event.
+ *
+ * On a failure the tmux session is killed, but the job's files (token, seq
+ * counters) stay: the caller publishes the job's `error` event first, which
+ * needs the token and must take the next seq after any the agent used, and
+ * then removes them (JobCleanup.afterFailedStart in the daemon). Removing
+ * `seq/` here made that event reuse seq 1, which the bot drops as a replay.
  */
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { HermesError } from '../src/errors.js';
 import { type Logger, silentLogger } from '../src/log.js';
-import { removeJobFiles, writeTokenFile } from './job-files.js';
+import { writeTokenFile } from './job-files.js';
 import { type PaneState, paneExited, sessionNameFor, type Tmux } from './tmux.js';
 
 export interface StartAgentOptions {
@@ -56,7 +62,11 @@ export interface StartedAgent {
   tokenFile: string | undefined;
 }
 
-function checkCwd(cwd: string, jobId: string): void {
+/**
+ * The working directory is absolute, exists and is a directory. The daemon
+ * checks it before anything is written into it (hooks): nothing creates it.
+ */
+export function checkCwd(cwd: string, jobId: string): void {
   const fail = (why: string) =>
     new HermesError('env', `cannot start job ${jobId}: working directory ${cwd} ${why}`, {
       hint: 'fix the profile cwd, runner.workdir or the job request',
@@ -172,7 +182,7 @@ export async function startAgentSession(o: StartAgentOptions): Promise<StartedAg
   } catch (e) {
     log.warn({ job: o.jobId, session: name, err: (e as Error).message }, 'agent failed to start');
     if (created) await o.tmux.killSession(name).catch(() => false);
-    if (tokenFile) removeJobFiles(o.home, o.jobId);
+    // The job's files stay for the caller (see the header).
     throw e;
   }
 }

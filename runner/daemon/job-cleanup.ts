@@ -2,8 +2,11 @@
  * What goes when a job's session ends (terminated by reconcile or cancel) or
  * its start fails: the job's files (token, seq counters), the token the
  * runner kept in memory, and the agent hooks installed into its working
- * copy, unless another live session of a hooked profile works in the same
- * folder.
+ * copy, unless another job of a hooked profile still uses the same folder:
+ * a live session in the store, or (in this daemon) a job between the
+ * installation of its hooks and its session's record, which the store cannot
+ * show yet. The daemon counts those in memory: holdHooks() before installing,
+ * released when the start fails or the session ends.
  */
 import { describeError } from '../../src/errors.js';
 import type { Logger } from '../../src/log.js';
@@ -28,7 +31,23 @@ export interface HookSite {
 }
 
 export class JobCleanup {
+  /** Jobs of this process using hooks, by job: registered before installation, until cleanup. */
+  private readonly hookUsers = new Map<string, HookSite>();
+
   constructor(private readonly d: JobCleanupDeps) {}
+
+  /** A job is about to install hooks at `site`: no other job's cleanup removes them until this one's. */
+  holdHooks(jobId: string, site: HookSite): void {
+    if (site.kind !== 'none') this.hookUsers.set(jobId, site);
+  }
+
+  /** Jobs of this process holding hooks at the site, other than `jobId`. */
+  private heldByOthers(jobId: string, site: HookSite): boolean {
+    for (const [other, s] of this.hookUsers) {
+      if (other !== jobId && s.kind === site.kind && s.cwd === site.cwd) return true;
+    }
+    return false;
+  }
 
   private hookKind(profile: string): HookKind {
     return this.d.profiles.get(profile)?.hooks ?? 'none';
@@ -46,9 +65,13 @@ export class JobCleanup {
   }
 
   private async clean(jobId: string, site: HookSite | undefined): Promise<void> {
+    const held = this.hookUsers.get(jobId);
+    this.hookUsers.delete(jobId);
     removeJobFiles(this.d.home, jobId);
     this.d.tokens.forget(jobId);
+    site ??= held;
     if (!site || site.kind === 'none') return;
+    if (this.heldByOthers(jobId, site)) return;
     const shared = this.d.store
       .list({ status: ['running', 'stopped'] })
       .some((s) => s.jobId !== jobId && s.cwd === site.cwd && this.hookKind(s.profile) === site.kind);

@@ -45,6 +45,7 @@ import {
 import { cancelJob, peekJob, type SessionCommandDeps } from './session-commands.js';
 import { sessionLaunch } from './session-launch.js';
 import { startJob } from './start-job.js';
+import { recoverInterruptedStarts } from './start-recovery.js';
 
 export interface StartRunnerOptions {
   config: Config;
@@ -135,6 +136,26 @@ export async function startRunner(opts: StartRunnerOptions): Promise<RunningRunn
 
     const hooks = opts.hooks ?? defaultHookInstallers(config.publish.ask_timeout_seconds);
     const cleanup = new JobCleanup({ home, store, profiles, hooks, tokens, log });
+    // Before any command is handled (the bus holds messages until the first handler below):
+    // starts a killed runner left half done are adopted or failed, so a re-sent start's
+    // "already started" answer is true and a cancel finds the session.
+    try {
+      const recovered = await recoverInterruptedStarts({
+        runnerId,
+        store,
+        state,
+        tmux,
+        events,
+        cleanup,
+        clock,
+        log,
+      });
+      if (recovered.adopted.length + recovered.failed.length > 0) {
+        log.info(recovered, 'starts interrupted by a restart settled');
+      }
+    } catch (e) {
+      log.error({ err: describeError(e) }, 'could not settle starts interrupted by a restart');
+    }
     const sessionDeps: SessionCommandDeps = {
       home,
       tmux,

@@ -7,17 +7,26 @@
  * becomes an `error` event for the job, signed with its token, so the chat
  * shows why instead of a job that hangs. A second start for a job this
  * runner has seen is refused without touching the first.
+ *
+ * Order matters: the working directory is checked before hooks are written
+ * into it (nothing ever creates it); the token file is written right after
+ * the claim and what the start is about to do (profile, cwd, hooks) is noted
+ * in the claim, so a runner killed in the middle can finish or fail the start
+ * when it comes back (start-recovery.ts); a failure after the tmux session
+ * exists kills it; the job's files are removed only after its error event is
+ * published (it needs the token and the next seq).
  */
 import type { Clock } from '../../src/clock.js';
 import { describeError, HermesError } from '../../src/errors.js';
 import type { Logger } from '../../src/log.js';
 import type { RunnerCommandEnvelope } from '../../src/protocol/schemas.js';
 import { openSealedToken } from '../../src/protocol/seal.js';
+import { writeTokenFile } from '../job-files.js';
 import { expandArgv } from '../profiles/expand-argv.js';
 import { type HookInstallers, installHooks } from '../profiles/hook-installers.js';
 import type { ProfileSet } from '../profiles/profile-set.js';
 import type { SessionStore } from '../session-store.js';
-import { type StartAgentOptions, startAgentSession } from '../start-session.js';
+import { checkCwd, type StartAgentOptions, type StartedAgent, startAgentSession } from '../start-session.js';
 import type { Tmux } from '../tmux.js';
 import type { DaemonState } from './daemon-state.js';
 import type { HookSite, JobCleanup } from './job-cleanup.js';
@@ -25,7 +34,9 @@ import type { JobEventPublisher } from './job-events.js';
 import type { JobTokens } from './job-tokens.js';
 import type { JobWatch } from './job-watch.js';
 import type { ResultFields } from './runner-messages.js';
+import { killJobSession } from './session-commands.js';
 import { checkProgram, resolveCwd } from './start-inputs.js';
+import { encodeStartIntent } from './start-recovery.js';
 
 export interface StartDeps {
   runnerId: string;
@@ -39,7 +50,7 @@ export interface StartDeps {
   events: Pick<JobEventPublisher, 'error'>;
   watch: Pick<JobWatch, 'beginStart' | 'endStart' | 'abortStart' | 'sync'>;
   hooks: HookInstallers;
-  cleanup: Pick<JobCleanup, 'afterFailedStart'>;
+  cleanup: Pick<JobCleanup, 'afterFailedStart' | 'holdHooks'>;
   /** Session environment for a profile's env and the job's auth. */
   envFor: (
     profile: { name: string; env: Readonly<Record<string, string>> },
@@ -98,7 +109,10 @@ export async function startJob(
 
   const profileName = cmd.data.profile ?? '';
   let hookSite: HookSite | undefined;
+  let started: StartedAgent | undefined;
   try {
+    // On disk from the start: a runner restarted in the middle of this start can still sign the job's error event.
+    if (token !== null) writeTokenFile(d.home, jobId, token);
     if (ageMs > d.maxAgeMs) {
       throw new HermesError(
         'stale',
@@ -114,9 +128,17 @@ export async function startJob(
     }
     const argv = expandArgv(profile.name, profile.argv, cmd.data.prompt ?? '');
     const cwd = resolveCwd(cmd.data.cwd, profile.cwd, d.defaultCwd, d.userHome, d.cwdRoots);
+    // Before anything is written into it (hooks): a missing folder is an error, never created.
+    checkCwd(cwd, jobId);
     const env = d.envFor(profile, auth);
     checkProgram(argv[0]!, cwd, env.PATH ?? '');
     hookSite = { kind: profile.hooks, cwd };
+    d.state.setJobState(
+      jobId,
+      'starting',
+      encodeStartIntent({ profile: profile.name, cwd, hooks: profile.hooks }),
+    );
+    d.cleanup.holdHooks(jobId, hookSite);
     await installHooks(profile.hooks, d.hooks, {
       jobId,
       cwd,
@@ -135,7 +157,7 @@ export async function startJob(
     };
     if (token !== null) options.token = token;
     if (d.startTimeoutMs !== undefined) options.startTimeoutMs = d.startTimeoutMs;
-    const started = await (d.startSession ?? startAgentSession)(options);
+    started = await (d.startSession ?? startAgentSession)(options);
     d.store.create({ jobId, profile: profile.name, cwd, panePid: started.panePid ?? null });
     d.watch.endStart(jobId);
     d.state.setJobState(jobId, 'started');
@@ -144,7 +166,13 @@ export async function startJob(
   } catch (e) {
     const detail = describeError(e);
     d.watch.abortStart(jobId);
-    d.state.setJobState(jobId, 'failed', detail);
+    if (started) await undoSession(d, jobId, started.name);
+    try {
+      d.state.setJobState(jobId, 'failed', detail);
+    } catch (se) {
+      // Left `starting`: the next runner start resolves it (start-recovery.ts).
+      d.log.error({ job: jobId, err: describeError(se) }, 'could not record the failed start');
+    }
     d.log.warn({ job: jobId, profile: profileName, err: detail }, 'job not started');
     try {
       await d.events.error(jobId, detail);
@@ -157,5 +185,33 @@ export async function startJob(
     await d.cleanup.afterFailedStart(jobId, hookSite);
     await d.watch.sync().catch(() => undefined);
     return result('rejected', detail);
+  }
+}
+
+/**
+ * A start that failed after its tmux session came up (the store or the job
+ * state could not be written): kill the session and the job's processes, and
+ * end a session row already written, so no agent runs for a job the bot is
+ * told did not start.
+ */
+async function undoSession(d: StartDeps, jobId: string, name: string): Promise<void> {
+  try {
+    await killJobSession({ home: d.home, tmux: d.tmux, log: d.log }, jobId, name);
+  } catch (e) {
+    d.log.error(
+      { job: jobId, session: name, err: describeError(e) },
+      'could not kill the session of a failed start',
+    );
+  }
+  try {
+    const s = d.store.getByJob(jobId);
+    if (s && (s.status === 'running' || s.status === 'stopped')) {
+      d.store.markTerminated(s.name, { at: d.clock.now(), note: 'start failed' });
+    }
+  } catch (e) {
+    d.log.error(
+      { job: jobId, session: name, err: describeError(e) },
+      'could not end the session record of a failed start',
+    );
   }
 }

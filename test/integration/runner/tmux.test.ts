@@ -219,7 +219,7 @@ describe.skipIf(!hasTmux())('Tmux on a private socket (real tmux)', () => {
       for (const args of execArgs) expect(args.join('\0')).not.toContain(token);
     });
 
-    it('fails with the cause when the program does not exist, and cleans up', async () => {
+    it('fails with the cause when the program does not exist, kills the session, leaves the files to the caller', async () => {
       const err = await startAgentSession({
         tmux,
         home: dir,
@@ -233,7 +233,8 @@ describe.skipIf(!hasTmux())('Tmux on a private socket (real tmux)', () => {
       // The pane's last words ("env: ...: No such file or directory") are added when tmux caught them.
       expect((err as Error).message).toMatch(/^agent hermes-no-such-agent-binary for job j-missing exited/);
       expect(await tmux.hasSession(sessionNameFor('j-missing'))).toBe(false);
-      expect(existsSync(join(dir, 'jobs', 'j-missing'))).toBe(false);
+      // The token (and seq/) stay until the caller has published the job's error event.
+      expect(existsSync(join(dir, 'jobs', 'j-missing', 'token'))).toBe(true);
     });
 
     it('fails before touching tmux when the program is not on the pane PATH', async () => {

@@ -1,17 +1,19 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { allocateSeq, seqDir } from '../../../../runner/agent/seq-allocator.js';
 import { DaemonState } from '../../../../runner/daemon/daemon-state.js';
 import { JobCleanup } from '../../../../runner/daemon/job-cleanup.js';
+import { JobEventPublisher } from '../../../../runner/daemon/job-events.js';
 import { JobTokens } from '../../../../runner/daemon/job-tokens.js';
 import { type StartDeps, startJob } from '../../../../runner/daemon/start-job.js';
 import { tokenFilePath } from '../../../../runner/job-files.js';
-import type { HookInstallers } from '../../../../runner/profiles/hook-installers.js';
+import { defaultHookInstallers, type HookInstallers } from '../../../../runner/profiles/hook-installers.js';
 import { ProfileSet } from '../../../../runner/profiles/profile-set.js';
 import { openSessionStore, type SessionStore } from '../../../../runner/session-store.js';
-import type { StartAgentOptions } from '../../../../runner/start-session.js';
-import { Tmux } from '../../../../runner/tmux.js';
+import { type StartAgentOptions, startAgentSession } from '../../../../runner/start-session.js';
+import { type Exec, sessionNameFor, Tmux } from '../../../../runner/tmux.js';
 import { buildRunnerCommand } from '../../../../src/bot/runner-commands.js';
 import { systemRandom } from '../../../../src/clock.js';
 import { ProfileConfig } from '../../../../src/config/schema.js';
@@ -205,5 +207,122 @@ describe('startJob', () => {
     expect(published).toEqual([{ jobId: 'j-9', detail: r.reason }]);
     expect(started).toEqual([]);
     expect(existsSync(tokenFilePath(home, 'j-9'))).toBe(false);
+  });
+
+  it('a working directory that does not exist fails before hooks are installed, and nothing creates it', async () => {
+    const missing = join(home, 'no', 'such', 'dir');
+    const profiles = new ProfileSet(
+      { hooked: ProfileConfig.parse({ argv: ['sh', '--', '{prompt}'], hooks: 'claude', cwd: missing }) },
+      {},
+    );
+    const r = await startJob(command('j-10', { profile: 'hooked' }), 0, deps({ profiles }));
+    expect(r.reason).toMatch(`cannot start job j-10: working directory ${missing} does not exist`);
+    expect(hookLog).toEqual([]);
+    expect(published).toEqual([{ jobId: 'j-10', detail: r.reason }]);
+    // With the installers this build ships: still no folder, no .claude/settings.local.json.
+    const real = deps({ profiles, hooks: defaultHookInstallers(60) });
+    const again = await startJob(command('j-11', { profile: 'hooked' }), 0, real);
+    expect(again.reason).toMatch(/working directory .*no\/such\/dir does not exist/);
+    expect(existsSync(join(home, 'no'))).toBe(false);
+    expect(started).toEqual([]);
+  });
+
+  it('a failure after the tmux session exists kills it (and the job is failed, reported, cleaned up)', async () => {
+    const calls: string[][] = [];
+    const exec: Exec = async (_bin, args) => {
+      calls.push([...args]);
+      return { code: 0, stdout: '', stderr: '' };
+    };
+    const tmux = new Tmux({ socket: 'fake', exec });
+    store.create = () => {
+      throw new HermesError('store', 'database is locked');
+    };
+    const r = await startJob(command('j-12', { profile: 'agent' }), 0, deps({ tmux }));
+    expect(r).toMatchObject({ status: 'rejected', reason: 'database is locked' });
+    expect(calls.some((a) => a.includes('kill-session') && a.includes(`=${sessionNameFor('j-12')}`))).toBe(
+      true,
+    );
+    expect(state.job('j-12')).toMatchObject({ state: 'failed', detail: 'database is locked' });
+    expect(published).toEqual([{ jobId: 'j-12', detail: 'database is locked' }]);
+    expect(existsSync(join(home, 'jobs', 'j-12'))).toBe(false);
+  });
+
+  it("a failed start's error event takes the seq after the agent's, not seq 1 again", async () => {
+    // Real startAgentSession on a fake tmux: the pane's `hermes run` publishes `started` (seq 1), then dies.
+    const exec: Exec = async (_bin, args) => {
+      if (args.includes('new-session')) {
+        expect(allocateSeq(seqDir(home, 'j-13'))).toBe(1);
+        return { code: 0, stdout: '', stderr: '' };
+      }
+      if (args.includes('display-message')) return { code: 0, stdout: '4242 1 1  \n', stderr: '' };
+      return { code: 0, stdout: '', stderr: '' };
+    };
+    const wires: string[] = [];
+    const tokens = new JobTokens(home, state);
+    const events = new JobEventPublisher({
+      home,
+      prefix: 'hermes',
+      bus: {
+        connected: true,
+        publish: async (_topic, wire) => {
+          wires.push(String(wire));
+        },
+      },
+      tokens,
+      clock,
+    });
+    const r = await startJob(
+      command('j-13', { profile: 'agent' }),
+      0,
+      deps({
+        tmux: new Tmux({ socket: 'fake', exec }),
+        tokens,
+        events,
+        wrap: (argv) => [...argv],
+        startSession: startAgentSession,
+      }),
+    );
+    expect(r.reason).toMatch(/exited at start with status 1/);
+    expect(wires).toHaveLength(1);
+    expect(JSON.parse(wires[0]!)).toMatchObject({ event: 'error', seq: 2 });
+    // Removed once the event is out.
+    expect(existsSync(join(home, 'jobs', 'j-13'))).toBe(false);
+  });
+
+  it('hooks a starting job just installed survive the end of another job in the same folder', async () => {
+    const base = deps();
+    expect((await startJob(command('j-20', { profile: 'hooked' }), 0, base)).status).toBe('accepted');
+    // j-21 installs its hooks; before its session is recorded, j-20 is cancelled and cleaned up.
+    const during = deps({
+      cleanup: base.cleanup,
+      startSession: async (o) => {
+        store.markTerminated(sessionNameFor('j-20'), { note: 'cancelled' });
+        await (base.cleanup as JobCleanup).afterSession('j-20');
+        return { name: sessionNameFor(o.jobId), panePid: 43, command: 'node', tokenFile: undefined };
+      },
+    });
+    expect((await startJob(command('j-21', { profile: 'hooked' }), 0, during)).status).toBe('accepted');
+    expect(hookLog).toEqual([`install ${home}`, `install ${home}`]);
+    // When j-21's session ends, nobody uses them any more.
+    store.markTerminated(sessionNameFor('j-21'), { note: 'done' });
+    await (base.cleanup as JobCleanup).afterSession('j-21');
+    expect(hookLog).toEqual([`install ${home}`, `install ${home}`, `remove ${home}`]);
+  });
+
+  it('writes the token file and notes the start intent before installing hooks', async () => {
+    let seen: { token: string; detail: string | null } | undefined;
+    hooks.claude = {
+      install: () => {
+        seen = {
+          token: readFileSync(tokenFilePath(home, 'j-22'), 'utf8'),
+          detail: state.job('j-22')!.detail,
+        };
+      },
+      remove: () => undefined,
+    };
+    await startJob(command('j-22', { profile: 'hooked' }), 0, deps());
+    expect(seen?.token).toBe(TOKEN);
+    expect(JSON.parse(seen!.detail!)).toEqual({ intent: { profile: 'hooked', cwd: home, hooks: 'claude' } });
+    expect(state.job('j-22')).toMatchObject({ state: 'started', detail: null });
   });
 });
