@@ -143,7 +143,12 @@ describe.skipIf(!hasTmux() || !linux)('cancel ends the detached processes of a j
   });
 
   it('a setsid child whose parent already exited (re-parented to init)', async () => {
-    await cancelled('j-kill2', `setsid sh -c 'sleep 600; :' "$1" & exit 0`);
+    // The parent leaves only once the child runs in its own session (it says so with a file):
+    // exiting sooner lets tmux hang up the child before setsid took it out of the pane's session.
+    await cancelled(
+      'j-kill2',
+      `setsid sh -c 'touch "$0.ready"; sleep 600; :' "$1" & while [ ! -e "$1.ready" ]; do sleep 0.01; done; exit 0`,
+    );
   });
 
   it('a nohup child in the background', async () => {

@@ -13,7 +13,9 @@ import { waitFor } from '../../helpers/wait.js';
 if (!hasTmux()) console.warn('!! tmux not found: test/integration/runner/tmux.test.ts is SKIPPED');
 
 /** node prints its argv (after the output file) as JSON into the output file. */
-const DUMP_ARGV = "require('fs').writeFileSync(process.argv[1], JSON.stringify(process.argv.slice(2)))";
+// Written to a temp file and renamed, so a poll never reads a half-written file.
+const DUMP_ARGV =
+  "const fs = require('fs'); fs.writeFileSync(process.argv[1] + '.tmp', JSON.stringify(process.argv.slice(2))); fs.renameSync(process.argv[1] + '.tmp', process.argv[1])";
 
 describe.skipIf(!hasTmux())('Tmux on a private socket (real tmux)', () => {
   let dir: string;
@@ -83,7 +85,7 @@ describe.skipIf(!hasTmux())('Tmux on a private socket (real tmux)', () => {
 
   it('passes environment and cwd through untouched', async () => {
     const out = join(dir, 'env.json');
-    const code = `require('fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify({ v: process.env.HERMES_X, cwd: process.cwd() }))`;
+    const code = `const fs = require('fs'); fs.writeFileSync(${JSON.stringify(`${out}.tmp`)}, JSON.stringify({ v: process.env.HERMES_X, cwd: process.cwd() })); fs.renameSync(${JSON.stringify(`${out}.tmp`)}, ${JSON.stringify(out)})`;
     const sub = join(dir, 'sub#{x};');
     await import('node:fs').then((fs) => fs.mkdirSync(sub));
     await tmux.newSession('hermes-env', [process.execPath, '-e', code], {
@@ -192,7 +194,7 @@ describe.skipIf(!hasTmux())('Tmux on a private socket (real tmux)', () => {
 
     it('reports started once the program runs; token only as a 0600 file', async () => {
       const out = join(dir, 'agent.json');
-      const code = `const fs=require('fs');fs.writeFileSync(${JSON.stringify(out)}, JSON.stringify({file: process.env.HERMES_TOKEN_FILE, token: fs.readFileSync(process.env.HERMES_TOKEN_FILE,'utf8'), env: process.env}));setTimeout(()=>{}, 600000)`;
+      const code = `const fs=require('fs');fs.writeFileSync(${JSON.stringify(`${out}.tmp`)}, JSON.stringify({file: process.env.HERMES_TOKEN_FILE, token: fs.readFileSync(process.env.HERMES_TOKEN_FILE,'utf8'), env: process.env}));fs.renameSync(${JSON.stringify(`${out}.tmp`)}, ${JSON.stringify(out)});setTimeout(()=>{}, 600000)`;
       const started = await startAgentSession({
         tmux,
         home: dir,
