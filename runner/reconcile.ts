@@ -49,6 +49,12 @@ export interface ReconcileDeps {
   processExists?: (pid: number) => boolean;
   /** Called after a session is terminated, e.g. to remove the job's token file. */
   cleanupJob?: (jobId: string) => void | Promise<void>;
+  /**
+   * Ends a finished job's session after the linger period: the runner passes killJobSession, which
+   * also ends detached children of the job (a bare kill-session leaves `setsid`/`nohup` ones).
+   * Default: tmux kill-session only.
+   */
+  killSession?: (jobId: string, name: string) => Promise<unknown>;
 }
 
 export interface ReconcileFailure {
@@ -223,7 +229,8 @@ async function runPass(deps: ReconcileDeps): Promise<ReconcileReport> {
     if (s.endedAt === null || elapsedMs(clock.now(), s.endedAt) < lingerMs) continue;
     const present = byName.has(s.name);
     const ok = await attempt(s.name, 'kill after linger', async () => {
-      if (present) await deps.tmux.killSession(s.name);
+      if (present)
+        await (deps.killSession ? deps.killSession(s.jobId, s.name) : deps.tmux.killSession(s.name));
       const note = s.status === 'running' ? 'killed after the linger period' : undefined;
       store.markTerminated(s.name, { at: clock.now(), note });
     });

@@ -10,11 +10,13 @@
  * go, and the agent hooks of its profile are removed from its working copy
  * unless another live session of a hooked profile works in the same folder.
  */
+
 import { type CommandContext, parseFlags, writeJson, writeLine } from '../../src/cli/context.js';
 import { HermesError } from '../../src/errors.js';
 import { findInstallPaths } from '../daemon/install-paths.js';
 import { JobCleanup } from '../daemon/job-cleanup.js';
 import { runnerProfiles } from '../daemon/runner-setup.js';
+import { killJobSession } from '../daemon/session-commands.js';
 import { defaultHookInstallers } from '../profiles/hook-installers.js';
 import { type PublishError, type ReconcileReport, reconcileHolderId, reconcilePass } from '../reconcile.js';
 import { mirrorPath, YamlMirror } from '../yaml-mirror.js';
@@ -68,8 +70,9 @@ export async function run(ctx: CommandContext): Promise<number> {
     // No job tokens are held in this process: nothing to forget.
     const tokens = { forget: () => undefined };
     const cleanup = new JobCleanup({ home: config.home, store, profiles, hooks, tokens, log });
+    const tmux = runnerTmux(ctx);
     return reconcilePass({
-      tmux: runnerTmux(ctx),
+      tmux,
       store,
       mirror: new YamlMirror(mirrorPath(config.home), ctx.clock),
       clock: ctx.clock,
@@ -79,6 +82,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       retentionSeconds: config.runner.retention_seconds,
       holderId: reconcileHolderId(ctx.random),
       cleanupJob: (jobId) => cleanup.afterSession(jobId),
+      killSession: (jobId, name) => killJobSession({ home: config.home, tmux, log }, jobId, name),
     });
   });
   if (values.json) writeJson(ctx.stdout, report);

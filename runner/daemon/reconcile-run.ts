@@ -17,9 +17,12 @@ import type { JobCleanup } from './job-cleanup.js';
 import type { JobEventPublisher } from './job-events.js';
 import type { JobWatch } from './job-watch.js';
 import type { PassLock } from './pass-lock.js';
+import { killJobSession } from './session-commands.js';
 
 export interface ReconcileRunDeps {
   lock: PassLock;
+  /** The runner's home: a job's processes carry it in HERMES_HOME. */
+  home: string;
   tmux: Tmux;
   store: SessionStore;
   mirror: SessionMirror;
@@ -47,6 +50,7 @@ export function reconcileRun(d: ReconcileRunDeps): () => Promise<ReconcileReport
         retentionSeconds: d.retentionSeconds,
         holderId: reconcileHolderId(d.random),
         cleanupJob: (jobId) => d.cleanup.afterSession(jobId),
+        killSession: (jobId, name) => killJobSession({ home: d.home, tmux: d.tmux, log: d.log }, jobId, name),
         publishError: async (jobId, detail) => {
           if (!d.bus.connected) return 'deferred';
           await d.events.error(jobId, detail);

@@ -245,6 +245,7 @@ export async function startRunner(opts: StartRunnerOptions): Promise<RunningRunn
       log,
       runPass: reconcileRun({
         lock,
+        home: config.home,
         tmux,
         store,
         mirror,

@@ -12,8 +12,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DaemonState } from '../../../runner/daemon/daemon-state.js';
 import { JobCleanup } from '../../../runner/daemon/job-cleanup.js';
 import { JobTokens } from '../../../runner/daemon/job-tokens.js';
-import { cancelJob } from '../../../runner/daemon/session-commands.js';
+import { cancelJob, killJobSession } from '../../../runner/daemon/session-commands.js';
 import { ProfileSet } from '../../../runner/profiles/profile-set.js';
+import { reconcilePass } from '../../../runner/reconcile.js';
 import { openSessionStore, type SessionStore } from '../../../runner/session-store.js';
 import { sessionNameFor, Tmux } from '../../../runner/tmux.js';
 import { nodeExec, tmuxClientEnv } from '../../../runner/tmux-exec.js';
@@ -153,5 +154,49 @@ describe.skipIf(!hasTmux() || !linux)('cancel ends the detached processes of a j
 
   it('a nohup child in the background', async () => {
     await cancelled('j-kill3', `nohup sh -c 'sleep 600; :' "$1" >/dev/null 2>&1 & wait`);
+  });
+
+  it('reconcile ending a finished job after its linger period ends its detached child too', async () => {
+    const jobId = 'j-kill4';
+    const marker = `hermes-stray-${randomBytes(6).toString('hex')}`;
+    const name = sessionNameFor(jobId);
+    // The agent finished (its pane's program exited) but left a detached child behind.
+    await tmux.newSession(
+      name,
+      [
+        'sh',
+        '-c',
+        `setsid sh -c 'touch "$0.ready"; sleep 600; :' "$1" & while [ ! -e "$1.ready" ]; do sleep 0.01; done; exit 0`,
+        'agent',
+        marker,
+      ],
+      { cwd: home, env: { HERMES_JOB_ID: jobId, HERMES_HOME: home } },
+    );
+    store.create({ jobId, profile: 'agent', cwd: home });
+    await waitFor(() => withMarker(marker).some((p) => p.children.length > 0), {
+      timeoutMs: 10_000,
+      message: 'the detached child and its sleep',
+    });
+    strays.push(...withMarker(marker).flatMap((p) => [p.pid, ...p.children]));
+    store.recordEvent(jobId, 'completed');
+    const report = await reconcilePass({
+      tmux,
+      store,
+      mirror: new YamlMirror(join(home, 'agent-sessions.yaml'), systemClock),
+      clock: systemClock,
+      log: silentLogger,
+      publishError: async () => 'deferred',
+      lingerSeconds: 0,
+      retentionSeconds: 3600,
+      holderId: 'test',
+      killSession: (id, session) => killJobSession({ home, tmux, log: silentLogger }, id, session),
+    });
+    expect(report.terminated).toEqual([name]);
+    expect(await tmux.hasSession(name)).toBe(false);
+    await waitFor(() => strays.every((pid) => !alive(pid)), {
+      timeoutMs: 5_000,
+      message: 'no process of the job left',
+    });
+    expect(withMarker(marker)).toEqual([]);
   });
 });
