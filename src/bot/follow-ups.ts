@@ -209,10 +209,16 @@ export class FollowUps {
   /**
    * The runner runs a job that is already over (the start answered late, or after the bot gave up):
    * it owes a cancel, sent now, unless one is owed and unanswered already (it follows the start).
+   * Not when the agent itself ended the job (its completed / error event is stored): a late answer
+   * to a re-sent start of a job that simply finished must not cut its linger short.
    */
   private cancelIfOver(job: Job): void {
-    const { ledger, log } = this.deps;
-    if (!isTerminalState(job.status) || !ledger.oweCancel(job.id, { unlessOwed: true })) return;
+    const { ledger, log, registry } = this.deps;
+    if (!isTerminalState(job.status)) return;
+    const endedByAgent = registry.db
+      .prepare(`SELECT 1 FROM events WHERE job_id = ? AND event IN ('completed', 'error') LIMIT 1`)
+      .get(job.id);
+    if (endedByAgent || !ledger.oweCancel(job.id, { unlessOwed: true })) return;
     log.warn(
       { job_id: job.id, runner: job.runner, status: job.status },
       'runner accepted the start of a job already over; sending a cancel',

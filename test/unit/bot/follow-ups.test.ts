@@ -116,6 +116,25 @@ describe('unanswered starts are sent again', () => {
     expect(f.commandsOf(usual.id)).toEqual(['start', 'cancel']);
   });
 
+  it('a late answer to a re-sent start of a job the agent finished sends no cancel', async () => {
+    f.online();
+    const job = register();
+    await f.pass();
+    await f.pass(60_000);
+    // The agent ran and completed; the runner's answer to the first start was lost.
+    f.db
+      .prepare(
+        `INSERT INTO events (job_id, seq, event, timestamp, received_at, wire, digest, verified)
+         VALUES (?, 1, 'completed', '', '', '', 'd', 1)`,
+      )
+      .run(job.id);
+    f.registry.transition(job.id, 'completed');
+    f.answer(job.id, 'start', 'rejected', `job ${job.id} was already started on runner r1`);
+    await flushed();
+    await f.pass(3_600_000);
+    expect(f.commandsOf(job.id)).toEqual(['start', 'start']);
+  });
+
   it('a start answered as already there after the bot gave up gets a cancel', async () => {
     f.online();
     const job = register();
