@@ -24,7 +24,7 @@ import type { JobRegistry } from '../jobs/registry.js';
 import { isTerminalState } from '../jobs/states.js';
 import type { Logger } from '../log.js';
 import type { RunnerResultEnvelope } from '../protocol/schemas.js';
-import { immediate } from '../store/sqlite.js';
+import { immediate, prepared } from '../store/sqlite.js';
 import { type CommandLedger, isDue, type OwedCommand } from './command-ledger.js';
 
 export interface FollowUpSettings {
@@ -215,9 +215,10 @@ export class FollowUps {
   private cancelIfOver(job: Job): void {
     const { ledger, log, registry } = this.deps;
     if (!isTerminalState(job.status)) return;
-    const endedByAgent = registry.db
-      .prepare(`SELECT 1 FROM events WHERE job_id = ? AND event IN ('completed', 'error') LIMIT 1`)
-      .get(job.id);
+    const endedByAgent = prepared(
+      registry.db,
+      `SELECT 1 FROM events WHERE job_id = ? AND event IN ('completed', 'error') LIMIT 1`,
+    ).get(job.id);
     if (endedByAgent || !ledger.oweCancel(job.id, { unlessOwed: true })) return;
     log.warn(
       { job_id: job.id, runner: job.runner, status: job.status },

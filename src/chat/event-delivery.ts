@@ -11,6 +11,7 @@ import { isTerminalEvent } from '../protocol/schemas.js';
 import { SIG_FIELD } from '../protocol/signing.js';
 import { decodeWire } from '../protocol/wire.js';
 import type { AcceptedEvent } from '../relay/pipeline.js';
+import { channelOn } from './access.js';
 import type { JobThread } from './chat-state.js';
 import { DeliverySchedule } from './delivery-schedule.js';
 import type { ChatDeps } from './deps.js';
@@ -48,9 +49,9 @@ export class EventDelivery {
   /** Whether this platform shows the job: its thread is here, it was registered here, or it came from outside chat and a default channel is set. */
   serves(job: Job): boolean {
     const { state, platform, settings } = this.deps;
-    if (state.thread(job.id)) return true;
-    if (job.chat) return job.chat.platform === platform;
-    return settings.defaultChannel !== undefined;
+    const thread = state.thread(job.id);
+    if (thread) return true;
+    return channelOn(platform, job, undefined, settings.defaultChannel) !== undefined;
   }
 
   /** Queues one accepted event (live from the relay), behind anything of its job still owed. */

@@ -5,6 +5,17 @@ import { type Logger, silentLogger } from '../../src/log.js';
 import { connectBus, type MessageMeta, type MqttBus } from '../../src/mqtt/bus.js';
 import { buildClientOptions, type ClientOverrides } from '../../src/mqtt/options.js';
 
+/** A bus that is never connected: for code that only needs to start and stop around one. */
+export const idleBus: MqttBus = {
+  publish: () => Promise.reject(new Error('not connected')),
+  subscribe: () => Promise.resolve(),
+  unsubscribe: () => Promise.resolve(),
+  onMessage: () => () => undefined,
+  connected: false,
+  onConnectionChange: () => () => undefined,
+  close: () => Promise.resolve(),
+};
+
 /** The `mqtt` config section with every default, as a bare config file would give. */
 export const defaultMqttSection = () => MqttConfig.parse({});
 

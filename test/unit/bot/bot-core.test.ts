@@ -14,9 +14,7 @@ beforeEach(() => {
 });
 afterEach(() => f.close());
 
-const cleared = (jobId: string) =>
-  (f.db.prepare('SELECT decisions_cleared_at AS c FROM jobs WHERE id = ?').get(jobId) as { c: string | null })
-    .c;
+const cleared = (jobId: string) => f.cleared(jobId);
 
 describe('bot core: requests and retained decisions of ended jobs', () => {
   it('a terminal event closes open requests stamped hermes:job-ended with the time, and clears retained decisions', async () => {

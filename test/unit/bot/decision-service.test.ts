@@ -11,9 +11,7 @@ beforeEach(() => {
 });
 afterEach(() => f.close());
 
-const cleared = (jobId: string) =>
-  (f.db.prepare('SELECT decisions_cleared_at AS c FROM jobs WHERE id = ?').get(jobId) as { c: string | null })
-    .c;
+const cleared = (jobId: string) => f.cleared(jobId);
 
 async function jobWithRequest(requestId = 'r-1') {
   const job = f.registry.register({ profile: 'demo', owner: 'o' });

@@ -95,6 +95,13 @@ export function botFixture() {
     decisionAudit,
     core,
     event,
+    /** When the bot cleared the job's retained decisions (null: not yet). */
+    cleared: (jobId: string) =>
+      (
+        db.prepare('SELECT decisions_cleared_at AS c FROM jobs WHERE id = ?').get(jobId) as {
+          c: string | null;
+        }
+      ).c,
     /** Retained publishes on a job's decision topics, in order. */
     retained: (jobId: string) =>
       bus.published.filter((p) => p.retain && p.topic.startsWith(`hermes/jobs/${jobId}/decisions/`)),

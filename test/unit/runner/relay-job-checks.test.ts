@@ -13,24 +13,14 @@ import { systemClock } from '../../../src/clock.js';
 import { loadConfig } from '../../../src/config/load.js';
 import { HermesError } from '../../../src/errors.js';
 import { silentLogger } from '../../../src/log.js';
-import type { MqttBus } from '../../../src/mqtt/bus.js';
 import { fromPlain, type JsonObject } from '../../../src/protocol/lossless-json.js';
 import { signEnvelope } from '../../../src/protocol/signing.js';
 import { topics } from '../../../src/protocol/topics.js';
 import { encodeWire } from '../../../src/protocol/wire.js';
+import { idleBus } from '../../helpers/bus-clients.js';
 import { tempHome } from '../../helpers/cli.js';
 
 const TOKEN = 'relay-check-token-0123456789abcdefghijklmnopq';
-
-const idleBus: MqttBus = {
-  publish: () => Promise.reject(new Error('not connected')),
-  subscribe: () => Promise.resolve(),
-  unsubscribe: () => Promise.resolve(),
-  onMessage: () => () => undefined,
-  connected: false,
-  onConnectionChange: () => () => undefined,
-  close: () => Promise.resolve(),
-};
 
 function wire(jobId: string, token: string | null): string {
   const env = fromPlain({

@@ -10,20 +10,9 @@ import type { LocalRelay } from '../../../runner/relay/relay-types.js';
 import { systemClock } from '../../../src/clock.js';
 import { loadConfig } from '../../../src/config/load.js';
 import { silentLogger } from '../../../src/log.js';
-import type { MqttBus } from '../../../src/mqtt/bus.js';
 import { journalModeOf, openDatabase } from '../../../src/store/sqlite.js';
+import { idleBus } from '../../helpers/bus-clients.js';
 import { tempHome } from '../../helpers/cli.js';
-
-/** A bus that is never connected: the relay only needs to start and stop. */
-const idleBus: MqttBus = {
-  publish: () => Promise.reject(new Error('not connected')),
-  subscribe: () => Promise.resolve(),
-  unsubscribe: () => Promise.resolve(),
-  onMessage: () => () => undefined,
-  connected: false,
-  onConnectionChange: () => () => undefined,
-  close: () => Promise.resolve(),
-};
 
 function outboxJournal(home: string): string {
   const db = openDatabase(outboxDbPath(home), { log: silentLogger, readonly: true });
