@@ -4,6 +4,14 @@
 // built by esbuild) that load only what they need: no CLI config, zod or pino, and no module-by-
 // module resolution, which measurably shortens their start-up (see `npm run bench`).
 const argv = process.argv.slice(2);
+// A reader that went away (`hermes jobs show J | head -3`) is not a failure of the command: end
+// quietly, as a program stopped by SIGPIPE would, instead of an unhandled EPIPE stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(process.exitCode ?? 0);
+  });
+}
 // Help is the word right after the command words, nowhere else: `--reason -h` carries agent text,
 // and turning that into a usage print that exits 0 would read as "approved" to `hermes ask`.
 // The full CLI holds every command's usage text.

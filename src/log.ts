@@ -98,6 +98,25 @@ export interface LogOptions {
   name?: string;
 }
 
+/** A `"name":…` binding in pino's serialized bindings (`,"pid":1,"name":"hermes"`). */
+const NAME_BINDING_RE = /,"name":"(?:[^"\\]|\\.)*"/g;
+
+/**
+ * pino appends a child's bindings to its parent's, so `log.child({ name: 'relay' })` would write
+ * `"name":"hermes","name":"relay"`: two values for one key, which JSON tools read differently.
+ * The innermost name wins and is the only one on the line.
+ */
+function keepLastName(child: Logger): void {
+  const holder = child as unknown as Record<symbol, unknown>;
+  const sym = pino.symbols.chindingsSym;
+  const bindings = holder[sym];
+  if (typeof bindings !== 'string') return;
+  const count = bindings.match(NAME_BINDING_RE)?.length ?? 0;
+  if (count < 2) return;
+  let seen = 0;
+  holder[sym] = bindings.replace(NAME_BINDING_RE, (m) => (++seen === count ? m : ''));
+}
+
 export function createLogger(opts: LogOptions = {}): Logger {
   return pino(
     {
@@ -107,6 +126,7 @@ export function createLogger(opts: LogOptions = {}): Logger {
       serializers: { err: serializeErr },
       hooks: { streamWrite: maskUrlTokens },
       base: { pid: process.pid },
+      onChild: keepLastName,
     },
     opts.destination ?? pino.destination({ fd: 2, sync: true }),
   );

@@ -126,3 +126,19 @@ describe('log masking', () => {
     });
   });
 });
+
+describe('logger names', () => {
+  it('writes one name per line: the innermost child name replaces the outer ones', () => {
+    const { log, text } = captureLog();
+    log.child({ name: 'relay' }).info('a');
+    log.child({ name: 'chat' }).child({ job_id: 'j-1' }).child({ name: 'chat-console' }).info('b');
+    log.info('c');
+    const [a, b, c] = text().split('\n');
+    expect(a!.match(/"name":/g)).toHaveLength(1);
+    expect(a).toContain('"name":"relay"');
+    expect(b!.match(/"name":/g)).toHaveLength(1);
+    expect(b).toContain('"name":"chat-console"');
+    expect(b).toContain('"job_id":"j-1"');
+    expect(c).toContain('"name":"hermes"');
+  });
+});

@@ -4,12 +4,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load.js';
 import { tempHome } from '../../helpers/cli.js';
 
-let cleanup = () => {};
-afterEach(() => cleanup());
+// Every home a test makes is removed, also when one test makes several.
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c();
+});
 
 function home(yaml?: string) {
   const t = tempHome();
-  cleanup = t.cleanup;
+  cleanups.push(t.cleanup);
   if (yaml !== undefined) writeFileSync(join(t.home, 'config.yaml'), yaml);
   return t.home;
 }
