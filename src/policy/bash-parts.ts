@@ -1,0 +1,176 @@
+/**
+ * A Bash command split into the simple commands it runs, so a rule can be checked against every
+ * part: `npm test && curl … | sh` is three commands, and `Bash(npm test:*)` covers only one.
+ *
+ * Words come from shell-quote (a maintained tokenizer). It does not know everything a shell does,
+ * so this file fills the gaps that matter for a permission decision, and where it cannot tell, it
+ * says so (`doubts`): a caller that finds doubts never allows automatically, it asks.
+ *
+ * - shell-quote drops unquoted newlines between words (`a\nb` becomes one command `a b`): they
+ *   are turned into `;` first, by a quote-aware scan.
+ * - command substitution (`$( )`, backticks), process substitution and here-documents run or feed
+ *   code the words do not show: they are doubts, and the text of each substitution is analysed too,
+ *   so a deny rule still sees `rm -rf /` inside `echo $(rm -rf /)`.
+ */
+import { parse } from 'shell-quote';
+
+export interface Redirect {
+  op: string;
+  target: string;
+}
+
+export interface BashPart {
+  /** The command's words after leading `NAME=value` assignments; variables are VAR_MARK-wrapped. */
+  words: string[];
+  assignments: string[];
+  redirects: Redirect[];
+  /** Parts joined by `|` share a pipeline number. */
+  pipeline: number;
+}
+
+export interface BashAnalysis {
+  parts: BashPart[];
+  /** Reasons not to trust the split for an automatic allow; empty when the command is plain. */
+  doubts: string[];
+  /** Commands inside `$( )`, backticks and `<( )`, analysed in turn by the caller for denies. */
+  nested: string[];
+}
+
+/** Wraps a variable's name in a word, so matchers can tell `$X` from the letters `$X`. */
+export const VAR_MARK = '\u0001';
+
+const CONTROL_OPS = new Set(['&&', '||', ';', ';;', '&', '|', '|&', '(', ')']);
+const PIPE_OPS = new Set(['|', '|&']);
+
+interface Scan {
+  text: string;
+  nested: string[];
+  doubts: string[];
+}
+
+/** Finds the end of a `$(` or `<(` group starting after its `(`; quote-aware enough for nesting. */
+function groupEnd(s: string, from: number): number {
+  let depth = 1;
+  let quote: string | undefined;
+  for (let i = from; i < s.length; i++) {
+    const c = s[i];
+    if (quote) {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = undefined;
+      continue;
+    }
+    if (c === '\\') i++;
+    else if (c === "'" || c === '"') quote = c;
+    else if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) return i;
+  }
+  return s.length;
+}
+
+/** Unquoted newlines to `;`, and every substitution noted (its inner text kept for deny checks). */
+function prescan(command: string): Scan {
+  const out: string[] = [];
+  const nested: string[] = [];
+  const doubts = new Set<string>();
+  let quote: "'" | '"' | undefined;
+  for (let i = 0; i < command.length; i++) {
+    const c = command[i] ?? '';
+    const next = command[i + 1];
+    if (quote === "'") {
+      if (c === "'") quote = undefined;
+      out.push(c);
+      continue;
+    }
+    if (c === '\\') {
+      out.push(c, next ?? '');
+      i++;
+      continue;
+    }
+    if (c === '`') {
+      const end = command.indexOf('`', i + 1);
+      nested.push(command.slice(i + 1, end === -1 ? undefined : end));
+      doubts.add('command substitution');
+    } else if (c === '$' && next === '(') {
+      const end = groupEnd(command, i + 2);
+      // `$((` is arithmetic, which runs no command but can still hide one: treat it alike.
+      nested.push(command.slice(i + 2, end));
+      doubts.add('command substitution');
+    } else if (!quote && (c === '<' || c === '>') && next === '(') {
+      nested.push(command.slice(i + 2, groupEnd(command, i + 2)));
+      doubts.add('process substitution');
+    } else if (!quote && c === '<' && next === '<') {
+      doubts.add('here-document');
+    } else if (c === '"') {
+      quote = quote === '"' ? undefined : '"';
+    } else if (c === "'" && !quote) {
+      quote = "'";
+    } else if (!quote && (c === '\n' || c === '\r')) {
+      out.push(';');
+      continue;
+    }
+    out.push(c);
+  }
+  if (quote) doubts.add('unterminated quote');
+  return { text: out.join(''), nested, doubts: [...doubts] };
+}
+
+type Token = ReturnType<typeof parse>[number];
+
+const tokenText = (t: Token): string | undefined => {
+  if (typeof t === 'string') return t;
+  if ('pattern' in t) return t.pattern;
+  return undefined;
+};
+
+const ASSIGNMENT_RE = /^[A-Za-z_][A-Za-z0-9_]*=/;
+
+/** Splits one command line into its simple commands. Never throws. */
+export function analyseBash(command: string): BashAnalysis {
+  const scan = prescan(command);
+  const doubts = [...scan.doubts];
+  let tokens: Token[];
+  try {
+    tokens = parse(scan.text, (name) => `${VAR_MARK}${name}${VAR_MARK}`);
+  } catch {
+    return { parts: [], doubts: [...doubts, 'cannot be parsed'], nested: scan.nested };
+  }
+  const parts: BashPart[] = [];
+  let pipeline = 0;
+  let cur: BashPart = { words: [], assignments: [], redirects: [], pipeline };
+  const close = (op: string | undefined) => {
+    if (cur.words.length > 0 || cur.assignments.length > 0 || cur.redirects.length > 0) parts.push(cur);
+    if (op === undefined || !PIPE_OPS.has(op)) pipeline++;
+    cur = { words: [], assignments: [], redirects: [], pipeline };
+  };
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i] as Token;
+    if (typeof t === 'object' && 'comment' in t) break;
+    if (typeof t === 'object' && 'op' in t && t.op !== 'glob') {
+      if (CONTROL_OPS.has(t.op)) {
+        if (t.op === '(' || t.op === ')') doubts.push('subshell');
+        close(t.op);
+        continue;
+      }
+      // A redirection: the next word is its target (a file, or an fd for >& / <&). shell-quote
+      // reads `2>&1` as the word `2` before `>&`: a digit right before the operator is its fd.
+      const prev = tokens[i - 1];
+      if (typeof prev === 'string' && /^\d$/.test(prev) && cur.words.length > 1 && cur.words.at(-1) === prev)
+        cur.words.pop();
+      const target = tokenText(tokens[i + 1] as Token);
+      i++;
+      cur.redirects.push({ op: t.op, target: target ?? '' });
+      continue;
+    }
+    const word = tokenText(t);
+    if (word === undefined) continue;
+    if (cur.words.length === 0 && ASSIGNMENT_RE.test(word)) cur.assignments.push(word);
+    else cur.words.push(word);
+  }
+  close(undefined);
+  return { parts, doubts: [...new Set(doubts)], nested: scan.nested };
+}
+
+/** A part's words as one line, the form exact and prefix rules are compared with. */
+export const partText = (p: BashPart): string => p.words.join(' ');
+
+export const hasVariable = (word: string): boolean => word.includes(VAR_MARK);
