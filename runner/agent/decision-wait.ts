@@ -82,7 +82,10 @@ export async function waitForDecision(
   if (!agent.mqttUrl)
     throw new HermesError('env', 'HERMES_MQTT_URL is not set and there is no runner socket');
   const mqtt = {
-    url: agent.mqttUrl,
+    url: agent.mqttUrl.split(','),
+    // Agents speak 3.1.1 (the quick publisher too): every broker Hermes supports accepts it.
+    protocol_version: 4 as const,
+    session_expiry_seconds: 0,
     topic_prefix: agent.prefix,
     username: agent.mqttUsername,
     password_file: agent.mqttPasswordFile,
@@ -124,7 +127,9 @@ export async function waitForDecision(
       opts.onIgnored?.((e as Error).message);
     }
   });
-  const ready = bus.subscribe(topic, 1);
+  // Retried with backoff until the ask's deadline: a broker refusing subscriptions for a while
+  // (a cluster node lost) is not an answer.
+  const ready = bus.subscribe(topic, 1, { deadlineMs: remaining(), signal: opts.signal });
   return {
     ready,
     decision,

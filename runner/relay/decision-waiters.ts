@@ -27,6 +27,8 @@ interface TopicState {
   subscribed: boolean;
   /** The last subscribe/unsubscribe of this topic; the next one starts after it. */
   chain: Promise<void>;
+  /** Stops the subscribe's retries once nobody waits. */
+  retries?: AbortController;
 }
 
 export interface DecisionWaitersOptions {
@@ -97,17 +99,26 @@ export class DecisionWaiters {
     this.closed = true;
     this.offMessage?.();
     for (const st of this.byTopic.values()) {
+      st.retries?.abort();
       for (const w of [...st.waiters]) w.resolve({ ok: false, error });
     }
   }
 
   private subscribe(topic: string, st: TopicState): void {
     st.subscribed = true;
+    const retries = new AbortController();
+    st.retries = retries;
     st.chain = st.chain.then(async () => {
       try {
-        await this.opts.bus.subscribe(topic, 1);
+        // Retried (backoff, jitter) for as long as anyone waits: a cluster node that lost a peer
+        // refuses subscriptions for a while, and the waiters' own timeouts bound the wait.
+        await this.opts.bus.subscribe(topic, 1, {
+          deadlineMs: Number.POSITIVE_INFINITY,
+          signal: retries.signal,
+        });
       } catch (err) {
-        // The bus resubscribes on reconnect only what it has subscribed; a refusal is final.
+        if (retries.signal.aborted) return;
+        // Only a refusal that waiting cannot heal (not authorised, invalid filter) ends up here.
         this.opts.log.warn({ topic, err: (err as Error).message }, 'cannot subscribe to a decision topic');
         for (const w of [...st.waiters])
           w.resolve({ ok: false, error: 'runner cannot subscribe to decisions' });
@@ -118,6 +129,7 @@ export class DecisionWaiters {
   private releaseIfIdle(topic: string, st: TopicState): void {
     if (st.waiters.size > 0 || !st.subscribed) return;
     st.subscribed = false;
+    st.retries?.abort();
     st.chain = st.chain.then(async () => {
       // Someone may have come back while the chain ran: their subscribe is queued after this.
       try {

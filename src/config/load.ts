@@ -26,6 +26,7 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   HERMES_SQLITE_JOURNAL: 'sqlite_journal',
   HERMES_MQTT_URL: 'mqtt.url',
   HERMES_TOPIC_PREFIX: 'mqtt.topic_prefix',
+  HERMES_MQTT_PROTOCOL_VERSION: 'mqtt.protocol_version',
   HERMES_MQTT_USERNAME: 'mqtt.username',
   HERMES_MQTT_PASSWORD_FILE: 'mqtt.password_file',
   HERMES_MQTT_CA_FILE: 'mqtt.ca_file',
@@ -145,7 +146,9 @@ export function loadConfig(opts: LoadOptions): Config {
     const where = existsSync(file) ? file : 'configuration';
     const lines = r.error.issues.map((i) => {
       const key = i.path.join('.');
-      const via = sources[key] ? ` (from ${sources[key]})` : '';
+      // `mqtt.url.1` (one entry of a list) came from the variable that set `mqtt.url`.
+      const from = Object.keys(sources).find((k) => key === k || key.startsWith(`${k}.`));
+      const via = from ? ` (from ${sources[from]})` : '';
       return `${key || '(top level)'}${via}: ${i.message}`;
     });
     throw new HermesError('config', `${where}: ${lines.join('; ')}`);

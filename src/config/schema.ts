@@ -17,10 +17,32 @@ const csv = z.union([
 ]);
 
 export const MqttConfig = z.strictObject({
+  /**
+   * One broker URL, or a list tried in order (YAML list; HERMES_MQTT_URL comma-separated): the
+   * client moves on to the next when one fails. Parsed to a list either way.
+   */
   url: z
-    .string()
-    .regex(/^(mqtts?|wss?|tcp|ssl):\/\//, 'must be a URL like mqtt://host:1883 or mqtts://host:8883')
+    .union([z.array(z.string()).min(1, 'needs at least one URL'), z.string()])
+    .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((u) => u.trim()).filter(Boolean))
+    .pipe(
+      z
+        .array(
+          z
+            .string()
+            .regex(/^(mqtts?|wss?|tcp|ssl):\/\//, 'must be a URL like mqtt://host:1883 or mqtts://host:8883'),
+        )
+        .min(1, 'needs at least one URL'),
+    )
     .optional(),
+  /** 4 (MQTT 3.1.1, the default; the embedded broker speaks only this) or 5. */
+  protocol_version: z.union([z.literal(4), z.literal(5)]).default(4),
+  /** MQTT 5: how long the broker keeps a persistent session after a disconnect. */
+  session_expiry_seconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(0xffff_ffff)
+    .default(7 * 24 * 3600),
   topic_prefix: z
     .string()
     .regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'must be topic levels without wildcards')

@@ -16,8 +16,16 @@ export class BrokerError extends HermesError {
   }
 }
 
-/** The URL without user info, query or fragment: safe for logs and error messages. */
+/**
+ * The URL without user info, query or fragment: safe for logs and error messages. A
+ * comma-separated endpoint list is redacted entry by entry.
+ */
 export function redactUrl(raw: string): string {
+  if (raw.includes(','))
+    return raw
+      .split(',')
+      .map((u) => redactUrl(u.trim()))
+      .join(',');
   try {
     const u = new URL(raw);
     return `${u.protocol}//${u.host}${u.pathname === '/' ? '' : u.pathname}`;

@@ -9,12 +9,15 @@ import { ENV_KEYS } from '../config/load.js';
 import type { ConfigFile } from '../config/schema.js';
 import { HermesError } from '../errors.js';
 import { redactUrl } from './broker-errors.js';
+import { joinBrokerUrls, splitBrokerUrls } from './endpoints.js';
 
 export { redactUrl };
 
 export type MqttSection = ConfigFile['mqtt'];
 
 export const DEFAULT_BROKER_URL = 'mqtt://127.0.0.1:1883';
+/** MQTT 5 session expiry when the config names none: a week, like runner.retention_seconds. */
+const DEFAULT_SESSION_EXPIRY_S = 7 * 24 * 3600;
 
 const TLS_PROTOCOLS = new Set(['mqtts:', 'ssl:', 'wss:']);
 const KNOWN_PROTOCOLS = new Set(['mqtt:', 'tcp:', 'ws:', ...TLS_PROTOCOLS]);
@@ -48,9 +51,35 @@ export interface FileReader {
 }
 const fsReader: FileReader = { readFile: (path) => readFileSync(path) };
 
-/** `--broker` / embedded broker URL wins, then `mqtt.url` (HERMES_MQTT_URL), then the local default. */
+/**
+ * The broker endpoints, in the order to try them: `--mqtt` / embedded broker URL wins (itself a
+ * comma-separated list or one URL), then `mqtt.url` (HERMES_MQTT_URL), then the local default.
+ */
+export function resolveBrokerUrls(config: { mqtt: MqttSection }, override?: string): string[] {
+  const urls =
+    override !== undefined ? splitBrokerUrls(override) : [...(config.mqtt.url ?? [DEFAULT_BROKER_URL])];
+  if (urls.length === 0) {
+    throw new HermesError('config', 'the broker URL list is empty', {
+      hint: 'use a URL like mqtt://host:1883, or several separated by commas',
+    });
+  }
+  for (const raw of urls) checkBrokerUrl(raw);
+  const paths = new Set(urls.map((u) => new URL(u).pathname));
+  if (paths.size > 1) {
+    // mqtt.js rotates host, port and scheme through a list, not the WebSocket path.
+    throw new HermesError('config', 'the URLs in mqtt.url have different paths', {
+      hint: 'use the same WebSocket path on every broker node, or one load-balancer URL',
+    });
+  }
+  return urls;
+}
+
+/** resolveBrokerUrls as the one comma-separated string connectBus and the job environment carry. */
 export function resolveBrokerUrl(config: { mqtt: MqttSection }, override?: string): string {
-  const raw = override ?? config.mqtt.url ?? DEFAULT_BROKER_URL;
+  return joinBrokerUrls(resolveBrokerUrls(config, override));
+}
+
+function checkBrokerUrl(raw: string): void {
   let url: URL;
   try {
     url = new URL(raw);
@@ -71,7 +100,6 @@ export function resolveBrokerUrl(config: { mqtt: MqttSection }, override?: strin
       hint: 'set mqtt.username (HERMES_MQTT_USERNAME) and put the password in mqtt.password_file',
     });
   }
-  return raw;
 }
 
 const envNameFor = (key: string) => Object.entries(ENV_KEYS).find(([, path]) => path === key)?.[0];
@@ -115,11 +143,12 @@ export function loadBrokerAuth(mqtt: MqttSection, url: string, reader: FileReade
     auth.password = password;
   }
   const tlsKeys = (['ca_file', 'cert_file', 'key_file'] as const).filter((k) => mqtt[k] !== undefined);
-  if (tlsKeys.length > 0 && !TLS_PROTOCOLS.has(new URL(url).protocol)) {
+  const plain = splitBrokerUrls(url).find((u) => !TLS_PROTOCOLS.has(new URL(u).protocol));
+  if (tlsKeys.length > 0 && plain !== undefined) {
     // Certificates with a plain-TCP URL mean the operator expects TLS and would not get it.
     throw new HermesError(
       'config',
-      `mqtt.${tlsKeys[0]} is set but the broker URL ${redactUrl(url)} is not TLS`,
+      `mqtt.${tlsKeys[0]} is set but the broker URL ${redactUrl(plain)} is not TLS`,
       {
         hint: 'use an mqtts:// (or wss://) URL',
       },
@@ -151,7 +180,7 @@ export function buildClientOptions(
 ): IClientOptions {
   const url = deps.url ?? resolveBrokerUrl(config);
   const auth = loadBrokerAuth(config.mqtt, url, deps.reader);
-  const protocolVersion = overrides.protocolVersion ?? 4;
+  const protocolVersion = overrides.protocolVersion ?? config.mqtt.protocol_version ?? 4;
   const clean = overrides.clean ?? true;
   if (!clean && overrides.clientId === undefined) {
     throw new HermesError('config', 'a persistent MQTT session (clean: false) needs a fixed client id');
@@ -170,6 +199,10 @@ export function buildClientOptions(
   if (auth.cert !== undefined) options.cert = auth.cert;
   if (auth.key !== undefined) options.key = auth.key;
   // MQTT 5 ends a session at disconnect unless it is given an expiry; 3.1.1 keeps it until clean.
-  if (protocolVersion === 5 && !clean) options.properties = { sessionExpiryInterval: 0xffff_ffff };
+  if (protocolVersion === 5 && !clean) {
+    options.properties = {
+      sessionExpiryInterval: config.mqtt.session_expiry_seconds ?? DEFAULT_SESSION_EXPIRY_S,
+    };
+  }
   return options;
 }

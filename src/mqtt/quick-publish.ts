@@ -9,6 +9,7 @@ import type * as Tls from 'node:tls';
 import type { Clock, Random } from '../clock.js';
 import { HermesError } from '../errors.js';
 import { BrokerError, connackRefusal, connectionFailure, redactUrl } from './broker-errors.js';
+import { splitBrokerUrls } from './endpoints.js';
 import {
   DISCONNECT,
   encodeConnect,
@@ -238,9 +239,11 @@ function realSleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 /**
  * quickPublish, retried on transient failures with exponential backoff and full jitter (each wait
- * uniform in [0, min(max, base * 2^n))) until the deadline. Permanent failures (refused
- * credentials, bad certificate, bad input) are thrown at once. QoS 1 semantics: a PUBACK lost in
- * transit means the message may arrive twice; receivers drop duplicates by (job_id, seq).
+ * uniform in [0, min(max, base * 2^n))) until the deadline. `url` may be a comma-separated list of
+ * endpoints: a failure moves on to the next at once, and the wait comes after a whole round has
+ * failed. Permanent failures (refused credentials, bad certificate, bad input) are thrown at once.
+ * QoS 1 semantics: a PUBACK lost in transit means the message may arrive twice; receivers drop
+ * duplicates by (job_id, seq).
  */
 export async function quickPublishWithRetry(o: RetryOptions): Promise<void> {
   const clock = o.clock ?? realClock;
@@ -249,19 +252,24 @@ export async function quickPublishWithRetry(o: RetryOptions): Promise<void> {
   const max = o.maxDelayMs ?? 5_000;
   const started = clock.now();
   const left = () => o.deadlineMs - (clock.now() - started);
+  const urls = splitBrokerUrls(o.url);
+  if (urls.length === 0) throw new HermesError('config', 'the broker URL list is empty');
   let attempt = 0;
   let last: BrokerError | undefined;
   while (left() > 0) {
     attempt++;
+    const url = urls[(attempt - 1) % urls.length]!;
     try {
-      await quickPublish({ ...o, timeoutMs: Math.max(1, Math.min(o.timeoutMs, left())) });
+      await quickPublish({ ...o, url, timeoutMs: Math.max(1, Math.min(o.timeoutMs, left())) });
       return;
     } catch (e) {
       if (!(e instanceof BrokerError && e.retryable)) throw e;
       last = e;
     }
     if (left() <= 0) break;
-    const delayMs = Math.min(left(), Math.floor(o.random.float() * Math.min(max, base * 2 ** (attempt - 1))));
+    if (attempt % urls.length !== 0) continue;
+    const round = attempt / urls.length;
+    const delayMs = Math.min(left(), Math.floor(o.random.float() * Math.min(max, base * 2 ** (round - 1))));
     o.onRetry?.({ attempt, delayMs, error: last });
     await sleep(delayMs, o.signal);
   }

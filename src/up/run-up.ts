@@ -12,6 +12,7 @@ import type { Clock, Random } from '../clock.js';
 import type { Config, Env } from '../config/load.js';
 import type { Logger } from '../log.js';
 import { type EmbeddedBroker, startEmbeddedBroker } from '../mqtt/embedded-broker.js';
+import { joinBrokerUrls } from '../mqtt/endpoints.js';
 import { ensureLocalRunner, LOCAL_RUNNER } from './local-pairing.js';
 
 export interface UpOptions {
@@ -43,7 +44,8 @@ export interface RunningUp {
 }
 
 export async function startUp(opts: UpOptions): Promise<RunningUp> {
-  const { config, log, clock, random } = opts;
+  const { log, clock, random } = opts;
+  let config = opts.config;
   const undo: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const u of undo.splice(0).reverse()) {
@@ -55,7 +57,7 @@ export async function startUp(opts: UpOptions): Promise<RunningUp> {
     }
   };
   try {
-    let brokerUrl = opts.brokerUrl ?? config.mqtt.url;
+    let brokerUrl = opts.brokerUrl ?? (config.mqtt.url ? joinBrokerUrls(config.mqtt.url) : undefined);
     let broker: EmbeddedBroker | undefined;
     if (!brokerUrl) {
       broker = await startEmbeddedBroker({
@@ -65,6 +67,11 @@ export async function startUp(opts: UpOptions): Promise<RunningUp> {
       });
       undo.push(() => broker!.close());
       brokerUrl = broker.url;
+      // aedes refuses MQTT 5 clients.
+      if (config.mqtt.protocol_version !== 4) {
+        log.warn('mqtt.protocol_version 5 ignored: the embedded broker speaks MQTT 3.1.1 only');
+        config = { ...config, mqtt: { ...config.mqtt, protocol_version: 4 } };
+      }
     }
     const plugins: BotPlugin[] = await botPluginsFor(config, opts.env, log);
     const chat = plugins.length > 0 && !opts.console ? ['configured adapters'] : [];

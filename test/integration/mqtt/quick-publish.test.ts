@@ -194,6 +194,7 @@ describe('quick-publish import graph', () => {
     expect(inputs.sort()).toEqual([
       'src/errors.ts',
       'src/mqtt/broker-errors.ts',
+      'src/mqtt/endpoints.ts',
       'src/mqtt/packets.ts',
       'src/mqtt/quick-publish.ts',
     ]);

@@ -36,7 +36,7 @@ describe('config loading', () => {
     const c = loadConfig({
       env: { HERMES_HOME: h, HERMES_MQTT_URL: 'mqtts://other:8883', HERMES_SLACK_APPROVERS: 'U1, U2' },
     });
-    expect(c.mqtt.url).toBe('mqtts://other:8883');
+    expect(c.mqtt.url).toEqual(['mqtts://other:8883']);
     expect(c.mqtt.topic_prefix).toBe('python/mqtt');
     expect(c.relay.clock_skew_seconds).toBe(60);
     expect(c.slack.approvers).toEqual(['U1', 'U2']);
@@ -49,7 +49,7 @@ describe('config loading', () => {
     expect(() => loadConfig({ env: { HERMES_HOME: h2 } })).toThrow(/mqtt.*urll/);
     const h3 = home();
     expect(() => loadConfig({ env: { HERMES_HOME: h3, HERMES_MQTT_URL: 'localhost' } })).toThrow(
-      /mqtt\.url \(from HERMES_MQTT_URL\): must be a URL/,
+      /mqtt\.url\.0 \(from HERMES_MQTT_URL\): must be a URL/,
     );
   });
 

@@ -11,6 +11,7 @@ import {
   persistentClientId,
   redactUrl,
   resolveBrokerUrl,
+  resolveBrokerUrls,
 } from '../../../src/mqtt/options.js';
 
 const section = (raw: Record<string, unknown> = {}) => MqttConfig.parse(raw);
@@ -34,6 +35,27 @@ describe('broker URL', () => {
     expect(
       resolveBrokerUrl({ mqtt: section({ url: 'mqtts://b.example:8883' }) }, 'mqtt://127.0.0.1:4000'),
     ).toBe('mqtt://127.0.0.1:4000');
+  });
+
+  it('takes a list of endpoints, from YAML or comma-separated, and checks every one', () => {
+    const list = section({ url: ['mqtt://a:1883', 'mqtt://b:1883'] });
+    expect(resolveBrokerUrls({ mqtt: list })).toEqual(['mqtt://a:1883', 'mqtt://b:1883']);
+    expect(resolveBrokerUrl({ mqtt: list })).toBe('mqtt://a:1883,mqtt://b:1883');
+    expect(resolveBrokerUrls({ mqtt: section({ url: 'mqtt://a:1883, mqtt://b:1884' }) })).toEqual([
+      'mqtt://a:1883',
+      'mqtt://b:1884',
+    ]);
+    expect(resolveBrokerUrls({ mqtt: section() }, 'mqtt://x:1,mqtt://y:2')).toEqual([
+      'mqtt://x:1',
+      'mqtt://y:2',
+    ]);
+    expect(thrown(() => resolveBrokerUrl({ mqtt: section() }, 'mqtt://x:1,mqtt://u:p@y:2')).hint).toContain(
+      'password_file',
+    );
+    expect(thrown(() => resolveBrokerUrl({ mqtt: section() }, ' , ')).message).toContain('empty');
+    expect(thrown(() => resolveBrokerUrl({ mqtt: section() }, 'ws://a/mqtt,ws://b/other')).message).toContain(
+      'different paths',
+    );
   });
 
   it('refuses credentials in the URL without echoing them', () => {
@@ -153,8 +175,17 @@ describe('client options from config', () => {
     expect(v4).toMatchObject({ clientId: id, clean: false, will, protocolVersion: 4 });
     expect(v4.properties).toBeUndefined();
     const v5 = buildClientOptions({ mqtt }, { clientId: id, clean: false, protocolVersion: 5 });
-    expect(v5.properties?.sessionExpiryInterval).toBe(0xffff_ffff);
+    // mqtt.session_expiry_seconds, a week unless configured.
+    expect(v5.properties?.sessionExpiryInterval).toBe(7 * 24 * 3600);
+    const short = section({ client_id: 'team-a', session_expiry_seconds: 60, protocol_version: 5 });
+    const v5b = buildClientOptions({ mqtt: short }, { clientId: id, clean: false });
+    expect(v5b).toMatchObject({ protocolVersion: 5, properties: { sessionExpiryInterval: 60 } });
     expect(thrown(() => buildClientOptions({ mqtt }, { clean: false })).message).toContain('client id');
+  });
+
+  it('needs every endpoint of a list to be TLS when TLS files are set', () => {
+    const tls = section({ url: ['mqtts://a:8883', 'mqtt://b:1883'], ca_file: file('ca', 'x') });
+    expect(() => buildClientOptions({ mqtt: tls })).toThrow(/mqtt:\/\/b:1883 is not TLS/);
   });
 
   it('checks TLS files against the URL the client will really use', () => {
