@@ -34,17 +34,25 @@ export const tokenFilePath = (home: string, jobId: string): string => join(jobDi
 export function writeTokenFile(home: string, jobId: string, token: string): string {
   if (token.length === 0 || /[\0\n]/.test(token))
     throw new HermesError('usage', 'a job token must be one non-empty line');
+  return writePrivateJobFile(home, jobId, 'token', token);
+}
+
+/**
+ * Write one of the job's files (`jobs/<jobId>/<name>`, folder 0700, file 0600) whole: temp file,
+ * fsync, rename. Returns the path.
+ */
+export function writePrivateJobFile(home: string, jobId: string, name: string, text: string): string {
   const dir = jobDir(home, jobId);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const st = lstatSync(dir);
   if (!st.isDirectory()) throw new HermesError('env', `${dir} exists and is not a directory`);
   chmodSync(dir, 0o700);
-  const file = join(dir, 'token');
-  const tmp = join(dir, `.token.${process.pid}.${randomBytes(6).toString('hex')}`);
+  const file = join(dir, name);
+  const tmp = join(dir, `.${name}.${process.pid}.${randomBytes(6).toString('hex')}`);
   // 'wx': never follow or reuse something already there.
   const fd = openSync(tmp, 'wx', 0o600);
   try {
-    const buf = Buffer.from(token, 'utf8');
+    const buf = Buffer.from(text, 'utf8');
     let off = 0;
     while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
     fsyncSync(fd);

@@ -1,5 +1,7 @@
 /**
- * `hermes ask --tool NAME --input JSON [--reason TEXT] [--timeout SECONDS] [--request-id ID] [--deadline SECONDS] [--mqtt URL]`
+ * `hermes ask --tool NAME --input JSON [--reason TEXT] [--timeout SECONDS] [--request-id ID] [--deadline SECONDS] [--mqtt URL] [--policy JSON]`
+ *
+ * `--policy` (the hooks set it) is what the job's static rules said, carried as `data.policy`.
  *
  * Subscribes to the decision topic of a fresh request id first, then
  * publishes `permission_required`, and blocks until a signed decision for
@@ -33,6 +35,7 @@ export async function run(io: AgentIo): Promise<number> {
         'request-id': { type: 'string' },
         deadline: { type: 'string' },
         mqtt: { type: 'string' },
+        policy: { type: 'string' },
       },
       strict: true,
     }));
@@ -53,6 +56,17 @@ export async function run(io: AgentIo): Promise<number> {
     } catch (e) {
       throw new HermesError('usage', `ask: --input is not valid JSON: ${(e as Error).message}`);
     }
+  }
+  let policy: JsonObject | undefined;
+  if (values.policy !== undefined) {
+    let parsed: ReturnType<typeof parseLossless>;
+    try {
+      parsed = parseLossless(values.policy as string);
+    } catch (e) {
+      throw new HermesError('usage', `ask: --policy is not valid JSON: ${(e as Error).message}`);
+    }
+    if (!(parsed instanceof Map)) throw new HermesError('usage', 'ask: --policy must be a JSON object');
+    policy = parsed;
   }
   const agent = readAgentEnv(withMqttFlag(io.env, values.mqtt as string | undefined));
   const requestId = rerun ?? newId('r', io.random);
@@ -75,6 +89,7 @@ export async function run(io: AgentIo): Promise<number> {
         expires_at: isoTime(deadline),
       }) as JsonObject;
       data.set('input', input);
+      if (policy) data.set('policy', policy);
       const built = buildEvent({
         jobId: agent.jobId,
         seq,

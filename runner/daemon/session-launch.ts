@@ -22,7 +22,10 @@ export interface LaunchInput {
 
 export function sessionLaunch(
   i: LaunchInput,
-): Pick<StartDeps, 'envFor' | 'wrap' | 'hermesCommand' | 'defaultCwd' | 'cwdRoots' | 'userHome'> {
+): Pick<
+  StartDeps,
+  'envFor' | 'wrap' | 'hermesCommand' | 'defaultCwd' | 'cwdRoots' | 'userHome' | 'hardline'
+> {
   return {
     envFor: (profile, auth) =>
       sessionEnv(
@@ -52,5 +55,6 @@ export function sessionLaunch(
     defaultCwd: i.config.runner.workdir ?? i.env.HOME ?? i.config.home,
     cwdRoots: i.config.runner.cwd_roots,
     userHome: i.env.HOME,
+    hardline: { add: i.config.runner.hardline_add, remove: i.config.runner.hardline_remove },
   };
 }

@@ -31,6 +31,7 @@ import type { Tmux } from '../tmux.js';
 import type { DaemonState } from './daemon-state.js';
 import type { HookSite, JobCleanup } from './job-cleanup.js';
 import type { JobEventPublisher } from './job-events.js';
+import { writeJobPolicy } from './job-policy.js';
 import type { JobTokens } from './job-tokens.js';
 import type { JobWatch } from './job-watch.js';
 import type { ResultFields } from './runner-messages.js';
@@ -64,6 +65,8 @@ export interface StartDeps {
   /** runner.cwd_roots: where a requested working directory may lie (none: a request may not choose). */
   cwdRoots: readonly string[];
   userHome: string | undefined;
+  /** runner.hardline_add / runner.hardline_remove (none: the built-in hardline denies as they are). */
+  hardline?: { add: readonly string[]; remove: readonly string[] };
   /** A start older than this (by its timestamp) is not run. */
   maxAgeMs: number;
   startTimeoutMs?: number;
@@ -130,6 +133,14 @@ export async function startJob(
     const cwd = resolveCwd(cmd.data.cwd, profile.cwd, d.defaultCwd, d.userHome, d.cwdRoots);
     // Before anything is written into it (hooks): a missing folder is an error, never created.
     checkCwd(cwd, jobId);
+    // Before the hooks that read it: a bad rule fails the start, it never runs an agent unguarded.
+    writeJobPolicy(
+      { ...d, hardline: d.hardline ?? { add: [], remove: [] } },
+      jobId,
+      profile,
+      cmd.data.approvals,
+      cwd,
+    );
     const env = d.envFor(profile, auth);
     checkProgram(argv[0]!, cwd, env.PATH ?? '');
     hookSite = { kind: profile.hooks, cwd };

@@ -11,7 +11,26 @@
  * Every argv puts `--` before `{prompt}` where the program reads options, so
  * a prompt that starts with `-` stays a prompt (see expand-argv.ts).
  */
-import type { ProfileConfig } from '../../src/config/schema.js';
+import type { ProfileConfig, RuleListsConfig } from '../../src/config/schema.js';
+
+/**
+ * What the claude profile lets through without asking: the read-only tools, for paths inside the
+ * working copy only (a Read of ~/.ssh or the runner's key is asked), and a few shell commands that
+ * only show state. Everything else is asked unless a rule allows it.
+ */
+export const CLAUDE_DEFAULT_POLICY: RuleListsConfig = {
+  deny: [],
+  ask: [],
+  allow: [
+    'Read(./**)',
+    'TodoWrite',
+    'Bash(git status:*)',
+    'Bash(git diff:*)',
+    'Bash(git log:*)',
+    'Bash(ls:*)',
+    'Bash(pwd)',
+  ],
+};
 
 export interface BuiltinContext {
   /** Absolute path of node (the runner's own). */
@@ -35,7 +54,9 @@ export function builtinProfiles(ctx: BuiltinContext): Record<string, ProfileConf
       argv: ['claude', '-p', '--', '{prompt}'],
       env: {},
       hooks: 'claude',
-      description: 'Claude Code in print mode; every tool call asks the chat through the Hermes hook',
+      policy: CLAUDE_DEFAULT_POLICY,
+      description:
+        'Claude Code in print mode; read-only tools in the working copy run at once, other tool calls ask the chat through the Hermes hook',
     },
     codex: {
       argv: ['codex', 'exec', '--', '{prompt}'],

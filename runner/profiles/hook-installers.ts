@@ -24,7 +24,7 @@ export interface HookInstaller {
   remove?(cwd: string): Promise<void> | void;
 }
 
-export type HookKind = 'none' | 'claude';
+export type HookKind = 'none' | 'claude' | 'codex';
 
 export type HookInstallers = Partial<Record<Exclude<HookKind, 'none'>, HookInstaller>>;
 

@@ -5,11 +5,13 @@
  * implements cancel / peek for the chat core. Each dispatch pass also does
  * the follow-ups (follow-ups.ts): cancels owed to runners, unanswered starts.
  */
+
 import { type Clock, newId, type Random } from '../clock.js';
 import { HermesError } from '../errors.js';
 import type { JobRegistry } from '../jobs/registry.js';
 import type { Logger } from '../log.js';
 import type { MqttBus } from '../mqtt/bus.js';
+import type { RuleLists } from '../policy/policy-set.js';
 import type { RunnerResultEnvelope } from '../protocol/schemas.js';
 import { runnerIdFromTopic, topics } from '../protocol/topics.js';
 import { CommandLedger } from './command-ledger.js';
@@ -29,9 +31,14 @@ export interface DispatcherDeps {
   maxPayloadBytes: number;
   peekTimeoutMs?: number;
   followUps?: Partial<FollowUpSettings>;
+  /** The bot's org-wide approval rules (config `approvals`), carried in every start command. */
+  approvals?: RuleLists;
 }
 
 type ResultWaiter = (r: RunnerResultEnvelope) => void;
+
+const hasRules = (r: RuleLists | undefined): r is RuleLists =>
+  r !== undefined && Object.values(r).some((list) => (list?.length ?? 0) > 0);
 
 export class Dispatcher implements RunnerControl {
   private readonly waiters = new Map<string, ResultWaiter>();
@@ -127,11 +134,12 @@ export class Dispatcher implements RunnerControl {
     data: Record<string, unknown>,
     token?: string | null,
   ) {
-    const { runners, prefix, clock, random, bus } = this.deps;
+    const { runners, prefix, clock, random, bus, approvals } = this.deps;
     const seq = runners.nextCommandSeq(runnerId);
+    const withRules = command === 'start' && hasRules(approvals) ? { ...data, approvals } : data;
     const msg = buildRunnerCommand(
       prefix,
-      { runnerId, runnerKey: key, seq, command, jobId, data, token },
+      { runnerId, runnerKey: key, seq, command, jobId, data: withRules, token },
       clock,
       random,
     );

@@ -98,6 +98,7 @@ export async function startBot(opts: RunBotOptions): Promise<RunningBot> {
       random,
       log: log.child({ name: 'dispatcher' }),
       maxPayloadBytes: config.relay.max_payload_bytes,
+      approvals: config.approvals,
     });
     cleanups.push(() => dispatcher.stop());
     const ctx: BotContext = { core, runners: dispatcher, registry, db, bus, config, clock, random, log };

@@ -80,7 +80,7 @@ export const COMMANDS: CommandEntry[] = [
     words: ['ask'],
     summary: 'agent side: ask a person for permission and wait (exit 0 approve, 1 deny, 3 timeout)',
     usage:
-      'hermes ask --tool NAME [--input JSON] [--reason TEXT] [--timeout SECONDS] [--deadline SECONDS] [--request-id ID] [--mqtt URL]',
+      'hermes ask --tool NAME [--input JSON] [--reason TEXT] [--timeout SECONDS] [--deadline SECONDS] [--request-id ID] [--mqtt URL] [--policy JSON]',
     load: () => import('../../runner/agent/ask-command.js'),
   },
   {

@@ -3,6 +3,8 @@
  * parsed once by zod into a frozen object. Every key is documented in README.md.
  */
 import { z } from 'zod';
+import { HARDLINE_IDS } from '../policy/hardline.js';
+import { parseRule } from '../policy/rule.js';
 import { DEFAULT_TOPIC_PREFIX } from '../protocol/topics.js';
 import { DEFAULT_MAX_WIRE_BYTES } from '../protocol/wire.js';
 
@@ -79,12 +81,34 @@ export const PublishConfig = z.strictObject({
   ask_timeout_seconds: z.number().min(1).default(600),
 });
 
+/** A rule in Claude Code's permission-rule syntax, checked at load: the error names the key and the rule. */
+const RuleText = z.string().superRefine((text, ctx) => {
+  try {
+    parseRule(text);
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: (e as Error).message });
+  }
+});
+
+/** `{deny: [...], ask: [...], allow: [...]}`: deny beats ask beats allow. */
+export const RuleListsConfig = z.strictObject({
+  deny: z.array(RuleText).default([]),
+  ask: z.array(RuleText).default([]),
+  allow: z.array(RuleText).default([]),
+});
+export type RuleListsConfig = z.infer<typeof RuleListsConfig>;
+
 export const ProfileConfig = z.strictObject({
   argv: z.array(z.string()).min(1, 'must name the program to run'),
   cwd: z.string().optional(),
   env: z.record(z.string(), z.string()).default({}),
   /** Which agent hooks the runner installs into the job's working copy. */
-  hooks: z.enum(['none', 'claude']).default('none'),
+  hooks: z.enum(['none', 'claude', 'codex']).default('none'),
+  /**
+   * The profile's approval rules, evaluated in the hook on the runner host. Unset on a built-in
+   * profile: its defaults (claude: read-only tools inside the working copy). Set: replaces them.
+   */
+  policy: RuleListsConfig.optional(),
   description: z.string().optional(),
 });
 export type ProfileConfig = z.infer<typeof ProfileConfig>;
@@ -112,6 +136,19 @@ export const RunnerConfig = z.strictObject({
   profiles: z
     .record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'profile names are lowercase words'), ProfileConfig)
     .default({}),
+  /** Rules added to the built-in hardline denies on this runner: denies no allow lifts. */
+  hardline_add: z.array(RuleText).default([]),
+  /**
+   * Built-in hardline denies removed on this runner, by name (logged at every start). Only for an
+   * operator who knows why: the hook then lets other rules or a person decide those commands.
+   */
+  hardline_remove: z
+    .array(
+      z.string().refine((id) => HARDLINE_IDS.includes(id), {
+        message: `not a hardline deny; the names are ${HARDLINE_IDS.join(', ')}`,
+      }),
+    )
+    .default([]),
   /** Pause between the built-in demo agent's steps (tests and load runs set it low). */
   demo_step_ms: z.number().int().min(0).max(60_000).default(1500),
 });
@@ -159,6 +196,8 @@ export const ConfigFile = z.strictObject({
   /** `auto` detects network filesystems from the mount table. */
   sqlite_journal: z.enum(['auto', 'wal', 'delete']).default('auto'),
   mqtt: MqttConfig.prefault({}),
+  /** The bot's org-wide approval rules, carried to runners in each signed start command. */
+  approvals: RuleListsConfig.prefault({}),
   relay: RelayConfig.prefault({}),
   publish: PublishConfig.prefault({}),
   runner: RunnerConfig.prefault({}),

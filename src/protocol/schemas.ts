@@ -97,6 +97,14 @@ export const RunnerCommandEnvelope = z.looseObject({
     sealed_token: Sealed.optional(),
     request_id: Id.optional(),
     lines: z.number().int().positive().max(10_000).optional(),
+    /** start: the bot's org-wide approval rules (checked as rules by the runner). */
+    approvals: z
+      .strictObject({
+        deny: z.array(z.string()).max(500).optional(),
+        ask: z.array(z.string()).max(500).optional(),
+        allow: z.array(z.string()).max(500).optional(),
+      })
+      .optional(),
     hmac_sig: Sig,
   }),
 });
