@@ -10,11 +10,10 @@
  */
 import { HermesError } from '../../src/errors.js';
 import { JsonNumber, type JsonObject, type JsonValue } from '../../src/protocol/lossless-json.js';
-import { ID_RE } from '../../src/protocol/topics.js';
+import { NEW_ID_RE, NEW_ID_RULE } from '../../src/protocol/topics.js';
 
 /** The same pattern as schemas.ts's Timestamp. */
 const RFC3339_RE = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
-const ID_RULE = 'must be 1-128 characters of A-Z a-z 0-9 . _ : - (no / + #)';
 
 function describe(v: JsonValue | undefined): string {
   if (v === undefined) return 'missing';
@@ -33,7 +32,7 @@ export function eventDataIssues(event: string, data: JsonObject): string[] {
   const requestId = data.get('request_id');
   if (typeof requestId !== 'string')
     issues.push(`data.request_id: must be a string, is ${describe(requestId)}`);
-  else if (!ID_RE.test(requestId)) issues.push(`data.request_id: ${ID_RULE}`);
+  else if (!NEW_ID_RE.test(requestId)) issues.push(`data.request_id: ${NEW_ID_RULE}`);
   const tool = data.get('tool');
   if (typeof tool !== 'string') issues.push(`data.tool: must be a string, is ${describe(tool)}`);
   else if (tool.length === 0) issues.push('data.tool: must name the tool');

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { type Clock, isoTime, newToken, type Random } from '../../src/clock.js';
 import { HermesError } from '../../src/errors.js';
-import { ID_RE } from '../../src/protocol/topics.js';
+import { ID_RE, NEW_ID_RE, NEW_ID_RULE } from '../../src/protocol/topics.js';
 import { writeFileAtomic } from '../atomic-file.js';
 
 export const IDENTITY_FILE = 'runner-identity.json';
@@ -61,9 +61,9 @@ export function newRunnerKey(random: Random): string {
 
 /** Create the identity with a fresh key (newRunnerKey). */
 export function initRunnerIdentity(o: InitIdentityOptions): RunnerIdentity {
-  if (!ID_RE.test(o.runnerId)) {
-    throw new HermesError('usage', `runner id ${JSON.stringify(o.runnerId)} is not valid`, {
-      hint: 'use 1-128 characters of A-Z a-z 0-9 . _ : - starting with a letter or digit',
+  if (!NEW_ID_RE.test(o.runnerId)) {
+    throw new HermesError('usage', `runner id ${JSON.stringify(o.runnerId)} ${NEW_ID_RULE}`, {
+      hint: 'for example r1, build-host_2',
     });
   }
   const file = identityPath(o.home);

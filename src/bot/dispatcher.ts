@@ -19,6 +19,7 @@ import { DEFAULT_FOLLOW_UPS, type FollowUpSettings, FollowUps, startData } from 
 import { buildRunnerCommand, readRunnerMessage } from './runner-commands.js';
 import type { RunnerControl, RunnerInfo } from './runner-control.js';
 import type { RunnersStore } from './runners-store.js';
+import { RunnerStatusSubscriptions } from './status-subscriptions.js';
 
 export interface DispatcherDeps {
   registry: JobRegistry;
@@ -47,9 +48,16 @@ export class Dispatcher implements RunnerControl {
   private stopHandler: (() => void) | undefined;
   private readonly ledger: CommandLedger;
   private readonly followUps: FollowUps;
+  private readonly statusTopics: RunnerStatusSubscriptions;
 
   constructor(private readonly deps: DispatcherDeps) {
     this.ledger = new CommandLedger(deps.registry.db, deps.clock);
+    this.statusTopics = new RunnerStatusSubscriptions({
+      bus: deps.bus,
+      prefix: deps.prefix,
+      runnerIds: () => deps.runners.list().map((r) => r.id),
+      log: deps.log,
+    });
     this.followUps = new FollowUps({
       registry: deps.registry,
       ledger: this.ledger,
@@ -69,6 +77,7 @@ export class Dispatcher implements RunnerControl {
     const { bus, prefix } = this.deps;
     this.stopHandler = bus.onMessage((topic, payload) => this.onMessage(topic, payload));
     await bus.subscribe([topics.allRunnerStatus(prefix), topics.allRunnerResults(prefix)], 1);
+    await this.statusTopics.sync();
   }
 
   stop(): void {
@@ -92,6 +101,7 @@ export class Dispatcher implements RunnerControl {
     this.dispatching = (async () => {
       do {
         this.again = false;
+        await this.statusTopics.sync();
         for (const r of this.list().filter((x) => x.state === 'online')) await this.dispatchTo(r.id);
         await this.followUps.pass();
       } while (this.again);

@@ -1,7 +1,7 @@
 /** The bot's table of paired runners: keys, last reported state, command and reply counters. */
 import { type Clock, isoTime } from '../clock.js';
 import { HermesError } from '../errors.js';
-import { ID_RE } from '../protocol/topics.js';
+import { ID_RE, NEW_ID_RE, NEW_ID_RULE } from '../protocol/topics.js';
 import { type Db, immediate, prepared } from '../store/sqlite.js';
 import type { RunnerInfo } from './runner-control.js';
 
@@ -27,6 +27,9 @@ export class RunnersStore {
 
   add(id: string, key: string): void {
     if (!ID_RE.test(id)) throw new HermesError('usage', `runner id "${id}" is not valid`);
+    // A runner paired before ids lost the `.` may be paired again (a new key); a new one may not.
+    if (!NEW_ID_RE.test(id) && this.keyOf(id) === undefined)
+      throw new HermesError('usage', `runner id "${id}" ${NEW_ID_RULE}`);
     if (!KEY_RE.test(key))
       throw new HermesError(
         'usage',

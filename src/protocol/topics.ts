@@ -4,6 +4,14 @@ export const DEFAULT_TOPIC_PREFIX = 'hermes';
 /** Ids become topic levels: no wildcards, separators or control characters. */
 export const ID_RE = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
+/**
+ * What a new id (runner, job, request) may be: ID_RE without `.`, which RabbitMQ turns into a
+ * second topic level and NATS refuses (closing the connection). Ids made before keep working.
+ */
+export const NEW_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_:-]{0,127}$/;
+export const NEW_ID_RULE =
+  'must be 1-128 characters of A-Z a-z 0-9 _ : - starting with a letter or digit (no ".": RabbitMQ and NATS split topic levels there)';
+
 export const topics = {
   jobEvents: (p: string, jobId: string) => `${p}/jobs/${jobId}/events`,
   allJobEvents: (p: string) => `${p}/jobs/+/events`,

@@ -20,13 +20,15 @@ let registry: JobRegistry;
 let runners: RunnersStore;
 let handlers: MessageHandler[];
 let published: Array<{ topic: string; payload: string }>;
+let subscribed: string[];
 let dispatcher: Dispatcher;
 
 function bus(): MqttBus {
   return {
     connected: true,
     publish: async (topic, payload) => void published.push({ topic, payload: payload.toString() }),
-    subscribe: async () => {},
+    subscribe: async (filters) =>
+      void subscribed.push(...(typeof filters === 'string' ? [filters] : filters)),
     onMessage: (h) => {
       handlers.push(h);
       return () => {};
@@ -60,6 +62,7 @@ beforeEach(async () => {
   runners.add('r1', KEY);
   handlers = [];
   published = [];
+  subscribed = [];
   dispatcher = new Dispatcher({
     registry,
     runners,
@@ -78,6 +81,27 @@ afterEach(() => {
 });
 
 describe('dispatcher', () => {
+  it("follows each paired runner's exact status topic, and a runner paired later (retained status on RabbitMQ)", async () => {
+    expect(subscribed).toEqual([
+      'hermes/runners/+/status',
+      'hermes/runners/+/results',
+      'hermes/runners/r1/status',
+    ]);
+    runners.add('r2', KEY);
+    await dispatcher.dispatchPending();
+    await dispatcher.dispatchPending();
+    expect(subscribed.filter((t) => t.endsWith('/r2/status'))).toEqual(['hermes/runners/r2/status']);
+  });
+
+  it('pairs no new runner whose id has a dot, but re-pairs one paired before', () => {
+    expect(() => runners.add('build.01', KEY)).toThrow(/no "\."/);
+    db.prepare("INSERT INTO runners (id, key, added_at) VALUES ('old.one', ?, '2026-01-01T00:00:00Z')").run(
+      KEY,
+    );
+    runners.add('old.one', `${KEY}x`);
+    expect(runners.keyOf('old.one')).toBe(`${KEY}x`);
+  });
+
   it('keeps jobs pending while the runner is offline and dispatches them, sealed and signed, once it is online', async () => {
     const job = registry.register({ profile: 'demo', runner: 'r1', owner: 'o' });
     await dispatcher.dispatchPending();

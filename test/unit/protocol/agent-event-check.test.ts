@@ -54,6 +54,14 @@ describe('agent-side event check', () => {
     expect(agent.length === 0).toBe(bot);
   });
 
+  it('refuses a new request id with a dot, which the bot still takes from older agents', () => {
+    const issues = eventDataIssues(
+      'permission_required',
+      parseLossless(JSON.stringify({ ...perm, request_id: 'r.1' })) as JsonObject,
+    );
+    expect(issues).toEqual([expect.stringMatching(/^data\.request_id: .*no "\."/)]);
+  });
+
   it('names every field at fault', () => {
     expect(eventDataIssues('permission_required', new Map())).toEqual([
       'data.request_id: must be a string, is missing',

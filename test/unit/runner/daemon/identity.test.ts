@@ -44,6 +44,12 @@ describe('runner identity', () => {
     expect(pairingCommand(id)).toBe(`hermes runners add build-01 --key ${id.key}`);
   });
 
+  it('refuses a new runner id with a dot, saying why', () => {
+    const e = thrown(() => initRunnerIdentity({ home, runnerId: 'build.01', clock, random: systemRandom }));
+    expect(isHermesError(e, 'usage')).toBe(true);
+    expect(e.message).toMatch(/runner id "build\.01" .*no "\.".*RabbitMQ and NATS/);
+  });
+
   it('never makes a key that the pairing line would read as an option', () => {
     // A random source whose first draws encode to keys starting with '-' (0xf8.. -> '-' in base64url).
     const draws = [Buffer.alloc(32, 0xf8), Buffer.alloc(32, 0xfb), Buffer.alloc(32, 0x41)];
