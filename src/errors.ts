@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   after_terminal: 'job already ended',
   duplicate: 'seq already seen',
   replay: 'seq outside the replay window',
+  seq_jump: 'seq too far above the highest seen',
   stale: 'timestamp outside the allowed clock skew',
   // registry
   illegal_transition: 'job state change not allowed',

@@ -11,6 +11,7 @@
 import { parseArgs } from 'node:util';
 import { isoTime, newId } from '../../src/clock.js';
 import { HermesError } from '../../src/errors.js';
+import { refuseInexact } from '../../src/protocol/exact-numbers.js';
 import { fromPlain, type JsonObject, parseLossless } from '../../src/protocol/lossless-json.js';
 import { ID_RE } from '../../src/protocol/topics.js';
 import { readAgentEnv, withMqttFlag } from './agent-env.js';
@@ -57,6 +58,7 @@ export async function run(io: AgentIo): Promise<number> {
       throw new HermesError('usage', `ask: --input is not valid JSON: ${(e as Error).message}`);
     }
   }
+  refuseInexact('ask: --input', input);
   let policy: JsonObject | undefined;
   if (values.policy !== undefined) {
     let parsed: ReturnType<typeof parseLossless>;

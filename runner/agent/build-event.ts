@@ -1,5 +1,6 @@
 /** Build and sign one agent event (the wire text and its topic). */
 import { HermesError } from '../../src/errors.js';
+import { refuseInexact } from '../../src/protocol/exact-numbers.js';
 import {
   fromPlain,
   type JsonObject,
@@ -32,6 +33,7 @@ export function parseDataFlag(text: string | undefined): JsonObject {
   }
   if (!(v instanceof Map)) throw new HermesError('usage', '--data must be a JSON object');
   if (v.has('hmac_sig')) throw new HermesError('usage', '--data must not contain hmac_sig');
+  refuseInexact('--data', v);
   return v;
 }
 

@@ -48,6 +48,8 @@ export class BotCore {
       settings: {
         maxPayloadBytes: config.relay.max_payload_bytes,
         clockSkewSeconds: config.relay.clock_skew_seconds,
+        naiveTimestamps: config.relay.naive_timestamps,
+        maxSeqJump: config.relay.max_seq_jump,
         replayWindow: config.relay.replay_window,
         approvalTimeoutSeconds: config.chat.approval_timeout_seconds,
       },

@@ -7,7 +7,7 @@ import type { Clock } from '../clock.js';
 import { isoTime } from '../clock.js';
 import type { JobRegistry } from '../jobs/registry.js';
 import type { Logger } from '../log.js';
-import { jobIdFromEventsTopic } from '../protocol/topics.js';
+import { jobLevelOfEventsTopic } from '../protocol/topics.js';
 import type { AuditSink } from '../relay/audit.js';
 import { type AcceptedEvent, evaluateMessage, type Outcome, type RelaySettings } from '../relay/pipeline.js';
 
@@ -42,7 +42,7 @@ export class RelayService {
         this.deps.registry,
         this.deps.settings,
         clock,
-        jobIdFromEventsTopic(this.deps.prefix, topic),
+        jobLevelOfEventsTopic(this.deps.prefix, topic),
         payload,
       );
     } catch (e) {
@@ -63,6 +63,7 @@ export class RelayService {
       ...(outcome.event !== undefined ? { event: outcome.event } : {}),
       ...(outcome.verified !== undefined ? { verified: outcome.verified } : {}),
       ...(outcome.conflict ? { conflict: true } : {}),
+      ...(outcome.note ? { note: outcome.note } : {}),
       ...(outcome.verdict === 'dropped' && outcome.detail ? { detail: outcome.detail.slice(0, 500) } : {}),
     });
     if (outcome.verdict === 'dropped') {

@@ -72,6 +72,10 @@ export const RelayConfig = z.strictObject({
   clock_skew_seconds: z.number().int().min(1).default(300),
   /** An event whose seq is more than this below the job's highest seq is dropped as a replay. */
   replay_window: z.number().int().min(1).default(1000),
+  /** A time with no UTC offset (Python's datetime.utcnow().isoformat()): read as UTC, or dropped. */
+  naive_timestamps: z.enum(['utc', 'reject']).default('utc'),
+  /** An event whose seq is more than this above the job's highest seq is dropped (seq_jump). */
+  max_seq_jump: z.number().int().min(1).default(1_000_000),
 });
 
 export const PublishConfig = z.strictObject({

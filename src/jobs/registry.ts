@@ -12,6 +12,17 @@ import { assertTransition, isTerminalState, JOB_STATES, type JobState } from './
 
 export const PROFILE_RE = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 const TOKEN_RE = /^[\x21-\x7e]{16,512}$/;
+/** A chosen id (the old fleet's `job_42`): letters, digits, `_` and `-`, starting with a letter or digit. */
+export const CHOSEN_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
+/** States a job may be brought in with (`hermes jobs import`): `running` is an agent already at work. */
+const IMPORT_STATES: readonly JobState[] = [
+  'pending',
+  'running',
+  'waiting',
+  'completed',
+  'error',
+  'cancelled',
+];
 
 export type TokenChoice = { kind: 'generate' } | { kind: 'given'; token: string } | { kind: 'none' };
 
@@ -23,6 +34,10 @@ export interface RegisterInput {
   owner: string;
   auth?: TokenChoice;
   chat?: ChatLocation | null;
+  /** Keep this id instead of generating one (CHOSEN_ID_RE); an id already registered is refused. */
+  id?: string;
+  /** Start in this state instead of pending (imports); not `dispatched`, which only the bot sets. */
+  status?: JobState;
 }
 
 export class JobRegistry {
@@ -52,14 +67,27 @@ export class JobRegistry {
       token = auth.token;
     } else token = newToken(this.random);
     const now = this.now();
-    const id = newId('j', this.random);
+    const id = input.id ?? newId('j', this.random);
+    if (input.id !== undefined && !CHOSEN_ID_RE.test(input.id)) {
+      throw new HermesError(
+        'usage',
+        `job id ${JSON.stringify(input.id.slice(0, 140))} must be 1-128 letters, digits, _ or - (starting with a letter or digit)`,
+      );
+    }
+    const status = input.status ?? 'pending';
+    if (!IMPORT_STATES.includes(status))
+      throw new HermesError('usage', `status must be one of ${IMPORT_STATES.join(', ')}`);
+    if (input.id !== undefined && this.row(input.id))
+      throw new HermesError('usage', `job id ${input.id} is already registered`);
+    const live = status === 'running' || status === 'waiting';
     prepared(
       this.db,
       `INSERT INTO jobs (id, status, profile, prompt, runner, cwd, owner, auth, token,
-           chat_platform, chat_channel, chat_thread, created_at, updated_at)
-         VALUES (?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           chat_platform, chat_channel, chat_thread, created_at, updated_at, started_at, ended_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       id,
+      status,
       input.profile,
       input.prompt ?? '',
       runner,
@@ -72,6 +100,8 @@ export class JobRegistry {
       input.chat?.thread ?? null,
       now,
       now,
+      live ? now : null,
+      isTerminalState(status) ? now : null,
     );
     return this.require(id);
   }

@@ -5,13 +5,24 @@
  * the parsed event, and a JS double cannot hold `1.0`, `-0.0` or integers above
  * 2^53 the way Python's int/float do. Numbers therefore keep their lexeme.
  * Objects are Maps so that keys like `__proto__` are plain data.
+ *
+ * `NaN`, `Infinity` and `-Infinity` are read as Python's `json.loads` reads them: Python's
+ * `json.dumps` writes them by default (allow_nan=True), so the fleet sends them, and they keep
+ * their lexeme (canonical.ts writes them back exactly as Python does).
  */
 import { HermesError } from '../errors.js';
+
+/** Python's json module's spellings, longest first so `-Infinity` is not read as `-` then junk. */
+const NON_FINITE = ['-Infinity', 'Infinity', 'NaN'];
 
 export class JsonNumber {
   constructor(readonly lexeme: string) {}
   get isInteger(): boolean {
-    return !/[.eE]/.test(this.lexeme);
+    return /^-?\d+$/.test(this.lexeme);
+  }
+  /** NaN, Infinity or -Infinity: valid for Python's json, not for RFC 8259. */
+  get isNonFinite(): boolean {
+    return NON_FINITE.includes(this.lexeme);
   }
   toNumber(): number {
     return Number(this.lexeme);
@@ -33,7 +44,10 @@ function fail(message: string, at: number): never {
   throw new HermesError('malformed', `${message} at offset ${at}`);
 }
 
-/** Parse RFC 8259 JSON. Duplicate keys, NaN/Infinity and trailing data are refused. */
+/**
+ * Parse JSON as Python's json.loads does: RFC 8259 plus NaN, Infinity and -Infinity.
+ * Duplicate keys and trailing data are refused.
+ */
 export function parseLossless(text: string, options: ParseOptions = {}): JsonValue {
   const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
   let i = 0;
@@ -176,6 +190,12 @@ export function parseLossless(text: string, options: ParseOptions = {}): JsonVal
     if (text.startsWith('null', i)) {
       i += 4;
       return null;
+    }
+    for (const word of NON_FINITE) {
+      if (text.startsWith(word, i)) {
+        i += word.length;
+        return new JsonNumber(word);
+      }
     }
     NUMBER_RE.lastIndex = i;
     const m = NUMBER_RE.exec(text);

@@ -17,6 +17,14 @@ export const TERMINAL_EVENTS: readonly EventType[] = ['completed', 'error'];
 export const isTerminalEvent = (e: string): boolean => e === 'completed' || e === 'error';
 
 const RFC3339_RE = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
+/** The same with the offset optional: Python's `datetime.utcnow().isoformat()` writes none. */
+const AGENT_TIME_RE = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})?$/;
+const OFFSET_RE = /(?:[Zz]|[+-]\d{2}:\d{2})$/;
+
+/** False for a naive time (no `Z`, no `+hh:mm`); the relay's relay.naive_timestamps decides what that means. */
+export const hasUtcOffset = (s: string): boolean => OFFSET_RE.test(s);
+/** An agent time as UTC text: a naive one gets `Z` (Date.parse would read it as local time). */
+export const asUtc = (s: string): string => (hasUtcOffset(s) ? s : `${s}Z`);
 
 export const Id = z.string().regex(ID_RE, 'must be 1-128 characters of A-Z a-z 0-9 . _ : - (no / + #)');
 export const Timestamp = z
@@ -29,6 +37,11 @@ export const Seq = z
   .nonnegative('must not be negative')
   .refine(Number.isSafeInteger, 'must be below 2^53');
 const Sig = z.string().optional();
+/** Agent events (the Python fleet's): the offset may be missing, checked by the relay's policy. */
+export const AgentTimestamp = z
+  .string()
+  .regex(AGENT_TIME_RE, 'must be an RFC 3339 timestamp like 2026-06-21T10:00:00Z')
+  .refine((s) => !Number.isNaN(Date.parse(asUtc(s))), 'is not a real date and time');
 
 const envelopeBase = {
   schema_version: z.literal(SCHEMA_VERSION, { error: 'must be 1' }),
@@ -42,13 +55,19 @@ const PermissionData = z.looseObject({
   request_id: Id,
   tool: z.string().min(1, 'must name the tool'),
   input: z.unknown(),
-  expires_at: Timestamp.optional(),
+  expires_at: AgentTimestamp.optional(),
   hmac_sig: Sig,
 });
 
 export const EventEnvelope = z
   .looseObject({
     ...envelopeBase,
+    timestamp: AgentTimestamp,
+    // Python's None: the same as no detail.
+    detail: z
+      .string()
+      .nullish()
+      .transform((d) => d ?? undefined),
     event: z.enum(EVENT_TYPES),
     data: z.looseObject({ hmac_sig: Sig }),
   })

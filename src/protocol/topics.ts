@@ -32,6 +32,17 @@ export function jobIdFromEventsTopic(prefix: string, topic: string): string | un
   return ID_RE.test(id) ? id : undefined;
 }
 
+/**
+ * `{p}/jobs/{level}/events` -> level as it is, valid id or not (`not valid`, ``): the relay checks
+ * it against the payload's job_id and drops a mismatch as `schema`. Undefined for any other topic.
+ */
+export function jobLevelOfEventsTopic(prefix: string, topic: string): string | undefined {
+  const head = `${prefix}/jobs/`;
+  if (!topic.startsWith(head) || !topic.endsWith('/events') || topic.length < head.length + 7)
+    return undefined;
+  return topic.slice(head.length, -'/events'.length);
+}
+
 export function runnerIdFromTopic(prefix: string, topic: string, leaf: 'status' | 'results' | 'commands') {
   const head = `${prefix}/runners/`;
   if (!topic.startsWith(head) || !topic.endsWith(`/${leaf}`)) return undefined;

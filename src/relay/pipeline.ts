@@ -12,9 +12,11 @@ import { isHermesError } from '../errors.js';
 import type { JobRow } from '../jobs/job.js';
 import type { JobRegistry } from '../jobs/registry.js';
 import { isTerminalState, stateAfterEvent } from '../jobs/states.js';
-import { type JsonObject, toPlain } from '../protocol/lossless-json.js';
-import { EventEnvelope, formatIssues, isTerminalEvent } from '../protocol/schemas.js';
+import { canonicalize } from '../protocol/canonical.js';
+import { getPath, type JsonObject, toPlain } from '../protocol/lossless-json.js';
+import { asUtc, EventEnvelope, formatIssues, hasUtcOffset, isTerminalEvent } from '../protocol/schemas.js';
 import { SIG_FIELD, signatureOf, signingInput, verifySignature } from '../protocol/signing.js';
+import { ID_RE } from '../protocol/topics.js';
 import { decodeWire } from '../protocol/wire.js';
 import { immediate, prepared } from '../store/sqlite.js';
 import { dropped, type Verdict } from './verdict.js';
@@ -25,7 +27,13 @@ export interface RelaySettings {
   replayWindow: number;
   /** Default lifetime of a permission request that names no expires_at. */
   approvalTimeoutSeconds: number;
+  /** relay.naive_timestamps: a time without offset is read as UTC (noted in the audit) or dropped. */
+  naiveTimestamps?: 'utc' | 'reject';
+  /** relay.max_seq_jump: a seq further than this above the job's highest is dropped (seq_jump). */
+  maxSeqJump?: number;
 }
+
+export const DEFAULT_MAX_SEQ_JUMP = 1_000_000;
 
 export interface AcceptedEvent {
   jobId: string;
@@ -33,8 +41,10 @@ export interface AcceptedEvent {
   event: EventEnvelope['event'];
   timestamp: string;
   detail: string | undefined;
-  /** data without hmac_sig, as plain JS (numbers as doubles: for display only). */
+  /** data without hmac_sig, as plain JS (numbers as doubles: for logic, never for display). */
   data: Record<string, unknown>;
+  /** The same data losslessly: what was signed, for anything shown to a person. */
+  dataTree: JsonObject;
   verified: boolean;
   statusBefore: JobRow['status'];
   statusAfter: JobRow['status'];
@@ -60,9 +70,19 @@ export function evaluateMessage(
   if (!parsed.success) return dropped('schema', formatIssues(parsed.error), peek(tree));
   const env = parsed.data;
   const ids = { jobId: env.job_id, seq: env.seq, event: env.event };
-  if (topicJobId !== undefined && topicJobId !== env.job_id) {
-    return dropped('schema', `job_id ${env.job_id} does not match the topic's job ${topicJobId}`, ids);
+  const topicCheck = checkTopicJob(topicJobId, env.job_id);
+  if (topicCheck) return dropped('schema', topicCheck, ids);
+  const naive = naiveTimes(env);
+  if (naive.length > 0 && settings.naiveTimestamps === 'reject') {
+    return dropped(
+      'schema',
+      `${naive.join(', ')}: timestamp has no UTC offset (relay.naive_timestamps is reject)`,
+      ids,
+    );
   }
+  // Said in the audit line of whatever this message becomes: the bot read a time as UTC.
+  const note = naive.length > 0 ? `${naive.join(', ')} had no UTC offset; read as UTC` : undefined;
+  const noted = <T extends Outcome>(o: T): T => (note ? { ...o, note } : o);
   // The signed text plus the signature identifies the content; computed once, used twice.
   const input = signingInput(tree);
   const sig = signatureOf(tree);
@@ -73,7 +93,9 @@ export function evaluateMessage(
     .digest('hex');
   const db = registry.db;
 
-  return immediate(db, (): Outcome => {
+  return immediate(db, (): Outcome => noted(decide()));
+
+  function decide(): Outcome {
     const job = registry.row(env.job_id);
     if (!job) return dropped('unknown_job', `no job ${env.job_id} is registered`, ids);
     let verified = false;
@@ -114,9 +136,17 @@ export function evaluateMessage(
         },
       );
     }
+    const jump = settings.maxSeqJump ?? DEFAULT_MAX_SEQ_JUMP;
+    if (env.seq > (job.max_seq ?? 0) + jump) {
+      return dropped(
+        'seq_jump',
+        `seq ${env.seq} is more than ${jump} above the highest seen (${job.max_seq ?? 'none yet'})`,
+        { ...ids, verified },
+      );
+    }
     const now = clock.now();
     if (!isTerminalEvent(env.event)) {
-      const skew = Math.abs(now - Date.parse(env.timestamp)) / 1000;
+      const skew = Math.abs(now - Date.parse(asUtc(env.timestamp))) / 1000;
       if (skew > settings.clockSkewSeconds) {
         return dropped(
           'stale',
@@ -130,7 +160,20 @@ export function evaluateMessage(
     }
     const data = { ...(env.data as Record<string, unknown>) };
     delete data[SIG_FIELD];
-    const statusAfter = store(registry, job, env, data, digest, verified, payload, isoTime(now), settings);
+    const dataTree: JsonObject = new Map(getPath(tree, 'data') as JsonObject);
+    dataTree.delete(SIG_FIELD);
+    const statusAfter = store(
+      registry,
+      job,
+      env,
+      data,
+      dataTree,
+      digest,
+      verified,
+      payload,
+      isoTime(now),
+      settings,
+    );
     return {
       verdict: 'accepted',
       ...ids,
@@ -139,15 +182,33 @@ export function evaluateMessage(
         jobId: job.id,
         seq: env.seq,
         event: env.event,
-        timestamp: env.timestamp,
+        timestamp: asUtc(env.timestamp),
         detail: env.detail,
         data,
+        dataTree,
         verified,
         statusBefore: job.status,
         statusAfter,
       },
     };
-  });
+  }
+}
+
+/** Why the topic's job level does not name this event's job, or undefined when it does. */
+function checkTopicJob(topicJobId: string | undefined, jobId: string): string | undefined {
+  if (topicJobId === undefined) return undefined;
+  if (!ID_RE.test(topicJobId))
+    return `the topic's job level ${JSON.stringify(topicJobId.slice(0, 140))} is not a valid job id`;
+  if (topicJobId !== jobId) return `job_id ${jobId} does not match the topic's job ${topicJobId}`;
+  return undefined;
+}
+
+/** Which of the event's times are naive (no offset), by field name. */
+function naiveTimes(env: EventEnvelope): string[] {
+  const out = hasUtcOffset(env.timestamp) ? [] : ['timestamp'];
+  const expires = (env.data as { expires_at?: unknown }).expires_at;
+  if (typeof expires === 'string' && !hasUtcOffset(expires)) out.push('data.expires_at');
+  return out;
 }
 
 function store(
@@ -155,6 +216,7 @@ function store(
   job: JobRow,
   env: EventEnvelope,
   data: Record<string, unknown>,
+  dataTree: JsonObject,
   digest: string,
   verified: boolean,
   payload: Uint8Array,
@@ -170,7 +232,7 @@ function store(
     job.id,
     env.seq,
     env.event,
-    env.timestamp,
+    asUtc(env.timestamp),
     now,
     env.detail ?? null,
     Buffer.from(payload).toString('utf8'),
@@ -186,7 +248,7 @@ function store(
   if (env.event === 'permission_required') {
     const expires =
       typeof data.expires_at === 'string'
-        ? new Date(Date.parse(data.expires_at)).toISOString()
+        ? new Date(Date.parse(asUtc(data.expires_at))).toISOString()
         : new Date(Date.parse(now) + settings.approvalTimeoutSeconds * 1000).toISOString();
     prepared(
       db,
@@ -197,7 +259,9 @@ function store(
       data.request_id,
       env.seq,
       data.tool,
-      JSON.stringify(data.input ?? null),
+      // Canonical text: the lexemes that were signed (2**64+1, 1.0), so what a person approves is
+      // exactly what will run. canonicalize is what the signature covers.
+      canonicalize(dataTree.get('input') ?? null),
       env.detail ?? null,
       now,
       expires,

@@ -8,6 +8,7 @@ export const DROP_REASONS = [
   'after_terminal',
   'duplicate',
   'replay',
+  'seq_jump',
   'stale',
 ] as const;
 export type DropReason = (typeof DROP_REASONS)[number];
@@ -23,6 +24,8 @@ export interface Verdict {
   verified?: boolean;
   /** A duplicate whose content differs from what was stored: a forgery or a broken agent. */
   conflict?: boolean;
+  /** Something the audit line should say about an accepted or dropped message (a naive time read as UTC). */
+  note?: string;
 }
 
 export const dropped = (reason: DropReason, detail: string, extra: Partial<Verdict> = {}): Verdict => ({

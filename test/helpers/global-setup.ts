@@ -5,7 +5,7 @@
  * of these tools with a plain `skipIf(!hasX())` skips locally, and under
  * HERMES_REQUIRE_SYSTEM_DEPS=1 the run has already failed here before any test ran.
  */
-import { findExecutable, requireSystemDeps } from './system.js';
+import { findExecutable, pahoPython, requireSystemDeps } from './system.js';
 
 export interface SystemTool {
   name: string;
@@ -13,12 +13,20 @@ export interface SystemTool {
   pkg: string;
   present: boolean;
   consequence: string;
+  /** For a Python module rather than an executable: its import name (.ci/run checks `import …`). */
+  pythonModule?: string;
 }
 
 type Find = (name: string, extra?: string[]) => string | undefined;
 
-/** Every system tool some test needs. `find` is findExecutable (test/helpers/system.ts) unless given. */
-export function systemTools(find: Find = findExecutable): SystemTool[] {
+/**
+ * Every system tool some test needs. `find` is findExecutable (test/helpers/system.ts) unless given;
+ * `hasPaho` says whether Debian's python3 can import paho.mqtt.
+ */
+export function systemTools(
+  find: Find = findExecutable,
+  hasPaho: () => boolean = () => pahoPython() !== undefined,
+): SystemTool[] {
   const has = (name: string, extra?: string[]) => find(name, extra) !== undefined;
   return [
     {
@@ -56,6 +64,13 @@ export function systemTools(find: Find = findExecutable): SystemTool[] {
       pkg: 'openssl',
       present: has('openssl'),
       consequence: 'no test certificates can be made: broker TLS tests are SKIPPED',
+    },
+    {
+      name: 'python3-paho-mqtt',
+      pkg: 'python3-paho-mqtt',
+      present: hasPaho(),
+      consequence: 'the Python fleet publisher/subscriber tests (paho-mqtt over Mosquitto) are SKIPPED',
+      pythonModule: 'paho.mqtt',
     },
   ];
 }

@@ -33,5 +33,20 @@ export const hasMosquitto = (): boolean => mosquittoPath() !== undefined;
 export const hasTmux = (): boolean => findExecutable('tmux') !== undefined;
 export const hasPython = (): boolean => findExecutable('python3') !== undefined;
 
+/** Debian's python3-paho-mqtt installs for Debian's own interpreter, not for a pyenv one on PATH. */
+const DEBIAN_PYTHON = '/usr/bin/python3';
+const PAHO_FILE = '/usr/lib/python3/dist-packages/paho/mqtt/client.py';
+
+/** The interpreter that can `import paho.mqtt` (Debian's), or undefined; checked without spawning. */
+export function pahoPython(): string | undefined {
+  try {
+    accessSync(DEBIAN_PYTHON, constants.X_OK);
+    accessSync(PAHO_FILE, constants.R_OK);
+    return DEBIAN_PYTHON;
+  } catch {
+    return undefined;
+  }
+}
+
 /** CI sets this so a missing tool fails the run instead of quietly skipping tests. */
 export const requireSystemDeps = (): boolean => process.env.HERMES_REQUIRE_SYSTEM_DEPS === '1';

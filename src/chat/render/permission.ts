@@ -8,6 +8,7 @@ import { EXPIRED_BY } from '../../jobs/decisions.js';
 import type { Job } from '../../jobs/job.js';
 import type { PermissionRequest } from '../../jobs/queries.js';
 import { isTerminalState } from '../../jobs/states.js';
+import { displayJson, readStoredJson } from '../../protocol/display-json.js';
 import type { AccessPolicy } from '../access.js';
 import { bold, code, codeBlock, context, message, section, text, time, truncate } from '../message.js';
 import type { Block, ChatMessage, Span } from '../port.js';
@@ -28,16 +29,16 @@ export function parseRequestKey(value: string): { jobId: string; requestId: stri
   return m ? { jobId: m[1]!, requestId: m[2]! } : undefined;
 }
 
-/** Tool input as people read it: pretty JSON, strings without quotes. */
+/**
+ * Tool input as people read it: pretty JSON, strings without quotes, and every number exactly as
+ * it was signed (`18446744073709551617`, `1.0`): what is approved is what will run.
+ */
 export function inputText(input: string): string {
-  try {
-    const value: unknown = JSON.parse(input);
-    if (value === null) return '(no input)';
-    if (typeof value === 'string') return value;
-    return JSON.stringify(value, null, 2);
-  } catch {
-    return input;
-  }
+  const value = readStoredJson(input);
+  if (value === undefined) return input;
+  if (value === null) return '(no input)';
+  if (typeof value === 'string') return value;
+  return displayJson(value, 2);
 }
 
 /** Who may answer: the owner and the approvers, by name, without pinging anyone. */

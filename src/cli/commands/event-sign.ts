@@ -1,6 +1,7 @@
 /** `hermes event sign --token-file F`: unsigned event on stdin -> signed wire text on stdout. */
 import { HermesError } from '../../errors.js';
 import { validateAnyEnvelope } from '../../protocol/envelopes.js';
+import { refuseInexact } from '../../protocol/exact-numbers.js';
 import { parseLossless } from '../../protocol/lossless-json.js';
 import { signEnvelope } from '../../protocol/signing.js';
 import { encodeWire } from '../../protocol/wire.js';
@@ -16,6 +17,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   const input = (await readAll(ctx.stdin)).toString('utf8');
   const tree = parseLossless(input);
   if (!(tree instanceof Map)) throw new HermesError('malformed', 'stdin must hold one JSON object');
+  refuseInexact('event sign: stdin', tree);
   const signed = signEnvelope(tree, token);
   validateAnyEnvelope(signed);
   writeLine(ctx.stdout, encodeWire(signed));

@@ -2,7 +2,9 @@
 import { HermesError } from '../../errors.js';
 import { jobToJson } from '../../jobs/job.js';
 import { eventsOf, permissionRequestsOf } from '../../jobs/queries.js';
-import { type CommandContext, parseFlags, writeJson, writeLine } from '../context.js';
+import { displayJson, readStoredJson } from '../../protocol/display-json.js';
+import { fromPlain, type JsonObject } from '../../protocol/lossless-json.js';
+import { type CommandContext, parseFlags, writeLine } from '../context.js';
 import { jobDetail } from '../format.js';
 import { withRegistry } from '../registry-context.js';
 
@@ -14,11 +16,17 @@ export async function run(ctx: CommandContext): Promise<number> {
     const events = eventsOf(db, job.id);
     const requests = permissionRequestsOf(db, job.id);
     if (values.json) {
-      writeJson(ctx.stdout, {
+      const tree = fromPlain({
         ...jobToJson(job),
         events: events.map(({ wire: _wire, ...e }) => e),
-        permission_requests: requests.map((r) => ({ ...r, input: safeJson(r.input) })),
+        permission_requests: requests.map((r) => ({ ...r, input: null })),
+      }) as JsonObject;
+      // Inputs as signed (2**64+1 stays 18446744073709551617): JSON.parse would round them.
+      const shown = tree.get('permission_requests') as JsonObject[];
+      requests.forEach((r, i) => {
+        shown[i]!.set('input', readStoredJson(r.input) ?? r.input);
       });
+      writeLine(ctx.stdout, displayJson(tree));
       return 0;
     }
     for (const l of jobDetail(job)) writeLine(ctx.stdout, l);
@@ -32,7 +40,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     for (const r of pending) {
       writeLine(
         ctx.stdout,
-        `  ${r.request_id} ${r.tool} ${r.input}${r.expires_at ? ` (expires ${r.expires_at})` : ''}`,
+        `  ${r.request_id} ${r.tool} ${inputLine(r.input)}${r.expires_at ? ` (expires ${r.expires_at})` : ''}`,
       );
     }
     for (const r of requests.filter((x) => x.status !== 'pending')) {
@@ -45,10 +53,8 @@ export async function run(ctx: CommandContext): Promise<number> {
   });
 }
 
-function safeJson(s: string): unknown {
-  try {
-    return JSON.parse(s);
-  } catch {
-    return s;
-  }
+/** The stored input on one line, numbers as signed, characters as they are. */
+function inputLine(stored: string): string {
+  const tree = readStoredJson(stored);
+  return tree === undefined ? stored : displayJson(tree);
 }

@@ -1,29 +1,46 @@
 /** What `hermes watch` prints: accepted events, and how a job ended when no event says so. */
 import type { Writable } from 'node:stream';
 import type { JobRow } from '../../jobs/job.js';
+import { displayJson } from '../../protocol/display-json.js';
+import { fromPlain, getPath, type JsonObject } from '../../protocol/lossless-json.js';
+import { SIG_FIELD } from '../../protocol/signing.js';
+import { decodeWire } from '../../protocol/wire.js';
 import type { AcceptedEvent } from '../../relay/pipeline.js';
 import { type Db, prepared } from '../../store/sqlite.js';
 import { writeJson, writeLine } from '../context.js';
 
-type Shown = Pick<AcceptedEvent, 'jobId' | 'seq' | 'event' | 'timestamp' | 'detail' | 'data' | 'verified'>;
+type Shown = Pick<
+  AcceptedEvent,
+  'jobId' | 'seq' | 'event' | 'timestamp' | 'detail' | 'dataTree' | 'verified'
+>;
 
+/** One line per event; data (and a permission request's input) with the lexemes that were signed. */
 export function printEvent(out: Writable, json: boolean, e: Shown): void {
   if (json) {
-    writeJson(out, {
+    const tree = fromPlain({
       job_id: e.jobId,
       seq: e.seq,
       event: e.event,
       timestamp: e.timestamp,
       detail: e.detail ?? null,
-      data: e.data,
+      data: null,
       verified: e.verified,
-    });
+    }) as JsonObject;
+    tree.set('data', e.dataTree);
+    writeLine(out, displayJson(tree));
   } else {
+    const input = e.event === 'permission_required' ? requestLine(e.dataTree) : '';
     writeLine(
       out,
-      `${e.timestamp} ${e.jobId} #${e.seq} ${e.event}${e.detail ? `: ${e.detail}` : ''}${e.verified ? '' : ' [unverified]'}`,
+      `${e.timestamp} ${e.jobId} #${e.seq} ${e.event}${e.detail ? `: ${e.detail}` : ''}${input}${e.verified ? '' : ' [unverified]'}`,
     );
   }
+}
+
+/** ` [Bash {"command":"npm test"}]`: the tool and its input as signed. */
+function requestLine(data: JsonObject): string {
+  const tool = data.get('tool');
+  return ` [${typeof tool === 'string' ? tool : '?'} ${displayJson(data.get('input') ?? null)}]`;
 }
 
 interface StoredTerminal {
@@ -50,16 +67,16 @@ export function printEnded(out: Writable, json: boolean, db: Db, row: JobRow): v
            WHERE job_id = ? AND event IN ('completed', 'error') ORDER BY seq DESC LIMIT 1`,
         ).get(row.id) as StoredTerminal | undefined);
   if (stored) {
-    // Display only, like the relay's own data: numbers as doubles are fine here.
-    const { hmac_sig: _sig, ...data } =
-      (JSON.parse(stored.wire) as { data?: Record<string, unknown> }).data ?? {};
+    const data = getPath(decodeWire(stored.wire, Number.MAX_SAFE_INTEGER), 'data');
+    const dataTree: JsonObject = data instanceof Map ? new Map(data) : new Map();
+    dataTree.delete(SIG_FIELD);
     printEvent(out, json, {
       jobId: row.id,
       seq: stored.seq,
       event: stored.event,
       timestamp: stored.timestamp,
       detail: stored.detail ?? undefined,
-      data,
+      dataTree,
       verified: stored.verified === 1,
     });
     return;

@@ -73,6 +73,8 @@ export async function run(ctx: CommandContext): Promise<number> {
   const settings: RelaySettings = {
     maxPayloadBytes: config.relay.max_payload_bytes,
     clockSkewSeconds: config.relay.clock_skew_seconds,
+    naiveTimestamps: config.relay.naive_timestamps,
+    maxSeqJump: config.relay.max_seq_jump,
     replayWindow: config.relay.replay_window,
     approvalTimeoutSeconds: config.chat.approval_timeout_seconds,
   };

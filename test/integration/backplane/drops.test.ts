@@ -52,6 +52,7 @@ describe('every drop reason, from real messages through the broker', () => {
     await pub(t, signed(job.id, token!, 1000)); // duplicate (same content: a QoS 1 redelivery)
     await pub(t, signed(job.id, token!, 1000, 'progress', { detail: 'other' })); // duplicate with different content
     await pub(t, signed(job.id, token!, 1)); // replay: far below the window
+    await pub(t, signed(job.id, token!, 1000 + 1_000_001)); // seq_jump: far above the highest
     await pub(
       t,
       encodeWire(
@@ -81,7 +82,7 @@ describe('every drop reason, from real messages through the broker', () => {
     );
     await pub(t, signed(job.id, token!, 1003)); // still served
 
-    await waitFor(() => h.audit().length === 15, { timeoutMs: 10_000, message: '15 audit lines' });
+    await waitFor(() => h.audit().length === 16, { timeoutMs: 10_000, message: '16 audit lines' });
     const audit = h.audit();
     const reasons = new Set(audit.filter((a) => a.verdict === 'dropped').map((a) => a.reason));
     expect([...reasons].sort()).toEqual([...DROP_REASONS].sort());

@@ -53,6 +53,29 @@ describe('hermes publish checks the event before sending it', () => {
     expect(auditOf(job.id)).toEqual([expect.objectContaining({ verdict: 'accepted', seq: 1 })]);
   });
 
+  it('a number that cannot be sent as written (1e400) is refused by publish and ask; NaN and 1.0 go through', async () => {
+    const { job, token } = h.register();
+    const env = h.agentEnv(job, token);
+    const huge = await spawnHermes(['publish', '--event', 'progress', '--data', '{"huge":1e400}'], { env });
+    expect(huge.code).toBe(2);
+    expect(huge.stderr).toContain('huge: 1e400 would be sent as Infinity');
+    expect(existsSync(join(env.HERMES_HOME!, 'jobs', job.id, 'seq', '1'))).toBe(false);
+    const ask = await spawnHermes(['ask', '--tool', 'Bash', '--input', '{"n":9007199254740993.0}'], { env });
+    expect(ask.code).toBe(2);
+    expect(ask.stderr).toContain('n: 9007199254740993.0 would be sent as 9007199254740992.0');
+
+    const ok = await spawnHermes(
+      ['publish', '--event', 'progress', '--data', '{"ratio":1.0,"nan":NaN,"big":18446744073709551617}'],
+      { env },
+    );
+    expect(ok.code, ok.stderr).toBe(0);
+    await waitFor(() => eventsOf(h.bot!.db, job.id).length === 1, { timeoutMs: 5000, message: 'accepted' });
+    const { wire, verified } = eventsOf(h.bot!.db, job.id)[0]!;
+    expect(verified).toBe(true);
+    for (const part of ['"big":18446744073709551617,', '"nan":NaN,', '"ratio":1.0}'])
+      expect(wire).toContain(part);
+  });
+
   it('an event over the size limit (64 KiB, or HERMES_MAX_PAYLOAD_BYTES) is refused, not sent', async () => {
     const { job, token } = h.register();
     const env = h.agentEnv(job, token);

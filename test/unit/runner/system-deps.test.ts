@@ -14,7 +14,7 @@ const only =
     present.includes(name) ? `/usr/bin/${name}` : undefined;
 
 describe('system tools check', () => {
-  it('checks mosquitto, mosquitto_passwd, mosquitto_pub, tmux, python3 and openssl', () => {
+  it('checks mosquitto, mosquitto_passwd, mosquitto_pub, tmux, python3, openssl and paho-mqtt', () => {
     expect(systemTools(only()).map((t) => t.name)).toEqual([
       'mosquitto',
       'mosquitto_passwd',
@@ -22,12 +22,26 @@ describe('system tools check', () => {
       'tmux',
       'python3',
       'openssl',
+      'python3-paho-mqtt',
     ]);
+  });
+
+  it('a missing python3-paho-mqtt is named with its package', () => {
+    let text = '';
+    const tools = systemTools(
+      only('mosquitto', 'mosquitto_passwd', 'mosquitto_pub', 'tmux', 'python3', 'openssl'),
+      () => false,
+    );
+    reportSystemTools(tools, false, (t) => {
+      text += t;
+    });
+    expect(text).toContain('MISSING SYSTEM TOOLS: python3-paho-mqtt');
+    expect(text).toContain('apt-get install python3-paho-mqtt');
   });
 
   it('locally: a loud banner naming what is missing and the packages, no failure', () => {
     let text = '';
-    const tools = systemTools(only('mosquitto', 'mosquitto_passwd', 'tmux', 'python3'));
+    const tools = systemTools(only('mosquitto', 'mosquitto_passwd', 'tmux', 'python3'), () => true);
     reportSystemTools(tools, false, (t) => {
       text += t;
     });
@@ -40,14 +54,14 @@ describe('system tools check', () => {
     const silent = () => undefined;
     expect(() =>
       reportSystemTools(
-        systemTools(only('mosquitto', 'mosquitto_passwd', 'mosquitto_pub', 'tmux', 'python3')),
+        systemTools(only('mosquitto', 'mosquitto_passwd', 'mosquitto_pub', 'tmux', 'python3'), () => true),
         true,
         silent,
       ),
     ).toThrow(/missing: openssl \(Debian packages: openssl\)/);
     expect(() =>
       reportSystemTools(
-        systemTools(only('mosquitto', 'mosquitto_passwd', 'tmux', 'python3', 'openssl')),
+        systemTools(only('mosquitto', 'mosquitto_passwd', 'tmux', 'python3', 'openssl'), () => true),
         true,
         silent,
       ),
@@ -58,6 +72,7 @@ describe('system tools check', () => {
     let text = '';
     const all = systemTools(
       only('mosquitto', 'mosquitto_passwd', 'mosquitto_pub', 'tmux', 'python3', 'openssl'),
+      () => true,
     );
     reportSystemTools(all, true, (t) => {
       text += t;
@@ -68,9 +83,10 @@ describe('system tools check', () => {
   it('.ci/run installs the package of every checked tool', () => {
     const ci = readFileSync(join(import.meta.dirname, '..', '..', '..', '.ci', 'run'), 'utf8');
     for (const t of systemTools(only())) {
-      expect(ci, `${t.name} (${t.pkg})`).toMatch(
-        new RegExp(`command -v ${t.name}\\b[^\\n]*missing\\+=\\(${t.pkg}\\)`),
-      );
+      const check = t.pythonModule
+        ? `import ${t.pythonModule.replace('.', '\\.')}'`
+        : `command -v ${t.name}\\b`;
+      expect(ci, `${t.name} (${t.pkg})`).toMatch(new RegExp(`${check}[^\\n]*missing\\+=\\(${t.pkg}\\)`));
     }
   });
 });
