@@ -53,12 +53,17 @@ export function timeCommandAsync(
   cmd: string,
   args: string[],
   env: NodeJS.ProcessEnv = process.env,
+  stdin?: string,
 ): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const child = spawn(cmd, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(cmd, args, {
+      env,
+      stdio: [stdin === undefined ? 'ignore' : 'pipe', 'ignore', 'pipe'],
+    });
+    if (stdin !== undefined) child.stdin?.end(stdin);
     let err = '';
-    child.stderr.on('data', (c) => (err += c));
+    child.stderr?.on('data', (c) => (err += c));
     child.on('error', reject);
     child.on('close', (code) => {
       const dt = Number(process.hrtime.bigint() - t0) / 1e9;

@@ -142,6 +142,13 @@ export const COMMANDS: CommandEntry[] = [
     load: () => import('../../runner/hooks/claude-hook.js'),
   },
   {
+    words: ['policy', 'check'],
+    summary:
+      "what a job's hook would answer for one tool call (allow / deny / ask) and the rule that decided",
+    usage: 'hermes policy check [--profile P] [--cwd DIR] --tool T [--input JSON] [--json]',
+    load: () => import('../../runner/cli/policy-check.js'),
+  },
+  {
     words: ['runners', 'add'],
     summary: 'pair a runner with this bot (the line `hermes runner init` prints)',
     usage: 'hermes runners add R --key K | --key-file F',
