@@ -5,7 +5,7 @@
  * `hermes publish` uses (so the two never collide), retained when terminal.
  */
 import { type Clock, isoTime } from '../../src/clock.js';
-import type { MqttBus } from '../../src/mqtt/bus.js';
+import { type MqttBus, RETAINED_EXPIRY_SECONDS } from '../../src/mqtt/bus.js';
 import { fromPlain, type JsonObject } from '../../src/protocol/lossless-json.js';
 import { type AgentEvent, buildEvent } from '../agent/build-event.js';
 import { allocateSeq, seqDir } from '../agent/seq-allocator.js';
@@ -46,7 +46,11 @@ export class JobEventPublisher {
       token,
       prefix,
     });
-    await bus.publish(built.topic, built.wire, { qos: 1, retain: built.retain });
+    await bus.publish(built.topic, built.wire, {
+      qos: 1,
+      retain: built.retain,
+      ...(built.retain ? { expirySeconds: RETAINED_EXPIRY_SECONDS } : {}),
+    });
     return seq;
   }
 

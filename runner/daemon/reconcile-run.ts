@@ -9,6 +9,7 @@ import type { Clock, Random } from '../../src/clock.js';
 import { describeError } from '../../src/errors.js';
 import type { Logger } from '../../src/log.js';
 import type { MqttBus } from '../../src/mqtt/bus.js';
+import { topics } from '../../src/protocol/topics.js';
 import { type ReconcileReport, reconcileHolderId, reconcilePass } from '../reconcile.js';
 import type { SessionStore } from '../session-store.js';
 import type { Tmux } from '../tmux.js';
@@ -31,10 +32,24 @@ export interface ReconcileRunDeps {
   log: Logger;
   lingerSeconds: number;
   retentionSeconds: number;
-  bus: Pick<MqttBus, 'connected'>;
+  bus: Pick<MqttBus, 'connected' | 'publish'>;
+  prefix: string;
   events: Pick<JobEventPublisher, 'error'>;
   cleanup: Pick<JobCleanup, 'afterSession'>;
   watch: Pick<JobWatch, 'sync'>;
+}
+
+/**
+ * The job's retained terminal event served the linger (a restarted runner or a late `hermes watch`
+ * learns the job ended); once the session is terminated it would only pile up on the broker and
+ * be handed to every new subscriber. The bot has it already: its persistent session queued it.
+ */
+async function clearRetainedEvent(d: ReconcileRunDeps, jobId: string): Promise<void> {
+  if (!d.bus.connected) {
+    d.log.debug({ job: jobId }, 'broker away: retained terminal event left (it expires on MQTT 5)');
+    return;
+  }
+  await d.bus.publish(topics.jobEvents(d.prefix, jobId), '', { qos: 1, retain: true });
 }
 
 export function reconcileRun(d: ReconcileRunDeps): () => Promise<ReconcileReport> {
@@ -49,7 +64,10 @@ export function reconcileRun(d: ReconcileRunDeps): () => Promise<ReconcileReport
         lingerSeconds: d.lingerSeconds,
         retentionSeconds: d.retentionSeconds,
         holderId: reconcileHolderId(d.random),
-        cleanupJob: (jobId) => d.cleanup.afterSession(jobId),
+        cleanupJob: async (jobId) => {
+          await d.cleanup.afterSession(jobId);
+          await clearRetainedEvent(d, jobId);
+        },
         killSession: (jobId, name) => killJobSession({ home: d.home, tmux: d.tmux, log: d.log }, jobId, name),
         publishError: async (jobId, detail) => {
           if (!d.bus.connected) return 'deferred';

@@ -255,6 +255,7 @@ export async function startRunner(opts: StartRunnerOptions): Promise<RunningRunn
         lingerSeconds: opts.lingerSeconds ?? config.runner.linger_seconds,
         retentionSeconds: config.runner.retention_seconds,
         bus,
+        prefix,
         events,
         cleanup,
         watch,

@@ -14,7 +14,7 @@
  */
 import type { Clock } from '../../src/clock.js';
 import type { Logger } from '../../src/log.js';
-import type { MqttBus } from '../../src/mqtt/bus.js';
+import { type MqttBus, RETAINED_EXPIRY_SECONDS } from '../../src/mqtt/bus.js';
 import type { Outbox, OutboxRow } from './outbox.js';
 
 export interface ForwarderOptions {
@@ -103,7 +103,11 @@ export class Forwarder {
   private async forward(row: OutboxRow): Promise<boolean> {
     const { bus, outbox, log, clock } = this.opts;
     try {
-      await bus.publish(row.topic, row.wire, { qos: 1, retain: row.retain });
+      await bus.publish(row.topic, row.wire, {
+        qos: 1,
+        retain: row.retain,
+        ...(row.retain ? { expirySeconds: RETAINED_EXPIRY_SECONDS } : {}),
+      });
     } catch (err) {
       if (this.stopped) return false;
       const message = (err as Error).message;

@@ -71,7 +71,8 @@ export class BotCore {
     const eventsTopic = topics.allJobEvents(this.prefix);
     this.stops.push(
       bus.onMessage((topic, payload) => {
-        if (topic.startsWith(`${this.prefix}/jobs/`) && topic.endsWith('/events'))
+        // An empty payload is a cleared retained terminal event (the runner clears it after the linger).
+        if (topic.startsWith(`${this.prefix}/jobs/`) && topic.endsWith('/events') && payload.length > 0)
           this.relay.handle(topic, payload);
       }),
     );

@@ -29,10 +29,11 @@ import { permissionRequestsOf } from '../jobs/queries.js';
 import type { JobRegistry } from '../jobs/registry.js';
 import { isTerminalState } from '../jobs/states.js';
 import type { Logger } from '../log.js';
+import { type PublishOptions, RETAINED_EXPIRY_SECONDS } from '../mqtt/bus.js';
 import { topics } from '../protocol/topics.js';
 
 export interface Publisher {
-  publish(topic: string, payload: string | Buffer, opts: { qos: 0 | 1; retain?: boolean }): Promise<void>;
+  publish(topic: string, payload: string | Buffer, opts: PublishOptions): Promise<void>;
 }
 
 export type DecidedListener = (
@@ -160,7 +161,11 @@ export class DecisionService {
       if (!job || isTerminalState(job.status)) continue;
       const msg = decisionMessage(registry, prefix, req);
       try {
-        await publisher.publish(msg.topic, msg.wire, { qos: 1, retain: true });
+        await publisher.publish(msg.topic, msg.wire, {
+          qos: 1,
+          retain: true,
+          expirySeconds: RETAINED_EXPIRY_SECONDS,
+        });
         markPublished(registry, req.job_id, req.request_id, clock.now());
       } catch (err) {
         log.warn(

@@ -28,6 +28,13 @@ export interface PublishOptions {
   expirySeconds?: number;
 }
 
+/**
+ * MQTT 5 expiry of retained terminal events and decisions: a backstop for a clear that never
+ * came (the runner clears a job's terminal event after its linger, the bot a job's decisions when
+ * it ends). Ignored on 3.1.1.
+ */
+export const RETAINED_EXPIRY_SECONDS = 7 * 24 * 3600;
+
 export interface SubscribeOptions {
   /** Keep retrying a refused or failed subscribe this long (default: the bus's, 120 s). */
   deadlineMs?: number;

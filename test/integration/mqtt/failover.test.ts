@@ -8,7 +8,7 @@ import { Aedes } from 'aedes';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MqttBus } from '../../../src/mqtt/bus.js';
 import { quickPublishWithRetry } from '../../../src/mqtt/quick-publish.js';
-import { startTestBroker, type TestBroker } from '../../helpers/brokers.js';
+import { defaultBrokerKind, startTestBroker, type TestBroker } from '../../helpers/brokers.js';
 import { record, testBus, uniqueTopic } from '../../helpers/bus-clients.js';
 import { captureLog } from '../../helpers/log-capture.js';
 import { freePort } from '../../helpers/ports.js';
@@ -118,6 +118,24 @@ describe('broker endpoint lists and subscription retries', () => {
       /subscribe to test\/never\/\w+ failed/,
     );
   });
+
+  it.skipIf(defaultBrokerKind() !== 'mosquitto')(
+    'on MQTT 5, a retained message with an expiry is gone once it expired',
+    async () => {
+      const live = await broker();
+      const v5 = await testBus(live.url, { protocolVersion: 5 });
+      cleanups.push(() => v5.close());
+      const topic = uniqueTopic('expiry');
+      await v5.publish(`${topic}/short`, 'gone soon', { qos: 1, retain: true, expirySeconds: 1 });
+      await v5.publish(`${topic}/long`, 'stays', { qos: 1, retain: true, expirySeconds: 600 });
+      await new Promise((r) => setTimeout(r, 2_100)); // the broker's clock decides expiry: real time
+      const late = await bus(live.url);
+      const got = record(late);
+      await late.subscribe([`${topic}/#`]);
+      await waitFor(() => got.texts().includes('stays'), within('the unexpired retained message'));
+      expect(got.texts()).toEqual(['stays']);
+    },
+  );
 
   it('publishes to the next endpoint when the first refuses connections (quick publish)', async () => {
     const dead = `mqtt://127.0.0.1:${await freePort()}`;

@@ -115,6 +115,19 @@ describe.skipIf(!available)('hermes runner with the bot (real Mosquitto, tmux, c
     expect(mirrored()).toMatchObject({ status: 'terminated', last_event: 'completed' });
     // The token file went with the session.
     expect(existsSync(join(w.runnerHome, 'jobs', job.id))).toBe(false);
+    // And the retained `completed` was cleared: a new subscriber gets only a live marker.
+    const late = await testBus(w.broker.url);
+    try {
+      const got = record(late);
+      // The marker goes to a topic of its own (the bot would count it as a malformed event).
+      const marker = `test/marker/${job.id}`;
+      await late.subscribe([topics.jobEvents('hermes', job.id), marker]);
+      await late.publish(marker, 'marker', { qos: 1 });
+      await waitFor(() => got.texts().includes('marker'), { timeoutMs: 5_000, message: 'the marker' });
+      expect(got.texts()).toEqual(['marker']);
+    } finally {
+      await late.close();
+    }
   });
 
   it('a denied demo job ends in error', async () => {
