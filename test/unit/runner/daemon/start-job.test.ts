@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -19,6 +19,7 @@ import { systemRandom } from '../../../../src/clock.js';
 import { ProfileConfig } from '../../../../src/config/schema.js';
 import { HermesError } from '../../../../src/errors.js';
 import { silentLogger } from '../../../../src/log.js';
+import { decodeJobPolicy } from '../../../../src/policy/job-policy-file.js';
 import {
   type RunnerCommandEnvelope,
   RunnerCommandEnvelope as Schema,
@@ -324,5 +325,53 @@ describe('startJob', () => {
     expect(seen?.token).toBe(TOKEN);
     expect(JSON.parse(seen!.detail!)).toEqual({ intent: { profile: 'hooked', cwd: home, hooks: 'claude' } });
     expect(state.job('j-22')).toMatchObject({ state: 'started', detail: null });
+  });
+
+  it("writes the job's policy before hooks: the bot's rules from the start command, the profile's defaults, hardline", async () => {
+    const r = await startJob(
+      command('j-pol', { profile: 'hooked', prompt: 'p', approvals: { deny: ['Bash(git push:*)'] } }),
+      0,
+      deps({ hardline: { add: ['Bash(shutdown:*)'], remove: ['mkfs'] } }),
+    );
+    expect(r.status).toBe('accepted');
+    const file = join(home, 'jobs', 'j-pol', 'policy.json');
+    const { policy, cwd } = decodeJobPolicy(readFileSync(file, 'utf8'));
+    expect(cwd).toBe(home);
+    expect(policy.hardline.map((h) => h.id)).not.toContain('mkfs');
+    expect(policy.rules).toContainEqual(
+      expect.objectContaining({
+        kind: 'deny',
+        origin: 'bot',
+        rule: expect.objectContaining({ raw: 'Bash(git push:*)' }),
+      }),
+    );
+    expect(policy.rules).toContainEqual(
+      expect.objectContaining({
+        kind: 'deny',
+        origin: 'hardline',
+        rule: expect.objectContaining({ raw: 'Bash(shutdown:*)' }),
+      }),
+    );
+    expect(policy.rules).toContainEqual(
+      expect.objectContaining({
+        kind: 'allow',
+        origin: 'profile',
+        rule: expect.objectContaining({ raw: 'Read(./**)' }),
+      }),
+    );
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('a bad rule from the bot fails the start with an error naming it, before hooks are installed', async () => {
+    const r = await startJob(
+      command('j-bad', { profile: 'hooked', prompt: 'p', approvals: { allow: ['Bash(npm:* x)'] } }),
+      0,
+      deps(),
+    );
+    expect(r.status).toBe('rejected');
+    expect(r.reason).toMatch(/approvals\.allow\[0\]: rule "Bash\(npm:\* x\)"/);
+    expect(hookLog.filter((l) => l.startsWith('install'))).toEqual([]);
+    expect(started).toEqual([]);
+    expect(published[0]?.detail).toMatch(/approvals\.allow/);
   });
 });
