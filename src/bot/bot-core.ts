@@ -1,10 +1,9 @@
 /**
- * The bot without chat: relay, decisions, expiry, standing approvals. Chat
+ * The bot without chat: relay, decisions, expiry, rules granted in chat. Chat
  * adapters and the runner dispatcher attach to it; it knows neither.
  */
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load.js';
-import { isHermesError } from '../errors.js';
 import type { JobRegistry } from '../jobs/registry.js';
 import type { Logger } from '../log.js';
 import type { MqttBus } from '../mqtt/bus.js';
@@ -12,8 +11,8 @@ import { isTerminalEvent } from '../protocol/schemas.js';
 import { topics } from '../protocol/topics.js';
 import type { AuditSink } from '../relay/audit.js';
 import type { AcceptedEvent } from '../relay/pipeline.js';
-import { AUTO_BY_PREFIX, autoApprovalRecord, standingApproval } from './auto-approve.js';
 import { DecisionService } from './decision-service.js';
+import { GrantedApprovals } from './granted-approvals.js';
 import { RelayService } from './relay-service.js';
 
 export interface BotCoreDeps {
@@ -34,6 +33,7 @@ export class BotCore {
   readonly relay: RelayService;
   readonly decisions: DecisionService;
   readonly prefix: string;
+  private readonly granted: GrantedApprovals;
   private readonly stops: Array<() => void> = [];
 
   constructor(readonly deps: BotCoreDeps) {
@@ -62,7 +62,22 @@ export class BotCore {
       log: log.child({ name: 'decisions' }),
       clearEndedJobs: true,
     });
+    this.granted = new GrantedApprovals({
+      registry,
+      decisions: this.decisions,
+      clock,
+      log: log.child({ name: 'granted-rules' }),
+      ...(deps.decisionAudit ? { decisionAudit: deps.decisionAudit } : {}),
+    });
     this.relay.onAccepted((e) => this.afterAccepted(e));
+    // A rule granted (with a decision or on its own) may answer the job's other waiting requests.
+    this.decisions.onGranted((jobId) =>
+      this.granted
+        .regrade(jobId)
+        .catch((err: unknown) =>
+          log.error({ err, job_id: jobId }, 'granted rules not applied to waiting requests'),
+        ),
+    );
   }
 
   /** Subscribe and start background duties. Call once the bus is connected. */
@@ -104,33 +119,7 @@ export class BotCore {
       await this.decisions.flush();
       return;
     }
-    if (e.event === 'permission_required') await this.autoApprove(e);
-  }
-
-  private async autoApprove(e: AcceptedEvent): Promise<void> {
-    const { registry, clock, log, decisionAudit } = this.deps;
-    const requestId = String(e.data.request_id);
-    const tool = String(e.data.tool);
-    const standing = standingApproval(registry, e.jobId, tool, requestId);
-    if (!standing) return;
-    try {
-      const r = await this.decisions.decide({
-        jobId: e.jobId,
-        requestId,
-        decision: 'approve',
-        by: `${AUTO_BY_PREFIX}:${standing.decided_by}`,
-        reason: `${tool} approved for this job by ${standing.decided_by}`,
-        scope: 'request',
-      });
-      if (r.outcome === 'decided')
-        decisionAudit?.write(autoApprovalRecord(registry, clock, r.request, standing));
-    } catch (err) {
-      // The job ended (a cancel) before the approval: nothing to approve any more.
-      if (!isHermesError(err, 'after_terminal')) throw err;
-      log.info(
-        { job_id: e.jobId, request_id: requestId, reason: err.message },
-        'automatic approval not made',
-      );
-    }
+    if (e.event === 'permission_required')
+      await this.granted.request(e.jobId, String(e.data.request_id), e.data.policy);
   }
 }

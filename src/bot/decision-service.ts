@@ -12,19 +12,21 @@
  * batch of ended jobs (each clear waits for the broker's acknowledgement).
  */
 import type { Clock } from '../clock.js';
-import { isHermesError } from '../errors.js';
+import { HermesError, isHermesError } from '../errors.js';
 import {
   type DecideResult,
   type DecisionInput,
   decide,
   decisionMessage,
   EXPIRED_BY,
+  grantOf,
   jobsToClear,
   markDecisionsCleared,
   markPublished,
   overdueRequests,
   unpublishedDecisions,
 } from '../jobs/decisions.js';
+import { type Grant, type GrantedRule, grantedRulesOf, grantRule } from '../jobs/granted-rules.js';
 import { permissionRequestsOf } from '../jobs/queries.js';
 import type { JobRegistry } from '../jobs/registry.js';
 import { isTerminalState } from '../jobs/states.js';
@@ -44,8 +46,11 @@ export type DecidedListener = (
 /** Ended jobs cleared per flush: an upgrade or a long outage must not turn into one burst of publishes. */
 const CLEAR_BATCH = 50;
 
+export type GrantedListener = (jobId: string, rule: GrantedRule) => void;
+
 export class DecisionService {
   private readonly listeners = new Set<DecidedListener>();
+  private readonly grantListeners = new Set<GrantedListener>();
   private publishing: Promise<boolean> | undefined;
   private publishAgain = false;
   private clearing: Promise<void> | undefined;
@@ -69,6 +74,40 @@ export class DecisionService {
   onDecided(l: DecidedListener): () => void {
     this.listeners.add(l);
     return () => this.listeners.delete(l);
+  }
+
+  onGranted(l: GrantedListener): () => void {
+    this.grantListeners.add(l);
+    return () => this.grantListeners.delete(l);
+  }
+
+  /**
+   * Grants a rule for the rest of a live job without deciding a request (a bad rule throws
+   * parseRule's usage error). Listeners then apply it to the job's waiting requests.
+   */
+  grant(g: Grant): GrantedRule {
+    const { registry, log } = this.deps;
+    const job = registry.row(g.jobId);
+    if (!job) throw new HermesError('unknown_job', `no job with id ${g.jobId}`);
+    if (isTerminalState(job.status))
+      throw new HermesError(
+        'after_terminal',
+        `job ${job.id} is ${job.status}: no rule can be granted for it`,
+      );
+    const row = grantRule(registry.db, g);
+    log.info({ job_id: g.jobId, kind: row.kind, rule: row.rule, by: row.granted_by }, 'rule granted');
+    this.notifyGranted(g.jobId, row);
+    return row;
+  }
+
+  private notifyGranted(jobId: string, row: GrantedRule): void {
+    for (const l of this.grantListeners) {
+      try {
+        l(jobId, row);
+      } catch (err) {
+        this.deps.log.error({ err }, 'grant listener failed');
+      }
+    }
   }
 
   /** Record and publish. A second decision for one request returns `already` with the first. */
@@ -99,6 +138,13 @@ export class DecisionService {
         log.error({ err }, 'decision listener failed');
       }
     }
+    const grant = grantOf(input, result.request.tool);
+    const row =
+      grant &&
+      grantedRulesOf(registry.db, input.jobId).find(
+        (r) => r.kind === grant.kind && r.rule === grant.rule.trim(),
+      );
+    if (row) this.notifyGranted(input.jobId, row);
     // Only the outbox: a clear of ended jobs in progress does not hold the decision back.
     await this.publishDecisions();
     return result;

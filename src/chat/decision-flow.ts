@@ -6,8 +6,9 @@
  * covers CLI decisions, expiry and standing approvals.
  */
 import { isoTime } from '../clock.js';
-import { isHermesError } from '../errors.js';
+import { describeError, isHermesError } from '../errors.js';
 import { type DecideResult, JOB_ENDED_BY } from '../jobs/decisions.js';
+import { requestRules } from '../jobs/granted-rules.js';
 import type { Job } from '../jobs/job.js';
 import { type PermissionRequest, permissionRequest } from '../jobs/queries.js';
 import { isTerminalState } from '../jobs/states.js';
@@ -17,7 +18,7 @@ import { message, section, text, time } from './message.js';
 import type { ActionInput, ChatMessage, Interaction, ReasonInput } from './port.js';
 import { statusWords } from './render/job-card.js';
 import { who } from './render/people.js';
-import { parseRequestKey, requestKey } from './render/permission.js';
+import { parseRequestKey, proposedRule, requestKey } from './render/permission.js';
 import type { RequestMessages } from './request-messages.js';
 
 export const REASON_MAX_CHARS = 500;
@@ -27,7 +28,8 @@ export interface DecisionRequest {
   requestId: string;
   decision: 'approve' | 'deny';
   reason?: string;
-  scope?: 'request' | 'job';
+  /** A rule granted for the rest of the job with the decision. */
+  grant?: { kind: 'allow' | 'deny'; rule: string };
 }
 
 const say = (t: string): ChatMessage => message(t, section(text(t)));
@@ -75,11 +77,24 @@ export class DecisionFlow {
       });
       return;
     }
+    let grant: DecisionRequest['grant'];
+    if (input.action === 'approve_job') {
+      const rule = proposedRule(req, requestRules(this.deps.registry.db, job.id, req.request_id));
+      if (!rule) {
+        await input.reply(
+          say(
+            `No rule is offered for ${req.request_id}; approve it alone, or grant one: /hermes approve ${job.id} ${req.request_id} --rule '…'`,
+          ),
+        );
+        return;
+      }
+      grant = { kind: 'allow', rule };
+    }
     await this.decide(input, {
       jobId: job.id,
       requestId: req.request_id,
       decision: input.action === 'deny' ? 'deny' : 'approve',
-      scope: input.action === 'approve_job' ? 'job' : 'request',
+      ...(grant ? { grant } : {}),
     });
   }
 
@@ -122,6 +137,11 @@ export class DecisionFlow {
         await input.reply(say(e.message));
         return false;
       }
+      // A rule that does not parse: parseRule's message says what is wrong; nothing was decided.
+      if (isHermesError(e, 'usage')) {
+        await input.reply(say(`${describeError(e)}. Nothing was decided.`));
+        return false;
+      }
       // The job ended (a text command naming an ended job, or a click racing the job's end).
       if (isHermesError(e, 'after_terminal')) {
         const found = this.lookup(d.jobId, d.requestId);
@@ -140,7 +160,8 @@ export class DecisionFlow {
       jobId: d.jobId,
       requestId: d.requestId,
       decision: d.decision,
-      scope: d.scope ?? 'request',
+      scope: 'request',
+      ...(d.grant ? { detail: `granted ${d.grant.kind} rule ${d.grant.rule}`.slice(0, 500) } : {}),
     });
     return true;
   }

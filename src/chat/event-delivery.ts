@@ -4,6 +4,7 @@
  * (into the same thread) and nothing is posted twice. Permission requests and terminal events go
  * out at once; progress goes through the coalescer.
  */
+import { requestRules } from '../jobs/granted-rules.js';
 import type { Job } from '../jobs/job.js';
 import { isTerminalState } from '../jobs/states.js';
 import { toPlain } from '../protocol/lossless-json.js';
@@ -171,6 +172,11 @@ export class EventDelivery {
         this.progress.add(e);
         return;
       case 'permission_required':
+        // Decided by granted rules before anyone saw it: counted in the status message, not posted.
+        if (requestRules(registry.db, e.jobId, String(e.data.request_id))?.auto_decision) {
+          this.progress.add(e);
+          return;
+        }
         await this.requests.post(thread, e.jobId, String(e.data.request_id));
         state.markDelivered(e.jobId, [e.seq], 'thread');
         return;

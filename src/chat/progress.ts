@@ -3,13 +3,22 @@
  * edited in place after that, at most once per job every `progressIntervalMs` and only when the
  * channel's pacing allows. Events arriving meanwhile merge: the newest detail wins, and every
  * merged seq is marked delivered when the edit that shows them lands.
+ *
+ * Automatic decisions (the hook's `data.auto` progress events, and requests granted rules
+ * decided) go through here too, but only as counts: they never become the latest detail.
  */
+import { autoTally, isAutoProgress, latestUpdate, updateCount } from '../jobs/auto-decisions.js';
 import type { ChatDeps } from './deps.js';
 import type { ChatEvent } from './event-delivery.js';
-import { renderProgress } from './render/events.js';
+import { type EventView, renderProgress } from './render/events.js';
 
 interface JobProgress {
+  /** The newest update (not an automatic decision) not shown yet. */
   latest: ChatEvent | undefined;
+  /** The update the message shows (kept to re-render when only automatic decisions came). */
+  shown: EventView | undefined;
+  /** The newest automatic decision not shown yet. */
+  auto: ChatEvent | undefined;
   seqs: number[];
   lastFlush: number;
   timer: unknown;
@@ -27,12 +36,24 @@ export class ProgressCoalescer {
   add(e: ChatEvent): void {
     let s = this.jobs.get(e.jobId);
     if (!s) {
-      s = { latest: undefined, seqs: [], lastFlush: 0, timer: undefined, firing: false, closed: false };
+      s = {
+        latest: undefined,
+        shown: undefined,
+        auto: undefined,
+        seqs: [],
+        lastFlush: 0,
+        timer: undefined,
+        firing: false,
+        closed: false,
+      };
       this.jobs.set(e.jobId, s);
     }
     if (s.closed || s.seqs.includes(e.seq)) return;
     s.seqs.push(e.seq);
-    if (!s.latest || e.seq > s.latest.seq) s.latest = e;
+    const automatic = e.event !== 'progress' || isAutoProgress(e.data);
+    if (automatic) {
+      if (!s.auto || e.seq > s.auto.seq) s.auto = e;
+    } else if (!s.latest || e.seq > s.latest.seq) s.latest = e;
     if (s.timer === undefined && !s.firing) this.schedule(e.jobId, s);
   }
 
@@ -77,26 +98,27 @@ export class ProgressCoalescer {
       s.firing = false;
     }
     // The state stays (with lastFlush) until the job ends, so the next event still waits its turn.
-    if (!s.closed && s.latest) this.schedule(jobId, s);
+    if (!s.closed && (s.latest || s.auto)) this.schedule(jobId, s);
   }
 
   private async flush(jobId: string, s: JobProgress, urgent: boolean): Promise<void> {
     const { state, port, pacer, clock, registry } = this.deps;
-    const latest = s.latest;
-    const seqs = s.seqs;
-    if (!latest) return;
+    const { latest, auto, seqs } = s;
+    if (!latest && !auto) return;
     s.latest = undefined;
+    s.auto = undefined;
     s.seqs = [];
     const thread = state.thread(jobId);
     if (!thread) return;
-    const updates = (
-      registry.db
-        .prepare(`SELECT COUNT(*) AS n FROM events WHERE job_id = ? AND event = 'progress'`)
-        .get(jobId) as {
-        n: number;
-      }
-    ).n;
-    const content = renderProgress(latest, updates, this.deps.settings.maxTextChars);
+    const view = latest ?? s.shown ?? this.storedUpdate(jobId) ?? { ...auto!, detail: undefined };
+    s.shown = view;
+    const updates = updateCount(registry.db, jobId);
+    const content = renderProgress(
+      view,
+      updates,
+      this.deps.settings.maxTextChars,
+      autoTally(registry.db, jobId),
+    );
     if (urgent) pacer.spend(thread.thread.channel);
     try {
       if (thread.status) await port.edit(thread.status, content);
@@ -108,5 +130,20 @@ export class ProgressCoalescer {
     }
     s.lastFlush = clock.now();
     state.markDelivered(jobId, seqs, 'thread');
+  }
+
+  /** The latest update as stored (after a restart, when only automatic decisions came since). */
+  private storedUpdate(jobId: string): EventView | undefined {
+    const u = latestUpdate(this.deps.registry.db, jobId);
+    return (
+      u && {
+        jobId,
+        seq: u.seq,
+        event: 'progress',
+        timestamp: u.timestamp,
+        detail: u.detail ?? undefined,
+        verified: u.verified === 1,
+      }
+    );
   }
 }

@@ -3,6 +3,7 @@
  * expires or its job ends, and reminded about once. Callers run these inside the job's queue.
  */
 import { isoTime } from '../clock.js';
+import { grantsOnRequest, requestRules } from '../jobs/granted-rules.js';
 import { type PermissionRequest, permissionRequest } from '../jobs/queries.js';
 import { isTerminalState } from '../jobs/states.js';
 import type { JobThread } from './chat-state.js';
@@ -18,7 +19,11 @@ export class RequestMessages {
     const { registry, platform, access, settings } = this.deps;
     const job = registry.require(req.job_id);
     const limits = { detailChars: settings.maxTextChars, inputChars: settings.inputChars };
-    return { job, content: renderPermission(req, job, platform, access.policy, limits) };
+    const rules = {
+      request: requestRules(registry.db, req.job_id, req.request_id),
+      grants: grantsOnRequest(registry.db, req.job_id, req.request_id),
+    };
+    return { job, content: renderPermission(req, job, platform, access.policy, limits, rules) };
   }
 
   /** Posts the request's message unless it is already there. */

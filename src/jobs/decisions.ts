@@ -10,6 +10,7 @@ import { signEnvelope } from '../protocol/signing.js';
 import { topics } from '../protocol/topics.js';
 import { encodeWire } from '../protocol/wire.js';
 import { immediate, prepared } from '../store/sqlite.js';
+import { type GrantKind, grantRule, markAutoDecided } from './granted-rules.js';
 import { type PermissionRequest, permissionRequest } from './queries.js';
 import type { JobRegistry } from './registry.js';
 import { isTerminalState } from './states.js';
@@ -21,8 +22,15 @@ export interface DecisionInput {
   /** Who decided: `slack:U123`, `discord:456`, `cli:alice`, `hermes:expired`. */
   by: string;
   reason?: string;
-  /** `job`: the same tool is approved for the rest of the job without asking. */
+  /**
+   * `job`: the pre-rules "approve for this job", now a synonym of granting the tool-name rule
+   * (`Bash`, `Write`) with the approval.
+   */
   scope?: 'request' | 'job';
+  /** A rule granted for the rest of the job with this decision (checked with parseRule). */
+  grant?: { kind: GrantKind; rule: string };
+  /** Made automatically: the granted rules that decided it. */
+  autoRules?: readonly string[];
 }
 
 export type DecideResult =
@@ -64,6 +72,19 @@ export function decide(
     }
     if (req.status !== 'pending') return { outcome: 'already', request: req };
     const now = isoTime(clock.now());
+    const grant = grantOf(input, req.tool);
+    if (grant) {
+      // Checked (parseRule) and stored first: a bad rule refuses the whole decision.
+      grantRule(db, { jobId: job.id, ...grant, by: input.by, at: now, requestId: req.request_id });
+    }
+    if (input.autoRules)
+      markAutoDecided(
+        db,
+        job.id,
+        req.request_id,
+        input.decision === 'approve' ? 'allow' : 'deny',
+        input.autoRules,
+      );
     const seq = job.decision_seq + 1;
     prepared(db, 'UPDATE jobs SET decision_seq = ? WHERE id = ?').run(seq, job.id);
     const status = input.by === EXPIRED_BY ? 'expired' : input.decision === 'approve' ? 'approved' : 'denied';
@@ -71,7 +92,7 @@ export function decide(
       db,
       `UPDATE permission_requests SET status = ?, decided_by = ?, decided_at = ?, reason = ?, decision_seq = ?, approve_scope = ?
        WHERE job_id = ? AND request_id = ?`,
-    ).run(status, input.by, now, input.reason ?? null, seq, input.scope ?? 'request', job.id, req.request_id);
+    ).run(status, input.by, now, input.reason ?? null, seq, 'request', job.id, req.request_id);
     const open = (
       prepared(
         db,
@@ -84,6 +105,12 @@ export function decide(
     const decided = permissionRequest(db, job.id, req.request_id)!;
     return { outcome: 'decided', request: decided, message: decisionMessage(registry, prefix, decided, now) };
   });
+}
+
+/** The rule a decision grants: its own, or for `scope: 'job'` approvals the tool-name rule. */
+export function grantOf(input: DecisionInput, tool: string): { kind: GrantKind; rule: string } | undefined {
+  if (input.grant) return input.grant;
+  return input.scope === 'job' && input.decision === 'approve' ? { kind: 'allow', rule: tool } : undefined;
 }
 
 export const EXPIRED_BY = 'hermes:expired';

@@ -32,6 +32,15 @@ export interface Verdict {
   uncovered?: string[];
 }
 
+/** What the caller knows beyond the rules it passes. */
+export interface EvaluateOptions {
+  /**
+   * Bash simple commands (as text) other rules already allow: the bot, holding only the rules
+   * granted in chat, passes the parts the hook's static rules covered (all but its `uncovered`).
+   */
+  covered?: (part: string) => boolean;
+}
+
 export interface Policy {
   rules: readonly PolicyRule[];
   /** The hardline denies in force (the built-ins minus removed ones, see policy-set.ts). */
@@ -89,7 +98,7 @@ function partDoubt(part: BashPart, ctx: PathContext): string | undefined {
   return undefined;
 }
 
-function evaluateBash(policy: Policy, command: string, ctx: PathContext): Verdict {
+function evaluateBash(policy: Policy, command: string, ctx: PathContext, opts: EvaluateOptions): Verdict {
   const all = analyseAll(command);
   for (const h of policy.hardline) {
     if (all.some(({ analysis, raw }) => h.test(analysis, raw)))
@@ -118,7 +127,7 @@ function evaluateBash(policy: Policy, command: string, ctx: PathContext): Verdic
   for (const p of top.parts) {
     const hit = allows.find((r) => bashRuleHits(r, p));
     if (hit && !used.some((u) => u.name === hit.rule.raw)) used.push(deciding(hit));
-    if (!hit) uncovered.push(partText(p));
+    if (!hit && !opts.covered?.(partText(p))) uncovered.push(partText(p));
   }
   if (top.doubts.length > 0)
     return {
@@ -141,12 +150,17 @@ function evaluateBash(policy: Policy, command: string, ctx: PathContext): Verdic
 }
 
 /** The verdict on one call. Never throws on odd input: what it cannot judge, it asks. */
-export function evaluate(policy: Policy, call: ToolCall, ctx: PathContext): Verdict {
+export function evaluate(
+  policy: Policy,
+  call: ToolCall,
+  ctx: PathContext,
+  opts: EvaluateOptions = {},
+): Verdict {
   if (call.tool === 'Bash') {
     const command = call.input.command;
     if (typeof command !== 'string')
       return { decision: 'ask', by: [], reason: 'a Bash call without a command' };
-    return evaluateBash(policy, command, ctx);
+    return evaluateBash(policy, command, ctx, opts);
   }
   for (const kind of ['deny', 'ask', 'allow'] as const) {
     const mode = kind === 'allow' ? 'every' : 'some';

@@ -158,4 +158,33 @@ export const BOT_MIGRATIONS: readonly string[] = [
   CREATE INDEX permission_requests_unpublished ON permission_requests (decided_at)
    WHERE decided_at IS NOT NULL AND published_at IS NULL AND decided_by IS NOT 'hermes:job-ended';
   `,
+  // 5: approval rules granted in chat for a job (src/jobs/granted-rules.ts writes both tables): who
+  // granted which allow or deny rule when, on which request; and per permission request what the
+  // bot worked out from the rules: the rule the "Approve <rule> for this job" button grants, the
+  // static ask rule that matched (then no grant may answer it), and which granted rules decided it
+  // automatically. Requests decided "for this job" before this version (approve_scope 'job') are
+  // read as granted bare-tool rules; nothing is copied.
+  `
+  CREATE TABLE granted_rules (
+    job_id      TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+    kind        TEXT NOT NULL CHECK (kind IN ('allow', 'deny')),
+    rule        TEXT NOT NULL,
+    granted_by  TEXT NOT NULL,
+    granted_at  TEXT NOT NULL,
+    request_id  TEXT,
+    PRIMARY KEY (job_id, kind, rule)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE request_rules (
+    job_id         TEXT NOT NULL,
+    request_id     TEXT NOT NULL,
+    proposed_rule  TEXT,
+    ask_rule       TEXT,
+    reason         TEXT,
+    auto_decision  TEXT CHECK (auto_decision IN ('allow', 'deny')),
+    auto_rules     TEXT,
+    PRIMARY KEY (job_id, request_id),
+    FOREIGN KEY (job_id, request_id) REFERENCES permission_requests (job_id, request_id) ON DELETE CASCADE
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -1,7 +1,9 @@
 /** What the thread and the channel show for agent events. Agent text is truncated, never trusted. */
+import type { AutoTally } from '../../jobs/auto-decisions.js';
 import type { Job } from '../../jobs/job.js';
 import { bold, context, excerpt, message, section, text, time, truncate } from '../message.js';
 import type { ChatMessage, Span } from '../port.js';
+import { autoDecisionBlocks } from './auto-decisions.js';
 import { formatDuration, who } from './people.js';
 
 export interface EventView {
@@ -36,11 +38,17 @@ export function renderStarted(e: EventView, max: number): ChatMessage {
   );
 }
 
-/** The one status message that progress events edit in place. */
-export function renderProgress(e: EventView, updates: number, max: number): ChatMessage {
+/**
+ * The one status message that progress events edit in place: the latest update, and the job's
+ * automatic decisions counted (`tally`).
+ */
+export function renderProgress(e: EventView, updates: number, max: number, tally?: AutoTally): ChatMessage {
+  const auto =
+    tally && tally.allowed + tally.denied > 0 ? ` · ${tally.allowed + tally.denied} auto-decided` : '';
   return message(
-    `${e.jobId}: ${excerpt(e.detail ?? 'working', 120)}${summarySuffix(e)}`,
+    `${e.jobId}: ${excerpt(e.detail ?? 'working', 120)}${auto}${summarySuffix(e)}`,
     section(bold('⏳ Working'), ...detailSpans(e.detail, max)),
+    ...autoDecisionBlocks(tally, e.jobId),
     context(
       text('Last update '),
       time(e.timestamp),

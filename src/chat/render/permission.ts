@@ -5,6 +5,7 @@
  */
 import { AUTO_BY_PREFIX } from '../../bot/auto-approve.js';
 import { EXPIRED_BY } from '../../jobs/decisions.js';
+import type { GrantedRule, RequestRules } from '../../jobs/granted-rules.js';
 import type { Job } from '../../jobs/job.js';
 import type { PermissionRequest } from '../../jobs/queries.js';
 import { isTerminalState } from '../../jobs/states.js';
@@ -19,6 +20,35 @@ import { joinSpans, who } from './people.js';
 export interface PermissionLimits {
   detailChars: number;
   inputChars: number;
+}
+
+/** What the rules said about the request (bot migration 5); absent for requests older than rules. */
+export interface PermissionRules {
+  request?: RequestRules | undefined;
+  /** Rules granted together with this request's decision. */
+  grants: readonly GrantedRule[];
+}
+
+/** Longest rule shown inside a button label (Slack allows 75 characters, Discord 80). */
+const LABEL_RULE_CHARS = 50;
+
+/**
+ * The rule "Approve <rule> for this job" grants: the proposal the bot stored; for a request older
+ * than rules (its buttons still out there), the tool name, as that button always meant.
+ */
+export function proposedRule(req: PermissionRequest, rules: RequestRules | undefined): string | undefined {
+  if (!rules) return req.tool;
+  return rules.proposed_rule ?? undefined;
+}
+
+function autoRulesOf(rules: RequestRules | undefined): string[] {
+  if (!rules?.auto_rules) return [];
+  try {
+    const v: unknown = JSON.parse(rules.auto_rules);
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  } catch {
+    return [];
+  }
 }
 
 /** The button value: both ids, so an old button works after a restart without any lookup table. */
@@ -53,21 +83,75 @@ export function answerers(job: Job, platform: string, policy: AccessPolicy): Spa
   return joinSpans(parts, ', ');
 }
 
-function outcomeBlock(req: PermissionRequest, job: Job, platform: string): Block {
+/** "granting `Bash(npm test:*)` for this job", or nothing. */
+function grantSpans(grants: readonly GrantedRule[], kind: 'allow' | 'deny'): Span[] {
+  const mine = grants.filter((g) => g.kind === kind);
+  if (mine.length === 0) return [];
+  const verb = kind === 'allow' ? 'allowing' : 'denying';
+  return [
+    text(`, ${verb} `),
+    ...joinSpans(
+      mine.map((g) => [code(truncate(g.rule, 200))]),
+      ', ',
+    ),
+    text(' for this job'),
+  ];
+}
+
+function outcomeBlock(req: PermissionRequest, job: Job, platform: string, rules: PermissionRules): Block {
   const at: Span[] = req.decided_at ? [text(' at '), time(req.decided_at)] : [];
+  const auto = autoRulesOf(rules.request);
+  const byRules: Span[] =
+    auto.length > 0
+      ? [
+          text(' by rule '),
+          ...joinSpans(
+            auto.map((r) => [code(truncate(r, 200))]),
+            ', ',
+          ),
+          text(' (granted by '),
+        ]
+      : [];
+  const granter = (by: string): Span[] =>
+    by.startsWith(`${AUTO_BY_PREFIX}:`)
+      ? who(by.slice(AUTO_BY_PREFIX.length + 1), platform)
+      : who(by, platform);
   if (req.status === 'approved') {
     const forJob = req.approve_scope === 'job';
-    const auto = req.decided_by?.startsWith(`${AUTO_BY_PREFIX}:`);
-    const label = auto ? '✅ Approved automatically' : forJob ? '✅ Approved for this job' : '✅ Approved';
-    return section(bold(label), text(' by '), ...who(req.decided_by ?? 'unknown', platform), ...at);
+    const isAuto = req.decided_by?.startsWith(`${AUTO_BY_PREFIX}:`);
+    if (isAuto && auto.length > 0)
+      return section(
+        bold('✅ Approved automatically'),
+        ...byRules,
+        ...granter(req.decided_by ?? ''),
+        text(')'),
+        ...at,
+      );
+    const label = isAuto ? '✅ Approved automatically' : forJob ? '✅ Approved for this job' : '✅ Approved';
+    return section(
+      bold(label),
+      text(' by '),
+      ...who(req.decided_by ?? 'unknown', platform),
+      ...at,
+      ...grantSpans(rules.grants, 'allow'),
+    );
   }
   if (req.status === 'denied') {
     const reason: Span[] = req.reason ? [text(': '), text(truncate(req.reason, 500))] : [];
+    if (req.decided_by?.startsWith(`${AUTO_BY_PREFIX}:`) && auto.length > 0)
+      return section(
+        bold('⛔ Denied automatically'),
+        ...byRules,
+        ...granter(req.decided_by),
+        text(')'),
+        ...at,
+      );
     return section(
       bold('⛔ Denied'),
       text(' by '),
       ...who(req.decided_by ?? 'unknown', platform),
       ...at,
+      ...grantSpans(rules.grants, 'deny'),
       ...reason,
     );
   }
@@ -84,6 +168,7 @@ export function renderPermission(
   platform: string,
   policy: AccessPolicy,
   limits: PermissionLimits,
+  rules: PermissionRules = { grants: [] },
 ): ChatMessage {
   const open = req.status === 'pending' && !isTerminalState(job.status);
   const key = requestKey(job.id, req.request_id);
@@ -94,17 +179,47 @@ export function renderPermission(
   if (isUnsigned(job)) blocks.push(context(text(UNVERIFIED_NOTE)));
   if (open) {
     const expiry: Span[] = req.expires_at ? [text(' · expires '), time(req.expires_at)] : [];
+    const why = rules.request?.ask_rule
+      ? [
+          context(
+            text('Asked by rule '),
+            code(truncate(rules.request.ask_rule, 200)),
+            text(': a person answers every such call.'),
+          ),
+        ]
+      : rules.request?.reason
+        ? [context(text(`Why asked: ${truncate(rules.request.reason, 300)}`))]
+        : [];
+    blocks.push(...why);
+    const proposed = proposedRule(req, rules.request);
+    // The button's value stays the request key: the rule is looked up server-side when clicked.
+    if (proposed && proposed.length > LABEL_RULE_CHARS)
+      blocks.push(
+        context(
+          text('“Approve … for this job” allows '),
+          code(truncate(proposed, 500)),
+          text(' for the rest of the job.'),
+        ),
+      );
     blocks.push(context(text('Who may answer: '), ...answerers(job, platform, policy), ...expiry));
     blocks.push({
       kind: 'actions',
       buttons: [
         { action: 'approve', label: 'Approve', style: 'primary', value: key },
-        { action: 'approve_job', label: `Approve ${truncate(req.tool, 40)} for this job`, value: key },
+        ...(proposed
+          ? [
+              {
+                action: 'approve_job' as const,
+                label: `Approve ${truncate(proposed, LABEL_RULE_CHARS)} for this job`,
+                value: key,
+              },
+            ]
+          : []),
         { action: 'deny', label: 'Deny', style: 'danger', value: key },
       ],
     });
   } else {
-    blocks.push(outcomeBlock(req, job, platform));
+    blocks.push(outcomeBlock(req, job, platform, rules));
   }
   const state = open ? 'permission needed' : req.status;
   const mark = isUnsigned(job) ? ' (unverified)' : '';

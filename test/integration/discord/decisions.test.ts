@@ -84,7 +84,7 @@ describe('Discord decisions', () => {
     await world.fake.waitForCall('POST', callbackOf(first));
     await waitFor(() => statusOf(job.id)[0] === 'approved', { timeoutMs: 5000, message: 'approved' });
     // The owner clicks the (stale) button too.
-    const second = world.click(String(message.id), buttons['Approve Bash for this job']!, OWNER);
+    const second = world.click(String(message.id), buttons['Approve Bash(npm test:*) for this job']!, OWNER);
     const told = await world.privateReply(second);
     expect(String((told.body as Json).content)).toMatch(
       new RegExp(`Already approved.* by <@${APPROVER.id}>`),

@@ -88,7 +88,11 @@ describe('Discord journey', () => {
       'the permission request with buttons',
     );
     expect(String(request.content)).toContain('npm test');
-    expect(Object.keys(buttonsOf(request))).toEqual(['Approve', 'Approve Bash for this job', 'Deny']);
+    expect(Object.keys(buttonsOf(request))).toEqual([
+      'Approve',
+      'Approve Bash(npm test:*) for this job',
+      'Deny',
+    ]);
 
     // An approver (by role) clicks Approve: a silent deferred update, then the message is edited.
     const click = world.click(String(request.id), buttonsOf(request).Approve!, APPROVER, [

@@ -1,5 +1,6 @@
 /** The real Bolt app in Socket Mode against the stand-in: envelopes in, acks and Web API calls out. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { grantedRulesOf } from '../../../src/jobs/granted-rules.js';
 import { permissionRequest } from '../../../src/jobs/queries.js';
 import { SLACK } from '../../fakes/slack/index.js';
 import { waitFor } from '../../helpers/wait.js';
@@ -53,9 +54,12 @@ describe('Slack adapter, Socket Mode', () => {
       timeoutMs: 5000,
       message: 'approved',
     });
-    expect(permissionRequest(bot.ctx.db, job.id, 'r-1')!.approve_scope).toBe('job');
+    // The button's rule was kept server-side: the click grants it.
+    expect(grantedRulesOf(bot.ctx.db, job.id)).toMatchObject([
+      { kind: 'allow', rule: 'Edit(./*)', granted_by: `slack:${APPROVER.id}`, request_id: 'r-1' },
+    ]);
     const update = await bot.slack.api.waitForCall('chat.update', (c) => c.args.ts === msgTs);
-    expect(blockTexts(update.args.blocks).join('\n')).toContain('Approved for this job');
+    expect(blockTexts(update.args.blocks).join('\n')).toContain('allowing `Edit(./*)` for this job');
 
     bot.event(job.id, 'completed', 'done');
     const announced = await bot.slack.api.waitForCall(

@@ -1,6 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DECISION_AUDIT_FILE } from '../../../src/bot/auto-approve.js';
-import { CHAT_AUDIT_FILE } from '../../../src/chat/attach.js';
 import { systemRandom } from '../../../src/clock.js';
 import { permissionRequest } from '../../../src/jobs/queries.js';
 import { JobRegistry } from '../../../src/jobs/registry.js';
@@ -70,49 +68,5 @@ describe('bot core: requests and retained decisions of ended jobs', () => {
     expect(cleared(job.id)).not.toBeNull();
     await f.core.tick();
     expect(f.bus.published).toHaveLength(before + 2);
-  });
-});
-
-describe('bot core: approve for this job', () => {
-  it('each automatic approval is written to the chat audit log, naming who allowed it', async () => {
-    expect(DECISION_AUDIT_FILE).toBe(CHAT_AUDIT_FILE);
-    const job = f.registry.register({
-      profile: 'demo',
-      owner: 'slack:U1',
-      chat: { platform: 'slack', channel: 'C1', thread: null },
-    });
-    await f.event(job.id, 'permission_required', { request_id: 'r-1', tool: 'Bash', input: {} });
-    await f.core.decisions.decide({
-      jobId: job.id,
-      requestId: 'r-1',
-      decision: 'approve',
-      by: 'slack:U1',
-      scope: 'job',
-    });
-    await f.event(job.id, 'permission_required', { request_id: 'r-2', tool: 'Bash', input: {} });
-    await f.event(job.id, 'permission_required', { request_id: 'r-3', tool: 'Write', input: {} });
-
-    expect(permissionRequest(f.db, job.id, 'r-2')).toMatchObject({
-      status: 'approved',
-      decided_by: 'hermes:auto:slack:U1',
-    });
-    expect(permissionRequest(f.db, job.id, 'r-3')?.status).toBe('pending');
-    expect(f.decisionAudit.records).toEqual([
-      {
-        received_at: new Date(f.clock.now()).toISOString(),
-        topic: 'chat/hermes',
-        verdict: 'accepted',
-        action: 'decide',
-        actor: 'hermes:auto:slack:U1',
-        channel: 'C1',
-        job_id: job.id,
-        request_id: 'r-2',
-        decision: 'approve',
-        scope: 'request',
-        tool: 'Bash',
-        standing_request_id: 'r-1',
-        detail: 'Bash approved for this job by slack:U1',
-      },
-    ]);
   });
 });

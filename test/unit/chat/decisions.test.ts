@@ -62,26 +62,66 @@ describe('buttons', () => {
     });
   });
 
-  it('Approve for this job: later requests for the same tool are approved without asking, and say so', async () => {
+  it('Approve <rule> for this job: grants the proposed rule; later calls it covers are approved and counted in the status message', async () => {
     const { job, msg } = await pending();
+    const labels = (buttons(msg)[0] as unknown as { buttons: Array<{ label: string; value: string }> })
+      .buttons;
+    expect(labels.map((b) => b.label)).toEqual(['Approve', 'Approve Bash(npm test:*) for this job', 'Deny']);
+    // The rule is kept server-side: the button carries only the request.
+    expect(labels[1]!.value).toBe(`${job.id} r-1`);
     await h.people.click(msg.ref, 'approve_job', ALICE);
     await h.settle();
-    expect(req(job.id)).toMatchObject({ status: 'approved', approve_scope: 'job' });
-    expect(plainText(msg.content)).toContain(`✅ Approved for this job by @${ALICE}`);
-    await h.permission(job.id, 'r-2', 'Bash', { command: 'npm run build' });
+    expect(req(job.id)).toMatchObject({ status: 'approved', approve_scope: 'request' });
+    expect(plainText(msg.content)).toContain(`✅ Approved by @${ALICE}`);
+    expect(plainText(msg.content)).toContain('allowing Bash(npm test:*) for this job');
+    expect(h.chatAudit().at(-1)).toMatchObject({
+      decision: 'approve',
+      detail: 'granted allow rule Bash(npm test:*)',
+    });
+    await h.permission(job.id, 'r-2', 'Bash', { command: 'npm test -- relay' });
+    await vi.advanceTimersByTimeAsync(6000);
     await h.settle();
     expect(req(job.id, 'r-2')).toMatchObject({
       status: 'approved',
       decided_by: `hermes:auto:slack:${ALICE}`,
     });
-    const second = h.port.thread(job.id)[2]!;
-    expect(buttons(second)).toEqual([]);
-    expect(plainText(second.content)).toContain(
-      `✅ Approved automatically by a standing approval by @${ALICE}`,
-    );
-    await h.permission(job.id, 'r-3', 'Write');
+    // Not posted as a request: counted in the job's status message.
+    const status = h.port.thread(job.id)[2]!;
+    expect(buttons(status)).toEqual([]);
+    expect(plainText(status.content)).toContain('🤖 Auto-allowed 1 call: Bash 1');
+    await h.permission(job.id, 'r-3', 'Bash', { command: 'npm run build' });
     expect(req(job.id, 'r-3').status).toBe('pending');
     expect(buttons(h.port.thread(job.id)[3]!)).toHaveLength(1);
+  });
+
+  it('no rule is offered for a compound command: Approve and Deny only', async () => {
+    const job = await h.register();
+    await h.permission(job.id, 'r-1', 'Bash', { command: 'npm test && rm -r build' });
+    const msg = h.port.thread(job.id)[1]!;
+    const b = (buttons(msg)[0] as unknown as { buttons: Array<{ action: string }> }).buttons;
+    expect(b.map((x) => x.action)).toEqual(['approve', 'deny']);
+  });
+
+  it('a request the hook asked because of a static ask rule says so and offers no rule', async () => {
+    const job = await h.register();
+    await h.event(job.id, 'permission_required', undefined, {
+      request_id: 'r-1',
+      tool: 'Bash',
+      input: { command: 'git push' },
+      policy: {
+        decision: 'ask',
+        reason: 'ask rule Bash(git push:*) (bot)',
+        rule: 'Bash(git push:*)',
+        origin: 'bot',
+        cwd: '/w',
+      },
+    });
+    const msg = h.port.thread(job.id)[1]!;
+    expect(plainText(msg.content)).toContain(
+      'Asked by rule Bash(git push:*): a person answers every such call.',
+    );
+    const b = (buttons(msg)[0] as unknown as { buttons: Array<{ action: string }> }).buttons;
+    expect(b.map((x) => x.action)).toEqual(['approve', 'deny']);
   });
 
   it('Deny opens the reason prompt; the submitted reason reaches the agent and the message', async () => {

@@ -1,0 +1,153 @@
+/**
+ * Read-only views of a job's automatic decisions, from both places they are made: in the hook on
+ * the runner host (static rules; reported as `progress` events carrying `data.auto`), and by the
+ * bot (granted rules; request_rules.auto_decision). The thread's status message and
+ * `/hermes rules` count them.
+ */
+import { type Db, prepared } from '../store/sqlite.js';
+import { autoDecidedRequests } from './granted-rules.js';
+
+export type AutoDecision = 'allow' | 'deny';
+
+/** `data.auto.<field>` of a stored event; NULL for an event whose wire SQLite cannot read. */
+const auto = (field: string) =>
+  `json_extract(CASE WHEN json_valid(wire) THEN wire END, '$.data.auto.${field}')`;
+
+export interface AutoDeny {
+  seq: number;
+  tool: string;
+  /** What was called (a command, a path), as the hook summarised it. */
+  summary: string;
+  rule: string;
+  origin: string;
+}
+
+export interface AutoTally {
+  allowed: number;
+  denied: number;
+  /** Per tool, most first. */
+  allowedByTool: Array<[string, number]>;
+  deniedByTool: Array<[string, number]>;
+  /** The latest automatic denies, newest first. */
+  recentDenies: AutoDeny[];
+}
+
+/** A tool call's input summarised in one line: the command, the path, or the JSON. */
+export function inputSummary(input: string): string {
+  try {
+    const v = JSON.parse(input) as Record<string, unknown> | null;
+    if (v && typeof v === 'object') {
+      for (const k of ['command', 'file_path', 'path', 'url', 'pattern', 'notebook_path'])
+        if (typeof v[k] === 'string') return v[k] as string;
+    }
+  } catch {
+    // shown as it came
+  }
+  return input;
+}
+
+/**
+ * Whether a stored progress event reports an automatic decision made in the hook. Such events are
+ * counted, not shown as the job's latest update.
+ */
+export function isAutoProgress(data: Record<string, unknown>): boolean {
+  const a = data.auto as { decision?: unknown } | undefined;
+  return typeof a === 'object' && a !== null && (a.decision === 'allow' || a.decision === 'deny');
+}
+
+const sorted = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+
+export function autoTally(db: Db, jobId: string, denies = 10): AutoTally {
+  const allowed = new Map<string, number>();
+  const denied = new Map<string, number>();
+  const add = (m: Map<string, number>, tool: string, n: number) => m.set(tool, (m.get(tool) ?? 0) + n);
+  const hook = prepared(
+    db,
+    `SELECT ${auto('decision')} AS d, ${auto('tool')} AS tool, COUNT(*) AS n FROM events
+      WHERE job_id = ? AND event = 'progress' AND ${auto('decision')} IN ('allow', 'deny') GROUP BY 1, 2`,
+  ).all(jobId) as Array<{ d: AutoDecision; tool: string | null; n: number }>;
+  for (const r of hook) add(r.d === 'allow' ? allowed : denied, String(r.tool ?? 'unknown'), r.n);
+  const granted = autoDecidedRequests(db, jobId);
+  for (const r of granted) add(r.auto_decision === 'allow' ? allowed : denied, r.tool, 1);
+  const hookDenies = prepared(
+    db,
+    `SELECT seq, ${auto('tool')} AS tool, ${auto('summary')} AS summary, ${auto('rule')} AS rule,
+            ${auto('origin')} AS origin, detail FROM events
+      WHERE job_id = ? AND event = 'progress' AND ${auto('decision')} = 'deny' ORDER BY seq DESC LIMIT ?`,
+  ).all(jobId, denies) as Array<{
+    seq: number;
+    tool: unknown;
+    summary: unknown;
+    rule: unknown;
+    origin: unknown;
+    detail: string | null;
+  }>;
+  const recent: AutoDeny[] = hookDenies.map((r) => ({
+    seq: r.seq,
+    tool: String(r.tool ?? 'unknown'),
+    summary: typeof r.summary === 'string' ? r.summary : (r.detail ?? ''),
+    rule: String(r.rule ?? 'unknown'),
+    origin: String(r.origin ?? 'unknown'),
+  }));
+  for (const r of granted) {
+    if (r.auto_decision !== 'deny') continue;
+    recent.push({
+      seq: r.seq,
+      tool: r.tool,
+      summary: inputSummary(r.input),
+      rule: r.auto_rules.join(', '),
+      origin: 'granted',
+    });
+  }
+  recent.sort((a, b) => b.seq - a.seq);
+  const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+  return {
+    allowed: sum(allowed),
+    denied: sum(denied),
+    allowedByTool: sorted(allowed),
+    deniedByTool: sorted(denied),
+    recentDenies: recent.slice(0, denies),
+  };
+}
+
+/** How many calls each rule answered automatically, keyed `<origin> <rule>`. */
+export function answeredByRule(db: Db, jobId: string): Map<string, number> {
+  const out = new Map<string, number>();
+  const add = (origin: string, rule: string) => {
+    const k = `${origin} ${rule}`;
+    out.set(k, (out.get(k) ?? 0) + 1);
+  };
+  const hook = prepared(
+    db,
+    `SELECT ${auto('rule')} AS rule, ${auto('origin')} AS origin, COUNT(*) AS n FROM events
+      WHERE job_id = ? AND event = 'progress' AND ${auto('decision')} IN ('allow', 'deny') GROUP BY 1, 2`,
+  ).all(jobId) as Array<{ rule: unknown; origin: unknown; n: number }>;
+  for (const r of hook) {
+    const k = `${String(r.origin ?? 'unknown')} ${String(r.rule ?? 'unknown')}`;
+    out.set(k, (out.get(k) ?? 0) + r.n);
+  }
+  for (const r of autoDecidedRequests(db, jobId)) for (const rule of r.auto_rules) add('granted', rule);
+  return out;
+}
+
+/** The job's latest progress event that is not an automatic decision, if any. */
+export function latestUpdate(
+  db: Db,
+  jobId: string,
+): { seq: number; timestamp: string; detail: string | null; verified: number } | undefined {
+  return prepared(
+    db,
+    `SELECT seq, timestamp, detail, verified FROM events
+      WHERE job_id = ? AND event = 'progress' AND ${auto('decision')} IS NULL ORDER BY seq DESC LIMIT 1`,
+  ).get(jobId) as { seq: number; timestamp: string; detail: string | null; verified: number } | undefined;
+}
+
+/** How many progress events of the job are updates (not automatic decisions). */
+export function updateCount(db: Db, jobId: string): number {
+  return (
+    prepared(
+      db,
+      `SELECT COUNT(*) AS n FROM events WHERE job_id = ? AND event = 'progress' AND ${auto('decision')} IS NULL`,
+    ).get(jobId) as { n: number }
+  ).n;
+}
