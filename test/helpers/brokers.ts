@@ -5,9 +5,10 @@
 import { silentLogger } from '../../src/log.js';
 import { startEmbeddedBroker } from '../../src/mqtt/embedded-broker.js';
 import { type MosquittoOptions, startMosquitto } from './mosquitto.js';
+import { hasNatsServer, startNats } from './nats.js';
 import { hasMosquitto, requireSystemDeps } from './system.js';
 
-export type BrokerKind = 'mosquitto' | 'embedded';
+export type BrokerKind = 'mosquitto' | 'embedded' | 'nats';
 
 export interface BrokerKindInfo {
   kind: BrokerKind;
@@ -27,6 +28,8 @@ export function brokerKinds(): BrokerKindInfo[] {
   return [
     { kind: 'mosquitto', available: hasMosquitto() || requireSystemDeps() },
     { kind: 'embedded', available: true },
+    // NATS with its MQTT listener (JetStream): the clustered broker the failover work targets.
+    { kind: 'nats', available: hasNatsServer() || requireSystemDeps() },
   ];
 }
 
@@ -42,6 +45,10 @@ export async function startTestBroker(
   if (kind === 'mosquitto') {
     const m = await startMosquitto(options);
     return { kind, url: m.url, port: m.port, stop: () => m.stop() };
+  }
+  if (kind === 'nats') {
+    const n = await startNats();
+    return { kind, url: n.url, port: n.port, stop: () => n.stop() };
   }
   const b = await startEmbeddedBroker({ port: options.port ?? 0, log: silentLogger });
   return { kind, url: b.url, port: b.port, stop: () => b.close() };

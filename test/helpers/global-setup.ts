@@ -48,6 +48,12 @@ export function systemTools(
       consequence: 'publishing with the Mosquitto client (as the old Python fleet does) is SKIPPED',
     },
     {
+      name: 'nats-server',
+      pkg: 'nats-server',
+      present: has('nats-server', ['/usr/sbin', '/usr/local/bin']),
+      consequence: 'the broker matrix on NATS (MqttBus contract, the journey) is SKIPPED',
+    },
+    {
       name: 'tmux',
       pkg: 'tmux',
       present: has('tmux'),

@@ -17,6 +17,7 @@ import { SLACK, type SlackFake, startSlackFake } from '../fakes/slack/index.js';
 import { spawnHermes, tempHome } from './cli.js';
 import { botEvents, botJob, runnerSession } from './hermes-state.js';
 import { type MosquittoBroker, type MosquittoOptions, startMosquitto } from './mosquitto.js';
+import { type NatsBroker, startNats } from './nats.js';
 import { type HermesProcess, startHermes } from './processes.js';
 
 export interface WorldOptions {
@@ -30,6 +31,10 @@ export interface WorldOptions {
   /** `--linger` of the runner (default 0: a finished job's session goes at the next pass). */
   lingerSeconds?: number;
   mosquitto?: MosquittoOptions;
+  /** The broker the processes talk to (default Mosquitto): the broker matrix runs the journey on each. */
+  brokerKind?: 'mosquitto' | 'nats';
+  /** HERMES_MQTT_URL of bot and runner from the broker's URL (e.g. a list with a dead endpoint first). */
+  mqttUrl?: (brokerUrl: string) => string;
   /** Extra environment of the bot / runner processes. */
   botEnv?: Record<string, string>;
   runnerEnv?: Record<string, string>;
@@ -69,6 +74,21 @@ export interface HermesWorld {
   close(): Promise<void>;
 }
 
+/** A NATS server behind the Mosquitto handle: crash and restart are Mosquitto-only here. */
+function natsAsBroker(n: NatsBroker): MosquittoBroker {
+  const unsupported = () => Promise.reject(new Error('kill/halt/start are not offered for NATS worlds'));
+  return {
+    url: n.url,
+    port: n.port,
+    dir: '',
+    stop: () => n.stop(),
+    kill: unsupported,
+    halt: unsupported,
+    start: unsupported,
+    restart: unsupported,
+  };
+}
+
 /** Generous: the suites run on two busy cores next to other engineers' tests. */
 export const START_TIMEOUT_MS = 60_000;
 
@@ -89,7 +109,8 @@ async function pair(botHome: string, runnerHome: string, runnerId: string): Prom
 }
 
 export async function startWorld(opts: WorldOptions = {}): Promise<HermesWorld> {
-  const broker = await startMosquitto(opts.mosquitto);
+  const broker =
+    opts.brokerKind === 'nats' ? natsAsBroker(await startNats()) : await startMosquitto(opts.mosquitto);
   const slack = await startSlackFake();
   const b = tempHome('hermes-world-bot-');
   const r = tempHome('hermes-world-runner-');
@@ -98,7 +119,7 @@ export async function startWorld(opts: WorldOptions = {}): Promise<HermesWorld> 
 
   const botEnv: Record<string, string> = {
     HERMES_HOME: b.home,
-    HERMES_MQTT_URL: broker.url,
+    HERMES_MQTT_URL: opts.mqttUrl?.(broker.url) ?? broker.url,
     HERMES_LOG_LEVEL: 'info',
     HERMES_SLACK_API_URL: slack.api.url,
     HERMES_SLACK_ALLOWED_CHANNELS: SLACK.channelId,
@@ -123,7 +144,7 @@ export async function startWorld(opts: WorldOptions = {}): Promise<HermesWorld> 
   const runnerEnv: Record<string, string> = {
     HERMES_HOME: r.home,
     HOME: r.home,
-    HERMES_MQTT_URL: broker.url,
+    HERMES_MQTT_URL: opts.mqttUrl?.(broker.url) ?? broker.url,
     HERMES_TMUX_SOCKET: tmuxSocket,
     HERMES_DEMO_STEP_MS: String(opts.demoStepMs ?? 20),
     HERMES_RECONCILE_SCHEDULE: '* * * * * *',

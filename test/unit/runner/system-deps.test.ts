@@ -14,11 +14,12 @@ const only =
     present.includes(name) ? `/usr/bin/${name}` : undefined;
 
 describe('system tools check', () => {
-  it('checks mosquitto, mosquitto_passwd, mosquitto_pub, tmux, python3, openssl and paho-mqtt', () => {
+  it('checks mosquitto, mosquitto_passwd, mosquitto_pub, nats-server, tmux, python3, openssl and paho-mqtt', () => {
     expect(systemTools(only()).map((t) => t.name)).toEqual([
       'mosquitto',
       'mosquitto_passwd',
       'mosquitto_pub',
+      'nats-server',
       'tmux',
       'python3',
       'openssl',
@@ -29,7 +30,7 @@ describe('system tools check', () => {
   it('a missing python3-paho-mqtt is named with its package', () => {
     let text = '';
     const tools = systemTools(
-      only('mosquitto', 'mosquitto_passwd', 'mosquitto_pub', 'tmux', 'python3', 'openssl'),
+      only('nats-server', 'mosquitto', 'mosquitto_passwd', 'mosquitto_pub', 'tmux', 'python3', 'openssl'),
       () => false,
     );
     reportSystemTools(tools, false, (t) => {
@@ -41,7 +42,10 @@ describe('system tools check', () => {
 
   it('locally: a loud banner naming what is missing and the packages, no failure', () => {
     let text = '';
-    const tools = systemTools(only('mosquitto', 'mosquitto_passwd', 'tmux', 'python3'), () => true);
+    const tools = systemTools(
+      only('nats-server', 'mosquitto', 'mosquitto_passwd', 'tmux', 'python3'),
+      () => true,
+    );
     reportSystemTools(tools, false, (t) => {
       text += t;
     });
@@ -54,14 +58,20 @@ describe('system tools check', () => {
     const silent = () => undefined;
     expect(() =>
       reportSystemTools(
-        systemTools(only('mosquitto', 'mosquitto_passwd', 'mosquitto_pub', 'tmux', 'python3'), () => true),
+        systemTools(
+          only('nats-server', 'mosquitto', 'mosquitto_passwd', 'mosquitto_pub', 'tmux', 'python3'),
+          () => true,
+        ),
         true,
         silent,
       ),
     ).toThrow(/missing: openssl \(Debian packages: openssl\)/);
     expect(() =>
       reportSystemTools(
-        systemTools(only('mosquitto', 'mosquitto_passwd', 'tmux', 'python3', 'openssl'), () => true),
+        systemTools(
+          only('nats-server', 'mosquitto', 'mosquitto_passwd', 'tmux', 'python3', 'openssl'),
+          () => true,
+        ),
         true,
         silent,
       ),
@@ -71,7 +81,7 @@ describe('system tools check', () => {
   it('says nothing when everything is there', () => {
     let text = '';
     const all = systemTools(
-      only('mosquitto', 'mosquitto_passwd', 'mosquitto_pub', 'tmux', 'python3', 'openssl'),
+      only('nats-server', 'mosquitto', 'mosquitto_passwd', 'mosquitto_pub', 'tmux', 'python3', 'openssl'),
       () => true,
     );
     reportSystemTools(all, true, (t) => {
