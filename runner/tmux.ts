@@ -194,6 +194,19 @@ export class Tmux {
     return (await this.paneState(name))?.pid;
   }
 
+  /**
+   * Types `text` into the session's active pane literally (`send-keys -l`: no key names, no
+   * shell), then presses Enter: a follow-up for an interactive agent (`followup: keys`).
+   */
+  async sendText(name: string, text: string): Promise<void> {
+    const target = `=${assertSessionName(name)}:`;
+    const r = await this.run([
+      ['send-keys', '-t', target, '-l', '--', text],
+      ['send-keys', '-t', target, 'Enter'],
+    ]);
+    if (r.code !== 0) throw this.failure('send-keys', r);
+  }
+
   /** Stop the whole server on this socket (tests, and `hermes` teardown). */
   async killServer(): Promise<void> {
     const r = await this.run([['kill-server']]);

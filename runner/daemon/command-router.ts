@@ -15,6 +15,7 @@ export interface CommandHandlers {
   start(cmd: RunnerCommandEnvelope, ageMs: number): Promise<ResultFields>;
   cancel(cmd: RunnerCommandEnvelope, ageMs: number): Promise<ResultFields>;
   peek(cmd: RunnerCommandEnvelope, ageMs: number): Promise<ResultFields>;
+  followup(cmd: RunnerCommandEnvelope, ageMs: number): Promise<ResultFields>;
 }
 
 export interface CommandRouterDeps {
@@ -92,6 +93,7 @@ export class CommandRouter {
     try {
       if (cmd.event === 'start') result = await this.starts.run(() => handlers.start(cmd, ageMs));
       else if (cmd.event === 'cancel') result = await handlers.cancel(cmd, ageMs);
+      else if (cmd.event === 'followup') result = await handlers.followup(cmd, ageMs);
       else result = await handlers.peek(cmd, ageMs);
     } catch (e) {
       log.error({ command: cmd.event, job: cmd.job_id, err: describeError(e) }, 'runner command failed');

@@ -23,6 +23,7 @@ import { nodeExec, tmuxClientEnv } from '../tmux-exec.js';
 import { mirrorPath, YamlMirror } from '../yaml-mirror.js';
 import { CommandRouter } from './command-router.js';
 import { DaemonState } from './daemon-state.js';
+import { followupJob } from './followup-command.js';
 import { readRunnerIdentity } from './identity.js';
 import { findInstallPaths, type InstallPaths, writeHermesShim } from './install-paths.js';
 import { JobCleanup } from './job-cleanup.js';
@@ -212,6 +213,7 @@ export async function startRunner(opts: StartRunnerOptions): Promise<RunningRunn
           ),
         cancel: (cmd) => cancelJob(cmd, sessionDeps),
         peek: (cmd, ageMs) => peekJob(cmd, ageMs, sessionDeps),
+        followup: (cmd) => followupJob(cmd, { home, store, profiles, tmux, log }),
       },
       publishResult: resultPublisher({ bus, signer, state, maxBytes: config.relay.max_payload_bytes }),
     });

@@ -21,10 +21,27 @@ export interface SessionEnvInput {
   runnerSocket?: string | undefined;
 }
 
+/** What of a profile (and of the job's start command) decides how `hermes run` treats the agent. */
+export interface AgentProfile {
+  name: string;
+  env: Readonly<Record<string, string>>;
+  output?: 'text' | 'claude';
+  followup?: 'resume' | 'keys' | 'none';
+  resume_argv?: readonly string[] | undefined;
+  max_cost_usd?: number | undefined;
+}
+
+/** The lower of the profile's budget and the job's own (`--max-cost`); undefined when neither is set. */
+export function budgetOf(profileMax: number | undefined, jobMax: number | undefined): number | undefined {
+  const set = [profileMax, jobMax].filter((n): n is number => typeof n === 'number' && n > 0);
+  return set.length === 0 ? undefined : Math.min(...set);
+}
+
 export function sessionEnv(
   i: SessionEnvInput,
-  profile: { name: string; env: Readonly<Record<string, string>> },
+  profile: AgentProfile,
   auth: 'token' | 'none',
+  job: { maxCostUsd?: number | undefined } = {},
 ): Record<string, string> {
   const { mqtt, publish } = i.config;
   const env: Record<string, string> = { ...profile.env };
@@ -47,5 +64,13 @@ export function sessionEnv(
   for (const [k, v] of Object.entries(files)) if (v !== undefined) env[k] = resolve(v);
   if (auth === 'none') env.HERMES_NO_AUTH = '1';
   if (i.runnerSocket) env.HERMES_RUNNER_SOCKET = i.runnerSocket;
+  if (profile.output === 'claude') env.HERMES_AGENT_OUTPUT = 'claude';
+  if (profile.followup && profile.followup !== 'none') {
+    env.HERMES_FOLLOWUP = profile.followup;
+    env.HERMES_IDLE_SECONDS = String(i.config.runner.idle_seconds);
+    if (profile.resume_argv) env.HERMES_RESUME_ARGV = JSON.stringify(profile.resume_argv);
+  }
+  const budget = budgetOf(profile.max_cost_usd, job.maxCostUsd);
+  if (budget !== undefined) env.HERMES_MAX_COST_USD = String(budget);
   return env;
 }

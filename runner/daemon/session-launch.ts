@@ -27,7 +27,7 @@ export function sessionLaunch(
   'envFor' | 'wrap' | 'hermesCommand' | 'defaultCwd' | 'cwdRoots' | 'userHome' | 'hardline'
 > {
   return {
-    envFor: (profile, auth) =>
+    envFor: (profile, auth, job) =>
       sessionEnv(
         {
           config: i.config,
@@ -40,6 +40,7 @@ export function sessionLaunch(
         },
         profile,
         auth,
+        job,
       ),
     // tmux gives a pane the PATH of the client that created it, whatever `-e PATH=` says: set it with env.
     wrap: (argv, env) => [

@@ -36,6 +36,7 @@ import type { JobTokens } from './job-tokens.js';
 import type { JobWatch } from './job-watch.js';
 import type { ResultFields } from './runner-messages.js';
 import { killJobSession } from './session-commands.js';
+import type { AgentProfile } from './session-env.js';
 import { checkProgram, resolveCwd } from './start-inputs.js';
 import { encodeStartIntent } from './start-recovery.js';
 
@@ -54,8 +55,9 @@ export interface StartDeps {
   cleanup: Pick<JobCleanup, 'afterFailedStart' | 'holdHooks'>;
   /** Session environment for a profile's env and the job's auth. */
   envFor: (
-    profile: { name: string; env: Readonly<Record<string, string>> },
+    profile: AgentProfile,
     auth: 'token' | 'none',
+    job?: { maxCostUsd?: number | undefined },
   ) => Record<string, string>;
   /** argv of `hermes run -- <agent argv>` for a session with this environment. */
   wrap: (agentArgv: readonly string[], env: Readonly<Record<string, string>>) => string[];
@@ -141,7 +143,7 @@ export async function startJob(
       cmd.data.approvals,
       cwd,
     );
-    const env = d.envFor(profile, auth);
+    const env = d.envFor(profile, auth, { maxCostUsd: cmd.data.max_cost_usd });
     checkProgram(argv[0]!, cwd, env.PATH ?? '');
     hookSite = { kind: profile.hooks, cwd };
     d.state.setJobState(

@@ -8,6 +8,9 @@
  *   where their program is installed; a job for them elsewhere ends in an
  *   `error` event that says the program is missing.
  *
+ * claude reads its own stream-json output (cost, tokens, session id) and takes
+ * follow-ups by resuming its session (`--resume {session_id}`).
+ *
  * Every argv puts `--` before `{prompt}` where the program reads options, so
  * a prompt that starts with `-` stays a prompt (see expand-argv.ts).
  */
@@ -41,19 +44,27 @@ export interface BuiltinContext {
   demoStepMs: number;
 }
 
+/** Claude Code's per-line JSON output (print mode needs --verbose for it): tokens, cost, session id. */
+const CLAUDE_STREAM = ['--output-format', 'stream-json', '--verbose'];
+
 export function builtinProfiles(ctx: BuiltinContext): Record<string, ProfileConfig> {
   return {
     demo: {
       argv: [ctx.nodePath, ctx.demoAgentPath, '--', '{prompt}'],
       env: { HERMES_DEMO_STEP_MS: String(ctx.demoStepMs) },
       hooks: 'none',
+      output: 'text',
+      followup: 'none',
       description:
         'scripted demo agent: reports progress, asks to edit README.md, completes if approved (writes nothing)',
     },
     claude: {
-      argv: ['claude', '-p', '--', '{prompt}'],
+      argv: ['claude', '-p', ...CLAUDE_STREAM, '--', '{prompt}'],
       env: {},
       hooks: 'claude',
+      output: 'claude',
+      followup: 'resume',
+      resume_argv: ['claude', '-p', ...CLAUDE_STREAM, '--resume', '{session_id}', '--', '{prompt}'],
       policy: CLAUDE_DEFAULT_POLICY,
       description:
         'Claude Code in print mode; read-only tools in the working copy run at once, other tool calls ask the chat through the Hermes hook',
@@ -62,12 +73,18 @@ export function builtinProfiles(ctx: BuiltinContext): Record<string, ProfileConf
       argv: ['codex', 'exec', '--', '{prompt}'],
       env: {},
       hooks: 'none',
+      output: 'text',
+      // `codex exec resume` is not in every Codex version and its output carries no session id
+      // Hermes reads: a config profile may set followup: keys for an interactive codex instead.
+      followup: 'none',
       description: 'OpenAI Codex CLI, non-interactive (`codex exec`)',
     },
     'shell-script': {
       argv: ['sh', './hermes-task.sh', '{prompt}'],
       env: {},
       hooks: 'none',
+      output: 'text',
+      followup: 'none',
       description: 'runs ./hermes-task.sh from the working directory with the prompt as $1 (never as code)',
     },
   };

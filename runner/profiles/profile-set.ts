@@ -9,7 +9,7 @@ import { HermesError } from '../../src/errors.js';
 const ENV_KEY_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** The runner sets these for every session; a profile must not replace them. */
 const RESERVED_ENV =
-  /^HERMES_(JOB_ID|TOKEN_FILE|HOME|RUNNER_SOCKET|RUNNER_ID|PROFILE|NO_AUTH|MQTT_.*|TOPIC_PREFIX)$/;
+  /^HERMES_(JOB_ID|TOKEN_FILE|HOME|RUNNER_SOCKET|RUNNER_ID|PROFILE|NO_AUTH|MQTT_.*|TOPIC_PREFIX|AGENT_OUTPUT|FOLLOWUP|RESUME_ARGV|MAX_COST_USD|IDLE_SECONDS)$/;
 
 export interface Profile extends ProfileConfig {
   name: string;
@@ -27,7 +27,27 @@ function check(name: string, p: ProfileConfig): void {
       throw new HermesError('config', `${key}.env.${k}: set by the runner for every session; remove it`);
     }
   }
-  for (const [i, a] of p.argv.entries()) {
+  if (p.followup === 'resume') {
+    if (!p.resume_argv) {
+      throw new HermesError(
+        'config',
+        `${key}.resume_argv: followup: resume needs the argv of a resumed turn`,
+        {
+          hint: 'e.g. [claude, -p, --output-format, stream-json, --verbose, --resume, "{session_id}", --, "{prompt}"]',
+        },
+      );
+    }
+    if (p.output !== 'claude') {
+      throw new HermesError(
+        'config',
+        `${key}.output: followup: resume needs output: claude (the session id comes from the agent's output)`,
+      );
+    }
+    if (p.resume_argv[0]!.includes('{')) {
+      throw new HermesError('config', `${key}.resume_argv[0]: must name a program`);
+    }
+  }
+  for (const [i, a] of [...p.argv, ...(p.resume_argv ?? [])].entries()) {
     if (a.includes('\0')) throw new HermesError('config', `${key}.argv[${i}]: contains a NUL character`);
   }
 }

@@ -6,13 +6,14 @@
  * the follow-ups (follow-ups.ts): cancels owed to runners, unanswered starts.
  */
 
-import { type Clock, newId, type Random } from '../clock.js';
+import { type Clock, isoTime, newId, type Random } from '../clock.js';
 import { HermesError } from '../errors.js';
+import { markFollowupSent, unsentFollowups } from '../jobs/followups.js';
 import type { JobRegistry } from '../jobs/registry.js';
 import type { Logger } from '../log.js';
 import type { MqttBus } from '../mqtt/bus.js';
 import type { RuleLists } from '../policy/policy-set.js';
-import type { RunnerResultEnvelope } from '../protocol/schemas.js';
+import type { RunnerCommandName, RunnerResultEnvelope } from '../protocol/schemas.js';
 import { runnerIdFromTopic, topics } from '../protocol/topics.js';
 import { CommandLedger } from './command-ledger.js';
 import { DEFAULT_FOLLOW_UPS, type FollowUpSettings, FollowUps, startData } from './follow-ups.js';
@@ -104,6 +105,7 @@ export class Dispatcher implements RunnerControl {
         await this.statusTopics.sync();
         for (const r of this.list().filter((x) => x.state === 'online')) await this.dispatchTo(r.id);
         await this.followUps.pass();
+        await this.sendReplies();
       } while (this.again);
     })().finally(() => {
       this.dispatching = undefined;
@@ -136,10 +138,30 @@ export class Dispatcher implements RunnerControl {
     }
   }
 
+  /** Queued follow-ups (src/jobs/followups.ts) to the runners of their jobs that are online. */
+  private async sendReplies(): Promise<void> {
+    const { registry, runners, clock, log } = this.deps;
+    const online = new Set(this.list().flatMap((r) => (r.state === 'online' ? [r.id] : [])));
+    for (const f of unsentFollowups(registry.db)) {
+      const key = runners.keyOf(f.runner);
+      if (!key || !online.has(f.runner)) continue;
+      markFollowupSent(registry.db, f.id, isoTime(clock.now()));
+      try {
+        const data = { followup: f.kind, by: f.by, ...(f.kind === 'reply' ? { text: f.text } : {}) };
+        await this.send(f.runner, key, 'followup', f.jobId, data);
+        log.info({ job_id: f.jobId, runner: f.runner, followup: f.kind }, 'follow-up sent to the runner');
+      } catch (err) {
+        markFollowupSent(registry.db, f.id, null);
+        log.warn({ err, job_id: f.jobId, runner: f.runner }, 'follow-up not sent; will retry');
+        return;
+      }
+    }
+  }
+
   private async send(
     runnerId: string,
     key: string,
-    command: 'start' | 'cancel' | 'peek',
+    command: RunnerCommandName,
     jobId: string,
     data: Record<string, unknown>,
     token?: string | null,

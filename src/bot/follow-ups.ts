@@ -61,7 +61,12 @@ const ALREADY_STARTED = /^job \S+ was already started on runner /;
 const CANCEL_BATCH = 20;
 
 export function startData(job: Job): Record<string, unknown> {
-  return { profile: job.profile, prompt: job.prompt, ...(job.cwd ? { cwd: job.cwd } : {}) };
+  return {
+    profile: job.profile,
+    prompt: job.prompt,
+    ...(job.cwd ? { cwd: job.cwd } : {}),
+    ...(job.maxCostUsd !== null ? { max_cost_usd: job.maxCostUsd } : {}),
+  };
 }
 
 export class FollowUps {

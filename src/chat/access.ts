@@ -38,7 +38,7 @@ export function nobodyMayRegister(p: AccessPolicy): boolean {
   );
 }
 
-export type ChatAction = 'register' | 'view' | 'decide' | 'cancel' | 'peek';
+export type ChatAction = 'register' | 'view' | 'decide' | 'cancel' | 'peek' | 'reply';
 
 export const ownerOf = (actor: Actor): string => `${actor.platform}:${actor.user}`;
 
@@ -116,6 +116,16 @@ export class Access {
   mayAct(actor: Actor, job: Job): boolean {
     if (!this.here(actor) || this.channelOf(job) === undefined) return false;
     return job.owner === ownerOf(actor) || this.isApprover(actor);
+  }
+
+  /**
+   * Following up on a job (a reply, `done`, a message in its thread): whoever may act on it, and
+   * whoever may register jobs in the job's own channel.
+   */
+  mayReply(actor: Actor, job: Job): boolean {
+    const channel = this.channelOf(job);
+    if (channel === undefined) return false;
+    return this.mayAct(actor, job) || this.mayRegister(actor, channel);
   }
 
   /** Listing the jobs of a channel, and runners: whoever may register there, and the approvers. */

@@ -16,7 +16,7 @@ import { ChatState } from './chat-state.js';
 import { usageMessage } from './commands/help.js';
 import { COMMAND_LIST, COMMANDS } from './commands/index.js';
 import { say } from './commands/replies.js';
-import { tokenize } from './commands/tokenize.js';
+import { type Token, tokenize } from './commands/tokenize.js';
 import { DecisionFlow } from './decision-flow.js';
 import {
   type AcceptedEvents,
@@ -32,6 +32,12 @@ import type { ActionInput, ChatInbound, ChatPort, CommandInput, Interaction, Rea
 import { ProgressCoalescer } from './progress.js';
 import { RequestMessages } from './request-messages.js';
 import { realTimers, type Timers } from './timers.js';
+
+/** The first word of `text` as the only token (commands whose rest is free text). */
+function firstWord(text: string): Token[] {
+  const m = /^\S+/.exec(text);
+  return m ? [{ value: m[0], start: 0, end: m[0].length, quoted: false }] : [];
+}
 
 export interface ChatCoreOptions {
   port: ChatPort;
@@ -144,7 +150,7 @@ export class ChatCore implements ChatInbound {
       const ctx = {
         deps: this.deps,
         input,
-        args: tokenize(text),
+        args: handler.verbatim ? firstWord(text) : tokenize(text),
         text,
         delivery: this.delivery,
         decisions: this.flow,

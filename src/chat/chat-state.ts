@@ -113,6 +113,15 @@ export class ChatState {
       .run(ref.channel, ref.id, jobId, this.platform);
   }
 
+  /** A new turn starts: its progress goes into a new status message, below the last turn's end. */
+  clearStatusMessage(jobId: string): void {
+    this.db
+      .prepare(
+        'UPDATE chat_threads SET status_channel = NULL, status_id = NULL WHERE job_id = ? AND platform = ?',
+      )
+      .run(jobId, this.platform);
+  }
+
   requestMessage(jobId: string, requestId: string): RequestMessage | undefined {
     const r = this.db
       .prepare('SELECT * FROM chat_requests WHERE job_id = ? AND platform = ? AND request_id = ?')

@@ -7,6 +7,7 @@
 import { requestRules } from '../jobs/granted-rules.js';
 import type { Job } from '../jobs/job.js';
 import { isTerminalState } from '../jobs/states.js';
+import { jobUsage } from '../jobs/usage-queries.js';
 import { toPlain } from '../protocol/lossless-json.js';
 import { isTerminalEvent } from '../protocol/schemas.js';
 import { SIG_FIELD } from '../protocol/signing.js';
@@ -18,7 +19,7 @@ import { DeliverySchedule } from './delivery-schedule.js';
 import type { ChatDeps } from './deps.js';
 import type { ChatMessage } from './port.js';
 import type { ProgressCoalescer } from './progress.js';
-import { renderAnnouncement, renderStarted, renderTerminal } from './render/events.js';
+import { renderAnnouncement, renderStarted, renderTerminal, renderTurnEnded } from './render/events.js';
 import { renderJobCard } from './render/job-card.js';
 import type { RequestMessages } from './request-messages.js';
 
@@ -28,6 +29,12 @@ export type ChatEvent = Pick<
 >;
 
 const PROMPT_CHARS = 500;
+
+/** `hermes run` marks a turn's end with `progress` data.state `idle`, the next turn's start with `running`. */
+const turnState = (e: ChatEvent): 'idle' | 'running' | undefined =>
+  e.event === 'progress' && (e.data.state === 'idle' || e.data.state === 'running')
+    ? e.data.state
+    : undefined;
 
 export class EventDelivery {
   private readonly schedule: DeliverySchedule;
@@ -72,7 +79,10 @@ export class EventDelivery {
   async openThread(job: Job, channel: string): Promise<JobThread> {
     const { port, state, pacer, platform } = this.deps;
     pacer.spend(channel);
-    const { card, thread } = await port.postJobCard(channel, renderJobCard(job, platform, PROMPT_CHARS));
+    const { card, thread } = await port.postJobCard(
+      channel,
+      renderJobCard(job, platform, PROMPT_CHARS, jobUsage(this.deps.registry.db, job.id)),
+    );
     state.saveThread(job.id, channel, card, thread);
     return state.thread(job.id)!;
   }
@@ -84,7 +94,10 @@ export class EventDelivery {
     if (!thread) return;
     // Counts against the card's channel like a post, so progress edits there keep their distance.
     pacer.spend(thread.card.channel);
-    await port.edit(thread.card, renderJobCard(registry.require(jobId), platform, PROMPT_CHARS));
+    await port.edit(
+      thread.card,
+      renderJobCard(registry.require(jobId), platform, PROMPT_CHARS, jobUsage(registry.db, jobId)),
+    );
   }
 
   /** Posts a note in the job's thread, in the job's queue; false when the job has no thread here. */
@@ -155,7 +168,7 @@ export class EventDelivery {
 
   private async deliver(e: ChatEvent): Promise<void> {
     const { state, registry, port, pacer } = this.deps;
-    const terminal = isTerminalEvent(e.event);
+    const terminal = isTerminalEvent(e.event) || turnState(e) === 'idle';
     if (
       state.isDelivered(e.jobId, e.seq, 'thread') &&
       (!terminal || state.isDelivered(e.jobId, e.seq, 'announce'))
@@ -167,6 +180,9 @@ export class EventDelivery {
     const thread = await this.thread(job);
     if (!thread) return;
     const max = this.deps.settings.maxTextChars;
+    const turn = turnState(e);
+    if (turn === 'idle') return this.turnEnded(e, thread);
+    if (turn === 'running') return this.turnStarted(e, thread);
     switch (e.event) {
       case 'progress':
         this.progress.add(e);
@@ -192,6 +208,46 @@ export class EventDelivery {
     }
   }
 
+  /** A turn ended and the job waits for a reply: once in the thread, once in the channel, and the card. */
+  private async turnEnded(e: ChatEvent, thread: JobThread): Promise<void> {
+    const { state, registry, port, pacer, log } = this.deps;
+    await this.progress
+      .finish(e.jobId)
+      .catch((err: unknown) => log.warn({ err, job_id: e.jobId }, 'last progress update not posted'));
+    const job = registry.require(e.jobId);
+    const usage = jobUsage(registry.db, e.jobId);
+    const max = this.deps.settings.maxTextChars;
+    const view = { ...e, result: e.data.result, turn: e.data.turn };
+    if (!state.isDelivered(e.jobId, e.seq, 'thread')) {
+      pacer.spend(thread.thread.channel);
+      await port.postInThread(thread.thread, renderTurnEnded(view, job, 'thread', undefined, max, usage));
+      state.markDelivered(e.jobId, [e.seq], 'thread');
+    }
+    if (!state.isDelivered(e.jobId, e.seq, 'announce')) {
+      const url = await port.linkTo(thread.card).catch(() => undefined);
+      pacer.spend(thread.channel);
+      await port.announce(thread.channel, renderTurnEnded(view, job, 'channel', url, max, usage));
+      state.markDelivered(e.jobId, [e.seq], 'announce');
+    }
+    state.clearStatusMessage(e.jobId);
+    await this.refreshCard(e.jobId).catch((err: unknown) =>
+      log.warn({ err, job_id: e.jobId }, 'job card not updated'),
+    );
+  }
+
+  /** A follow-up started the next turn: a line in the thread, and the card says running again. */
+  private async turnStarted(e: ChatEvent, thread: JobThread): Promise<void> {
+    const { state, port, pacer, log } = this.deps;
+    if (!state.isDelivered(e.jobId, e.seq, 'thread')) {
+      pacer.spend(thread.thread.channel);
+      await port.postInThread(thread.thread, renderStarted(e, this.deps.settings.maxTextChars));
+      state.markDelivered(e.jobId, [e.seq], 'thread');
+    }
+    await this.refreshCard(e.jobId).catch((err: unknown) =>
+      log.warn({ err, job_id: e.jobId }, 'job card not updated'),
+    );
+  }
+
   private async terminal(e: ChatEvent, thread: JobThread): Promise<void> {
     const { state, registry, port, pacer, platform, log } = this.deps;
     await this.progress
@@ -201,7 +257,7 @@ export class EventDelivery {
     const max = this.deps.settings.maxTextChars;
     if (!state.isDelivered(e.jobId, e.seq, 'thread')) {
       pacer.spend(thread.thread.channel);
-      await port.postInThread(thread.thread, renderTerminal(e, job, max));
+      await port.postInThread(thread.thread, renderTerminal(e, job, max, jobUsage(registry.db, e.jobId)));
       state.markDelivered(e.jobId, [e.seq], 'thread');
     }
     if (!state.isDelivered(e.jobId, e.seq, 'announce')) {
@@ -210,7 +266,10 @@ export class EventDelivery {
         return undefined;
       });
       pacer.spend(thread.channel);
-      await port.announce(thread.channel, renderAnnouncement(e, job, platform, url, Math.min(max, 300)));
+      await port.announce(
+        thread.channel,
+        renderAnnouncement(e, job, platform, url, Math.min(max, 300), jobUsage(registry.db, e.jobId)),
+      );
       state.markDelivered(e.jobId, [e.seq], 'announce');
     }
     if (!state.isDelivered(e.jobId, e.seq, 'card') && isTerminalState(job.status)) {

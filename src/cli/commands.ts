@@ -35,7 +35,7 @@ export const COMMANDS: CommandEntry[] = [
     words: ['jobs', 'register'],
     summary: 'register a job (a token is generated unless --auth-token or --no-auth)',
     usage:
-      'hermes jobs register --profile P [--runner R] [--cwd DIR] [--prompt TEXT] [--owner WHO] [--auth-token-file F | --auth-token T | --no-auth] [--reveal-token] [--json]',
+      'hermes jobs register --profile P [--runner R] [--cwd DIR] [--prompt TEXT] [--max-cost USD] [--owner WHO] [--auth-token-file F | --auth-token T | --no-auth] [--reveal-token] [--json]',
     load: () => import('./commands/jobs-register.js'),
   },
   {
@@ -55,6 +55,24 @@ export const COMMANDS: CommandEntry[] = [
     summary: 'cancel a job',
     usage: 'hermes jobs cancel ID [--json]',
     load: () => import('./commands/jobs-cancel.js'),
+  },
+  {
+    words: ['jobs', 'reply'],
+    summary: "send a follow-up to a job's agent (queued; the running bot hands it to the runner)",
+    usage: 'hermes jobs reply ID TEXT... [--by WHO] [--json]',
+    load: () => import('./commands/jobs-reply.js'),
+  },
+  {
+    words: ['jobs', 'done'],
+    summary: 'end a job that waits for a reply (it completes)',
+    usage: 'hermes jobs done ID [--by WHO] [--json]',
+    load: () => import('./commands/jobs-done.js'),
+  },
+  {
+    words: ['usage'],
+    summary: 'what jobs cost (tokens, dollars) per user, channel, profile and runner',
+    usage: 'hermes usage [--since today|24h|7d|DATE] [--json]',
+    load: () => import('./commands/usage.js'),
   },
   {
     words: ['jobs', 'claim'],

@@ -17,6 +17,7 @@ export function jobDetail(j: Job): string[] {
     `auth      ${j.auth === 'token' ? 'token (signed events required)' : 'none (UNSIGNED: events are accepted unverified)'}`,
     `prompt    ${j.prompt}`,
     ...(j.cwd ? [`cwd       ${j.cwd}`] : []),
+    ...(j.maxCostUsd !== null ? [`budget    $${j.maxCostUsd}`] : []),
     `created   ${j.createdAt}`,
     ...(j.startedAt ? [`started   ${j.startedAt}`] : []),
     ...(j.endedAt ? [`ended     ${j.endedAt}`] : []),

@@ -114,6 +114,14 @@ export const ProfileConfig = z.strictObject({
    */
   policy: RuleListsConfig.optional(),
   description: z.string().optional(),
+  /** `claude`: stdout is Claude Code's json / stream-json output; tokens, cost, session id are read from it. */
+  output: z.enum(['text', 'claude']).default('text'),
+  /** How a follow-up reaches the agent: a resumed turn, keys typed into the pane, or not at all. */
+  followup: z.enum(['resume', 'keys', 'none']).default('none'),
+  /** argv of a resumed turn (`followup: resume`): `{session_id}` and `{prompt}` (the reply) are filled in. */
+  resume_argv: z.array(z.string()).min(1).optional(),
+  /** Budget per job in US dollars, checked at each turn's end (a job's own --max-cost can only lower it). */
+  max_cost_usd: z.number().positive().optional(),
 });
 export type ProfileConfig = z.infer<typeof ProfileConfig>;
 
@@ -153,6 +161,8 @@ export const RunnerConfig = z.strictObject({
       }),
     )
     .default([]),
+  /** How long a job that finished a turn waits for a follow-up before it completes. */
+  idle_seconds: z.number().int().min(1).default(3600),
   /** Pause between the built-in demo agent's steps (tests and load runs set it low). */
   demo_step_ms: z.number().int().min(0).max(60_000).default(1500),
 });

@@ -24,6 +24,8 @@ export interface Job {
   endedAt: string | null;
   maxSeq: number | null;
   statusReason: string | null;
+  /** The job's own budget in US dollars (`--max-cost`); the profile's may be lower. */
+  maxCostUsd: number | null;
 }
 
 export interface JobRow {
@@ -47,6 +49,7 @@ export interface JobRow {
   max_seq: number | null;
   status_reason: string | null;
   decision_seq: number;
+  max_cost_usd: number | null;
 }
 
 export function jobFromRow(r: JobRow): Job {
@@ -70,6 +73,7 @@ export function jobFromRow(r: JobRow): Job {
     endedAt: r.ended_at,
     maxSeq: r.max_seq,
     statusReason: r.status_reason,
+    maxCostUsd: r.max_cost_usd ?? null,
   };
 }
 
@@ -92,5 +96,6 @@ export function jobToJson(j: Job) {
     ended_at: j.endedAt,
     max_seq: j.maxSeq,
     status_reason: j.statusReason,
+    max_cost_usd: j.maxCostUsd,
   };
 }

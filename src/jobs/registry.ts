@@ -38,6 +38,8 @@ export interface RegisterInput {
   id?: string;
   /** Start in this state instead of pending (imports); not `dispatched`, which only the bot sets. */
   status?: JobState;
+  /** Budget in US dollars; the runner ends the job in error when a turn ends above it. */
+  maxCostUsd?: number | null;
 }
 
 export class JobRegistry {
@@ -66,6 +68,10 @@ export class JobRegistry {
       }
       token = auth.token;
     } else token = newToken(this.random);
+    const maxCost = input.maxCostUsd ?? null;
+    if (maxCost !== null && !(Number.isFinite(maxCost) && maxCost > 0)) {
+      throw new HermesError('usage', `max cost must be a positive number of US dollars, not ${maxCost}`);
+    }
     const now = this.now();
     const id = input.id ?? newId('j', this.random);
     if (input.id !== undefined && !CHOSEN_ID_RE.test(input.id)) {
@@ -83,8 +89,8 @@ export class JobRegistry {
     prepared(
       this.db,
       `INSERT INTO jobs (id, status, profile, prompt, runner, cwd, owner, auth, token,
-           chat_platform, chat_channel, chat_thread, created_at, updated_at, started_at, ended_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           chat_platform, chat_channel, chat_thread, created_at, updated_at, started_at, ended_at, max_cost_usd)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       id,
       status,
@@ -102,6 +108,7 @@ export class JobRegistry {
       now,
       live ? now : null,
       isTerminalState(status) ? now : null,
+      maxCost,
     );
     return this.require(id);
   }

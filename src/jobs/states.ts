@@ -6,6 +6,7 @@ export const JOB_STATES = [
   'dispatched',
   'running',
   'waiting',
+  'idle',
   'completed',
   'error',
   'cancelled',
@@ -18,6 +19,9 @@ export const isTerminalState = (s: JobState): boolean => TERMINAL_STATES.has(s);
 const ENDINGS: JobState[] = ['completed', 'error', 'cancelled'];
 
 /**
+ * `idle`: the agent finished a turn and waits for a follow-up (profiles with `followup: resume`);
+ * a reply makes it `running` again, `done` or the idle timeout `completed`.
+ *
  * Events are accepted whatever the dispatch state (an agent may be started by
  * hand), so every live state may move to running / waiting / an ending.
  * `dispatched -> pending` is a runner rejecting or losing a start.
@@ -25,8 +29,9 @@ const ENDINGS: JobState[] = ['completed', 'error', 'cancelled'];
 const ALLOWED: Readonly<Record<JobState, readonly JobState[]>> = {
   pending: ['dispatched', 'running', 'waiting', ...ENDINGS],
   dispatched: ['pending', 'running', 'waiting', ...ENDINGS],
-  running: ['waiting', ...ENDINGS],
-  waiting: ['running', ...ENDINGS],
+  running: ['waiting', 'idle', ...ENDINGS],
+  waiting: ['running', 'idle', ...ENDINGS],
+  idle: ['running', 'waiting', ...ENDINGS],
   completed: [],
   error: [],
   cancelled: [],
@@ -47,6 +52,7 @@ export function stateAfterEvent(
   current: JobState,
   event: string,
   openRequests: number,
+  data: { state?: unknown } = {},
 ): JobState | undefined {
   switch (event) {
     case 'started':
@@ -56,6 +62,9 @@ export function stateAfterEvent(
           ? undefined
           : 'running';
     case 'progress':
+      // `hermes run` marks a turn's end (`idle`) and the start of the next one (`running`).
+      if (data.state === 'idle') return current === 'idle' ? undefined : 'idle';
+      if (data.state === 'running' && current === 'idle') return 'running';
       return current === 'pending' || current === 'dispatched' ? 'running' : undefined;
     case 'permission_required':
       return current === 'waiting' ? undefined : 'waiting';

@@ -100,7 +100,10 @@ export type DecisionEnvelope = z.infer<typeof DecisionEnvelope>;
 export const Sealed = z.object({ iv: z.string(), ciphertext: z.string(), tag: z.string() });
 export type Sealed = z.infer<typeof Sealed>;
 
-export const RUNNER_COMMANDS = ['start', 'cancel', 'peek'] as const;
+export const RUNNER_COMMANDS = ['start', 'cancel', 'peek', 'followup'] as const;
+
+/** Longest follow-up text a runner accepts (one chat message is shorter). */
+export const MAX_FOLLOWUP_CHARS = 8000;
 export type RunnerCommandName = (typeof RUNNER_COMMANDS)[number];
 
 /** bot -> runner, signed with the runner key; seq is the bot's per-runner counter. */
@@ -124,6 +127,12 @@ export const RunnerCommandEnvelope = z.looseObject({
         allow: z.array(z.string()).max(500).optional(),
       })
       .optional(),
+    /** start: the job's own budget (US dollars). */
+    max_cost_usd: z.number().positive().optional(),
+    /** followup: a reply for the agent, or `done` to end an idle job. */
+    followup: z.enum(['reply', 'done']).optional(),
+    text: z.string().max(MAX_FOLLOWUP_CHARS, `must be at most ${MAX_FOLLOWUP_CHARS} characters`).optional(),
+    by: z.string().max(200).optional(),
     hmac_sig: Sig,
   }),
 });

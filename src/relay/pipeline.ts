@@ -277,7 +277,7 @@ function store(
           ).get(job.id) as { n: number }
         ).n
       : 0;
-  const next = stateAfterEvent(job.status, env.event, open);
+  const next = stateAfterEvent(job.status, env.event, open, data);
   const changed = next !== undefined && next !== job.status;
   // A terminal event always changes the state; applyTransition then closes the job's open requests
   // (expired, stamped hermes:job-ended and the time), as it does for every ending.

@@ -187,4 +187,20 @@ export const BOT_MIGRATIONS: readonly string[] = [
     FOREIGN KEY (job_id, request_id) REFERENCES permission_requests (job_id, request_id) ON DELETE CASCADE
   ) WITHOUT ROWID;
   `,
+  // 6: a job's own budget (`--max-cost`), sent with its start; the runner checks it at each turn's end.
+  // Follow-ups (replies, done) for jobs' agents: an outbox the dispatch pass sends to the job's
+  // runner as signed `followup` commands (src/jobs/followups.ts), whoever queued them (chat, CLI).
+  `
+  ALTER TABLE jobs ADD COLUMN max_cost_usd REAL;
+  CREATE TABLE job_followups (
+    id          INTEGER PRIMARY KEY,
+    job_id      TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+    kind        TEXT NOT NULL CHECK (kind IN ('reply', 'done')),
+    text        TEXT NOT NULL DEFAULT '',
+    by          TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    sent_at     TEXT
+  );
+  CREATE INDEX job_followups_unsent ON job_followups (id) WHERE sent_at IS NULL;
+  `,
 ];

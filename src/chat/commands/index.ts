@@ -6,11 +6,25 @@ import { helpCommand } from './help.js';
 import { list } from './list.js';
 import { peek } from './peek.js';
 import { register } from './register.js';
+import { done, reply } from './reply.js';
 import { runners } from './runners.js';
 import { status } from './status.js';
 import type { CommandHandler } from './types.js';
+import { usage } from './usage.js';
 
-const ordered: CommandHandler[] = [register, list, status, cancel, peek, runners, approve, deny];
+const ordered: CommandHandler[] = [
+  register,
+  list,
+  status,
+  reply,
+  done,
+  cancel,
+  peek,
+  usage,
+  runners,
+  approve,
+  deny,
+];
 ordered.push(helpCommand(() => ordered));
 
 export const COMMANDS: Readonly<Record<string, CommandHandler>> = Object.freeze(

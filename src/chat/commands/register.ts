@@ -24,6 +24,11 @@ const Registration = z.object({
     .max(1024, 'the directory is longer than 1024 characters')
     .refine((s) => !s.includes('\0'), 'the directory has a NUL character')
     .optional(),
+  max_cost: z.coerce
+    .number({ error: '--max-cost must be a number of US dollars' })
+    .positive('--max-cost must be more than 0')
+    .max(100_000, '--max-cost is implausibly high')
+    .optional(),
   prompt: z
     .string()
     .min(1, 'give a prompt')
@@ -41,10 +46,12 @@ export function parseRegistration(ctx: Pick<CommandContext, 'args' | 'text'>): R
     if (!t || t.quoted || !t.value.startsWith('--')) break;
     const [flag, inline] = t.value.split(/=(.*)/s, 2) as [string, string | undefined];
     const name = flag.slice(2);
-    if (name !== 'runner' && name !== 'cwd') throw new HermesError('usage', `unknown option ${flag}`);
+    if (name !== 'runner' && name !== 'cwd' && name !== 'max-cost') {
+      throw new HermesError('usage', `unknown option ${flag}`);
+    }
     const value = inline ?? args[i + 1]?.value;
     if (value === undefined) throw new HermesError('usage', `${flag} needs a value`);
-    raw[name] = value;
+    raw[name === 'max-cost' ? 'max_cost' : name] = value;
     i += inline === undefined ? 2 : 1;
   }
   raw.prompt = restFrom(ctx.text, args, i);
@@ -55,7 +62,7 @@ export function parseRegistration(ctx: Pick<CommandContext, 'args' | 'text'>): R
 
 export const register: CommandHandler = {
   name: 'register',
-  usage: 'register <profile> [--runner R] [--cwd DIR] <prompt…>',
+  usage: 'register <profile> [--runner R] [--cwd DIR] [--max-cost USD] <prompt…>',
   summary: 'start an agent job; its updates and approvals go into a thread on the card',
   async run(ctx) {
     const { deps, input } = ctx;
@@ -80,6 +87,7 @@ export const register: CommandHandler = {
       profile: reg.profile,
       ...(reg.runner ? { runner: reg.runner } : {}),
       cwd: reg.cwd ?? null,
+      maxCostUsd: reg.max_cost ?? null,
       prompt: reg.prompt,
       owner: ownerOf(input.actor),
       chat: { platform, channel: input.channel, thread: null },

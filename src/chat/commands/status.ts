@@ -5,6 +5,7 @@
  */
 import { HermesError } from '../../errors.js';
 import { eventsOf, permissionRequestsOf } from '../../jobs/queries.js';
+import { jobUsage } from '../../jobs/usage-queries.js';
 import { bold, code, context, excerpt, message, section, text, time } from '../message.js';
 import type { Block } from '../port.js';
 import { renderJobCard } from '../render/job-card.js';
@@ -40,7 +41,7 @@ export const status: CommandHandler = {
       await refuse(ctx, 'view', why, job.id);
       return;
     }
-    const card = renderJobCard(job, deps.platform, 500);
+    const card = renderJobCard(job, deps.platform, 500, jobUsage(deps.registry.db, job.id));
     const blocks: Block[] = [...card.blocks.slice(0, -1)];
     const pending = permissionRequestsOf(deps.registry.db, job.id, 'pending');
     for (const r of pending) {

@@ -22,5 +22,10 @@ export interface CommandHandler {
   /** `register <profile> [--runner R] [--cwd DIR] <prompt…>` (without `/hermes`). */
   usage: string;
   summary: string;
+  /**
+   * The text after the first word is free text taken verbatim (a reply to an agent): only that
+   * first word is parsed, so an apostrophe in "don't" is not an unclosed quote.
+   */
+  verbatim?: boolean;
   run(ctx: CommandContext): Promise<void>;
 }

@@ -1,6 +1,7 @@
 /** What the thread and the channel show for agent events. Agent text is truncated, never trusted. */
 import type { AutoTally } from '../../jobs/auto-decisions.js';
 import type { Job } from '../../jobs/job.js';
+import { formatUsage, type Usage } from '../../jobs/usage.js';
 import { bold, context, excerpt, message, section, text, time, truncate } from '../message.js';
 import type { ChatMessage, Span } from '../port.js';
 import { autoDecisionBlocks } from './auto-decisions.js';
@@ -14,6 +15,9 @@ export interface EventView {
   detail: string | undefined;
   /** False for an unsigned event (a job registered with --no-auth); absent counts as verified. */
   verified?: boolean;
+  /** A turn's end (`progress` with data.state idle): the agent's final text and the turn number. */
+  result?: unknown;
+  turn?: unknown;
 }
 
 /**
@@ -67,12 +71,14 @@ export function jobDuration(job: Job): number {
 
 const outcome = (event: string) => (event === 'completed' ? 'completed' : 'ended with an error');
 
-export function renderTerminal(e: EventView, job: Job, max: number): ChatMessage {
+const costSuffix = (usage: Usage | undefined) => (usage ? ` · ${formatUsage(usage)}` : '');
+
+export function renderTerminal(e: EventView, job: Job, max: number, usage?: Usage): ChatMessage {
   const head = e.event === 'completed' ? '✅ Completed' : '❌ Error';
   return message(
     `${e.jobId} ${outcome(e.event)}${summarySuffix(e)}`,
     section(bold(head), ...detailSpans(e.detail, max)),
-    context(text(`after ${formatDuration(jobDuration(job))}`)),
+    context(text(`after ${formatDuration(jobDuration(job))}${costSuffix(usage)}`)),
     ...unverifiedBlocks(e),
   );
 }
@@ -87,6 +93,7 @@ export function renderAnnouncement(
   platform: string,
   threadUrl: string | undefined,
   detailChars: number,
+  usage?: Usage,
 ): ChatMessage {
   const took = formatDuration(jobDuration(job));
   const word = e.event === 'completed' ? 'completed' : 'ended with an error';
@@ -103,6 +110,45 @@ export function renderAnnouncement(
       ...link,
     ),
     ...(e.detail ? [section(text(excerpt(e.detail, detailChars)))] : []),
+    ...(usage ? [context(text(`Cost: ${formatUsage(usage)}`))] : []),
+    ...unverifiedBlocks(e),
+  );
+}
+
+/**
+ * A turn ended and the job waits for a reply: said once in the thread and once in the channel,
+ * with the agent's final text (cut).
+ */
+export function renderTurnEnded(
+  e: EventView,
+  job: Job,
+  where: 'thread' | 'channel',
+  threadUrl: string | undefined,
+  max: number,
+  usage?: Usage,
+): ChatMessage {
+  const result = typeof e.result === 'string' ? e.result : undefined;
+  const link: Span[] = threadUrl
+    ? [text(' · '), { kind: 'link', url: threadUrl, label: 'open the thread' }]
+    : [];
+  const turn = typeof e.turn === 'number' ? ` turn ${e.turn}` : ' its turn';
+  return message(
+    `Job ${job.id} finished${turn}, waiting for you${summarySuffix(e)}`,
+    section(
+      bold(`💬 Job ${job.id} finished${turn}`),
+      text(' · waiting for you'),
+      ...(where === 'channel' ? link : []),
+    ),
+    ...(result
+      ? [section(text(where === 'channel' ? excerpt(result, Math.min(max, 300)) : truncate(result, max)))]
+      : []),
+    context(
+      text(
+        where === 'thread'
+          ? `Reply in this thread to continue, or /hermes done ${job.id} to end it${costSuffix(usage)}`
+          : `Reply in its thread to continue${costSuffix(usage)}`,
+      ),
+    ),
     ...unverifiedBlocks(e),
   );
 }

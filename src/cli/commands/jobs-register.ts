@@ -15,6 +15,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     prompt: { type: 'string' },
     cwd: { type: 'string' },
     owner: { type: 'string' },
+    'max-cost': { type: 'string' },
     'auth-token': { type: 'string' },
     'auth-token-file': { type: 'string' },
     'no-auth': { type: 'boolean' },
@@ -39,6 +40,13 @@ export async function run(ctx: CommandContext): Promise<number> {
     auth = { kind: 'given', token: readSecretFile(values['auth-token-file'], 'auth token') };
   else if (values['auth-token'] !== undefined) auth = { kind: 'given', token: values['auth-token'] };
   const owner = values.owner ?? `cli:${ctx.env.USER ?? userInfo().username}`;
+  const maxCost = values['max-cost'] === undefined ? null : Number(values['max-cost']);
+  if (maxCost !== null && !(Number.isFinite(maxCost) && maxCost > 0)) {
+    throw new HermesError(
+      'usage',
+      `jobs register: --max-cost must be a positive number of US dollars, not ${values['max-cost']}`,
+    );
+  }
   return withRegistry(ctx, (registry) => {
     const job = registry.register({
       profile: values.profile!,
@@ -47,6 +55,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       cwd: values.cwd ?? null,
       owner,
       auth,
+      maxCostUsd: maxCost,
     });
     // Only once the token was accepted: a refused one gets its error alone, not a warning first.
     if (values['auth-token'] !== undefined) {

@@ -2,6 +2,8 @@
 import { HermesError } from '../../errors.js';
 import { jobToJson } from '../../jobs/job.js';
 import { eventsOf, permissionRequestsOf } from '../../jobs/queries.js';
+import { formatUsage } from '../../jobs/usage.js';
+import { jobUsage } from '../../jobs/usage-queries.js';
 import { displayJson, readStoredJson } from '../../protocol/display-json.js';
 import { fromPlain, type JsonObject } from '../../protocol/lossless-json.js';
 import { type CommandContext, parseFlags, writeLine } from '../context.js';
@@ -15,9 +17,11 @@ export async function run(ctx: CommandContext): Promise<number> {
     const job = registry.require(positionals[0]!);
     const events = eventsOf(db, job.id);
     const requests = permissionRequestsOf(db, job.id);
+    const usage = jobUsage(db, job.id);
     if (values.json) {
       const tree = fromPlain({
         ...jobToJson(job),
+        usage: usage ?? null,
         events: events.map(({ wire: _wire, ...e }) => e),
         permission_requests: requests.map((r) => ({ ...r, input: null })),
       }) as JsonObject;
@@ -30,6 +34,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       return 0;
     }
     for (const l of jobDetail(job)) writeLine(ctx.stdout, l);
+    if (usage) writeLine(ctx.stdout, `cost      ${formatUsage(usage)}`);
     writeLine(ctx.stdout, `events    ${events.length === 0 ? '(none)' : ''}`);
     for (const e of events) {
       const flag = e.verified ? '' : ' [unverified]';

@@ -1,0 +1,70 @@
+/**
+ * One run of the agent program: spawn (argv, no shell), wait for its exit,
+ * and, for agents whose output Hermes reads (`output: claude`), pipe stdout
+ * through the reader and show its rendition on this process's stdout.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import type { Writable } from 'node:stream';
+import type { Env } from './agent-env.js';
+import { ClaudeOutput, type TurnReport } from './claude-output.js';
+
+/** Starts the agent process; injected by tests. `readOutput`: stdout must be a pipe. */
+export type SpawnAgent = (argv: readonly string[], env: Env, readOutput: boolean) => ChildProcess;
+
+export const defaultSpawn: SpawnAgent = (argv, env, readOutput) =>
+  spawn(argv[0]!, argv.slice(1), {
+    stdio: readOutput ? ['inherit', 'pipe', 'inherit'] : 'inherit',
+    env: env as NodeJS.ProcessEnv,
+  });
+
+export type AgentOutcome =
+  | { kind: 'exit'; code: number }
+  | { kind: 'signal'; signal: NodeJS.Signals }
+  | { kind: 'spawn_failed'; error: NodeJS.ErrnoException };
+
+export interface TurnResult {
+  outcome: AgentOutcome;
+  /** Only for agents whose output is read. */
+  report: TurnReport | undefined;
+}
+
+function waitForAgent(child: ChildProcess): Promise<AgentOutcome> {
+  return new Promise((resolve) => {
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      // 'error' without a pid: spawn failed. With a pid it is a kill() failure; 'exit' still follows.
+      if (child.pid === undefined) resolve({ kind: 'spawn_failed', error });
+    });
+    // 'close', not 'exit': with a piped stdout the last lines may still be on their way at 'exit'.
+    child.once('close', (code, signal) =>
+      resolve(signal ? { kind: 'signal', signal } : { kind: 'exit', code: code ?? 1 }),
+    );
+  });
+}
+
+export async function runTurn(
+  argv: readonly string[],
+  env: Env,
+  o: { spawnAgent: SpawnAgent; readOutput: boolean; stdout: Writable; signal: AbortSignal },
+): Promise<TurnResult> {
+  const child = o.spawnAgent(argv, env, o.readOutput);
+  const reader = o.readOutput ? new ClaudeOutput() : undefined;
+  if (reader && child.stdout) {
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      const shown = reader.push(chunk);
+      if (shown) o.stdout.write(shown);
+    });
+  }
+  const forward = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  };
+  o.signal.addEventListener('abort', forward, { once: true });
+  if (o.signal.aborted) forward();
+  const outcome = await waitForAgent(child);
+  o.signal.removeEventListener('abort', forward);
+  if (reader) {
+    const rest = reader.end();
+    if (rest) o.stdout.write(rest);
+  }
+  return { outcome, report: reader?.turn() };
+}
