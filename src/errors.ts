@@ -29,6 +29,7 @@ export const ERROR_CODES = {
   timeout: 'timed out',
   locked: 'another process holds this resource',
   tmux: 'tmux problem',
+  git: 'git problem',
   chat: 'chat platform problem',
   forbidden: 'not allowed',
 } as const;

@@ -16,6 +16,7 @@ export interface CommandHandlers {
   cancel(cmd: RunnerCommandEnvelope, ageMs: number): Promise<ResultFields>;
   peek(cmd: RunnerCommandEnvelope, ageMs: number): Promise<ResultFields>;
   followup(cmd: RunnerCommandEnvelope, ageMs: number): Promise<ResultFields>;
+  diff(cmd: RunnerCommandEnvelope, ageMs: number): Promise<ResultFields>;
 }
 
 export interface CommandRouterDeps {
@@ -94,6 +95,7 @@ export class CommandRouter {
       if (cmd.event === 'start') result = await this.starts.run(() => handlers.start(cmd, ageMs));
       else if (cmd.event === 'cancel') result = await handlers.cancel(cmd, ageMs);
       else if (cmd.event === 'followup') result = await handlers.followup(cmd, ageMs);
+      else if (cmd.event === 'diff') result = await handlers.diff(cmd, ageMs);
       else result = await handlers.peek(cmd, ageMs);
     } catch (e) {
       log.error({ command: cmd.event, job: cmd.job_id, err: describeError(e) }, 'runner command failed');

@@ -7,6 +7,10 @@
  * installation of its hooks and its session's record, which the store cannot
  * show yet. The daemon counts those in memory: holdHooks() before installing,
  * released when the start fails or the session ends.
+ *
+ * A job's git worktree (runner/worktrees/) goes last, after its hooks are out
+ * of it; its branch stays. A failed start's branch, still at its base, goes
+ * too (nothing was done on it).
  */
 import { describeError } from '../../src/errors.js';
 import type { Logger } from '../../src/log.js';
@@ -14,6 +18,7 @@ import { removeJobFiles } from '../job-files.js';
 import { type HookInstallers, type HookKind, removeHooks } from '../profiles/hook-installers.js';
 import type { ProfileSet } from '../profiles/profile-set.js';
 import type { SessionStore } from '../session-store.js';
+import type { JobWorktrees } from '../worktrees/job-worktrees.js';
 import type { JobTokens } from './job-tokens.js';
 
 export interface JobCleanupDeps {
@@ -22,6 +27,7 @@ export interface JobCleanupDeps {
   profiles: Pick<ProfileSet, 'get'>;
   hooks: HookInstallers;
   tokens: Pick<JobTokens, 'forget'>;
+  worktrees?: Pick<JobWorktrees, 'release'>;
   log: Logger;
 }
 
@@ -57,11 +63,21 @@ export class JobCleanup {
   async afterSession(jobId: string): Promise<void> {
     const s = this.d.store.getByJob(jobId);
     await this.clean(jobId, s?.cwd ? { kind: this.hookKind(s.profile), cwd: s.cwd } : undefined);
+    await this.releaseWorktree(jobId, false);
   }
 
   /** After a start failed; `site` when hooks may have been installed already. */
-  afterFailedStart(jobId: string, site?: HookSite): Promise<void> {
-    return this.clean(jobId, site);
+  async afterFailedStart(jobId: string, site?: HookSite): Promise<void> {
+    await this.clean(jobId, site);
+    await this.releaseWorktree(jobId, true);
+  }
+
+  private async releaseWorktree(jobId: string, failedStart: boolean): Promise<void> {
+    try {
+      await this.d.worktrees?.release(jobId, { failedStart });
+    } catch (e) {
+      this.d.log.warn({ job: jobId, err: describeError(e) }, 'worktree not removed');
+    }
   }
 
   private async clean(jobId: string, site: HookSite | undefined): Promise<void> {

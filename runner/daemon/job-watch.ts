@@ -28,6 +28,8 @@ export interface JobWatchDeps {
   maxBytes: number;
   log: Logger;
   now: () => number;
+  /** Called once the store recorded a job's terminal event (worktree reports hang off it). */
+  onEnded?: (jobId: string, event: 'completed' | 'error') => void;
 }
 
 export class JobWatch {
@@ -48,7 +50,10 @@ export class JobWatch {
   endStart(jobId: string): void {
     const held = this.starting.get(jobId) ?? [];
     this.starting.delete(jobId);
-    for (const h of held) this.deps.store.recordEvent(jobId, h.event, h.at);
+    for (const h of held) {
+      const s = this.deps.store.recordEvent(jobId, h.event, h.at);
+      if (s && (h.event === 'completed' || h.event === 'error')) this.deps.onEnded?.(jobId, h.event);
+    }
   }
 
   /** The start failed: stop holding its events (the next sync drops the subscription). */
@@ -108,6 +113,7 @@ export class JobWatch {
     const s = this.deps.store.recordEvent(jobId, event, at);
     if (s && (event === 'completed' || event === 'error')) {
       this.deps.log.info({ job: jobId, session: s.name, event }, 'job ended');
+      this.deps.onEnded?.(jobId, event);
     }
   }
 

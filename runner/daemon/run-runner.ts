@@ -20,6 +20,8 @@ import type { LocalRelay } from '../relay/relay-types.js';
 import { openSessionStore, type SessionStore } from '../session-store.js';
 import { type Exec, Tmux } from '../tmux.js';
 import { nodeExec, tmuxClientEnv } from '../tmux-exec.js';
+import { diffJob, endReportResult } from '../worktrees/diff-command.js';
+import { worktreeService } from '../worktrees/worktree-setup.js';
 import { mirrorPath, YamlMirror } from '../yaml-mirror.js';
 import { CommandRouter } from './command-router.js';
 import { DaemonState } from './daemon-state.js';
@@ -122,7 +124,25 @@ export async function startRunner(opts: StartRunnerOptions): Promise<RunningRunn
 
     const tokens = new JobTokens(home, state);
     const events = new JobEventPublisher({ home, prefix, bus, tokens, clock });
+    const worktrees = worktreeService({
+      config,
+      env: opts.env,
+      db: store.db,
+      clock,
+      log,
+      profiles: profiles.list(),
+    });
+    const publishResult = resultPublisher({ bus, signer, state, maxBytes: config.relay.max_payload_bytes });
+    // The change at a job's end goes to the bot as a result nobody asked for (diff-command.ts).
+    const reportEnd = (jobId: string, outcome: 'completed' | 'error') => {
+      if (!worktrees) return;
+      worktrees
+        .ended(jobId, outcome)
+        .then((report) => (report ? publishResult(endReportResult(jobId, report)) : undefined))
+        .catch((e: unknown) => log.warn({ job: jobId, err: describeError(e) }, 'change report not sent'));
+    };
     const watch = new JobWatch({
+      onEnded: reportEnd,
       bus,
       store,
       tokens,
@@ -136,7 +156,15 @@ export async function startRunner(opts: StartRunnerOptions): Promise<RunningRunn
     const maxAgeMs = config.relay.clock_skew_seconds * 1000;
 
     const hooks = opts.hooks ?? defaultHookInstallers(config.publish.ask_timeout_seconds);
-    const cleanup = new JobCleanup({ home, store, profiles, hooks, tokens, log });
+    const cleanup = new JobCleanup({
+      home,
+      store,
+      profiles,
+      hooks,
+      tokens,
+      log,
+      ...(worktrees ? { worktrees } : {}),
+    });
     // Before any command is handled (the bus holds messages until the first handler below):
     // starts a killed runner left half done are adopted or failed, so a re-sent start's
     // "already started" answer is true and a cancel finds the session.
@@ -209,13 +237,15 @@ export async function startRunner(opts: StartRunnerOptions): Promise<RunningRunn
               maxAgeMs,
               clock,
               log,
+              worktrees,
             }),
           ),
         cancel: (cmd) => cancelJob(cmd, sessionDeps),
         peek: (cmd, ageMs) => peekJob(cmd, ageMs, sessionDeps),
         followup: (cmd) => followupJob(cmd, { home, store, profiles, tmux, log }),
+        diff: (cmd, ageMs) => diffJob(cmd, ageMs, { worktrees, maxAgeMs }),
       },
-      publishResult: resultPublisher({ bus, signer, state, maxBytes: config.relay.max_payload_bytes }),
+      publishResult,
     });
     // First handler on the bus: it receives the persistent session's backlog of commands.
     const offMessages = bus.onMessage((topic, payload) => {

@@ -52,6 +52,10 @@ export interface ResultFields {
   reason?: string;
   output?: string;
   requestId?: string;
+  /** `job_end`: a result nobody asked for, the change report at a job's end (runner/worktrees/). */
+  report?: 'job_end';
+  /** With a report: the compare page of the pushed branch. */
+  link?: string;
 }
 
 export function resultMessage(s: RunnerSigner, seq: number, r: ResultFields): OutgoingMessage {
@@ -59,5 +63,7 @@ export function resultMessage(s: RunnerSigner, seq: number, r: ResultFields): Ou
   if (r.reason !== undefined) data.reason = r.reason;
   if (r.output !== undefined) data.output = r.output;
   if (r.requestId !== undefined) data.request_id = r.requestId;
+  if (r.report !== undefined) data.report = r.report;
+  if (r.link !== undefined) data.link = r.link;
   return { topic: topics.runnerResults(s.prefix, s.runnerId), wire: sign(s, r.jobId, seq, 'result', data) };
 }

@@ -28,6 +28,7 @@ import type { ProfileSet } from '../profiles/profile-set.js';
 import type { SessionStore } from '../session-store.js';
 import { checkCwd, type StartAgentOptions, type StartedAgent, startAgentSession } from '../start-session.js';
 import type { Tmux } from '../tmux.js';
+import { type WorkspaceDeps, workspaceFor } from '../worktrees/start-workspace.js';
 import type { DaemonState } from './daemon-state.js';
 import type { HookSite, JobCleanup } from './job-cleanup.js';
 import type { JobEventPublisher } from './job-events.js';
@@ -74,6 +75,8 @@ export interface StartDeps {
   startTimeoutMs?: number;
   clock: Clock;
   log: Logger;
+  /** Job worktrees (runner.repos); absent: a job that asks for one is refused. */
+  worktrees?: WorkspaceDeps['worktrees'];
   /** Tests replace the tmux starter. */
   startSession?: typeof startAgentSession;
 }
@@ -132,7 +135,10 @@ export async function startJob(
       );
     }
     const argv = expandArgv(profile.name, profile.argv, cmd.data.prompt ?? '');
-    const cwd = resolveCwd(cmd.data.cwd, profile.cwd, d.defaultCwd, d.userHome, d.cwdRoots);
+    // A worktree job's cwd is its own new worktree (runner/worktrees/); others resolve as before.
+    const cwd =
+      (await workspaceFor(jobId, profile, cmd.data, d)) ??
+      resolveCwd(cmd.data.cwd, profile.cwd, d.defaultCwd, d.userHome, d.cwdRoots);
     // Before anything is written into it (hooks): a missing folder is an error, never created.
     checkCwd(cwd, jobId);
     // Before the hooks that read it: a bad rule fails the start, it never runs an agent unguarded.

@@ -18,7 +18,7 @@ import { runnerIdFromTopic, topics } from '../protocol/topics.js';
 import { CommandLedger } from './command-ledger.js';
 import { DEFAULT_FOLLOW_UPS, type FollowUpSettings, FollowUps, startData } from './follow-ups.js';
 import { buildRunnerCommand, readRunnerMessage } from './runner-commands.js';
-import type { RunnerControl, RunnerInfo } from './runner-control.js';
+import type { ChangeReport, RunnerControl, RunnerInfo } from './runner-control.js';
 import type { RunnersStore } from './runners-store.js';
 import { RunnerStatusSubscriptions } from './status-subscriptions.js';
 
@@ -50,6 +50,7 @@ export class Dispatcher implements RunnerControl {
   private readonly ledger: CommandLedger;
   private readonly followUps: FollowUps;
   private readonly statusTopics: RunnerStatusSubscriptions;
+  private readonly reportListeners = new Set<(r: ChangeReport) => void>();
 
   constructor(private readonly deps: DispatcherDeps) {
     this.ledger = new CommandLedger(deps.registry.db, deps.clock);
@@ -186,6 +187,30 @@ export class Dispatcher implements RunnerControl {
   }
 
   async peek(jobId: string, lines: number): Promise<string> {
+    const r = await this.ask(jobId, 'peek', { lines });
+    if (r.data.status === 'rejected')
+      throw new HermesError('tmux', r.data.reason ?? 'the runner could not read the pane');
+    return r.data.output ?? '';
+  }
+
+  async diff(jobId: string): Promise<string> {
+    const r = await this.ask(jobId, 'diff', {});
+    if (r.data.status === 'rejected')
+      throw new HermesError('git', r.data.reason ?? 'the runner could not diff');
+    return r.data.output ?? '';
+  }
+
+  onChangeReport(listener: (report: ChangeReport) => void): () => void {
+    this.reportListeners.add(listener);
+    return () => this.reportListeners.delete(listener);
+  }
+
+  /** A command the job's runner answers with a result carrying the command's request id. */
+  private async ask(
+    jobId: string,
+    command: 'peek' | 'diff',
+    data: Record<string, unknown>,
+  ): Promise<RunnerResultEnvelope> {
     const { registry, runners } = this.deps;
     const job = registry.require(jobId);
     const key = runners.keyOf(job.runner);
@@ -204,7 +229,7 @@ export class Dispatcher implements RunnerControl {
     const result = new Promise<RunnerResultEnvelope>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters.delete(requestId);
-        reject(new HermesError('timeout', `runner ${job.runner} did not answer the peek in time`));
+        reject(new HermesError('timeout', `runner ${job.runner} did not answer the ${command} in time`));
       }, this.deps.peekTimeoutMs ?? 10_000);
       this.waiters.set(requestId, (r) => {
         clearTimeout(timer);
@@ -212,11 +237,24 @@ export class Dispatcher implements RunnerControl {
         resolve(r);
       });
     });
-    await this.send(job.runner, key, 'peek', jobId, { request_id: requestId, lines });
-    const r = await result;
-    if (r.data.status === 'rejected')
-      throw new HermesError('tmux', r.data.reason ?? 'the runner could not read the pane');
-    return r.data.output ?? '';
+    await this.send(job.runner, key, command, jobId, { request_id: requestId, ...data });
+    return result;
+  }
+
+  /** A worktree job's change, sent by its runner at the job's end (runner/worktrees/diff-command.ts). */
+  private changeReported(runnerId: string, r: RunnerResultEnvelope): void {
+    const job = this.deps.registry.get(r.job_id);
+    if (!job || job.runner !== runnerId) {
+      this.deps.log.warn(
+        { runner: runnerId, job_id: r.job_id },
+        'change report for a job of another runner; dropped',
+      );
+      return;
+    }
+    const link =
+      typeof r.data.link === 'string' && /^https:\/\/[^\s]+$/.test(r.data.link) ? r.data.link : undefined;
+    const report: ChangeReport = { jobId: r.job_id, text: r.data.output ?? '', ...(link ? { link } : {}) };
+    for (const l of this.reportListeners) l(report);
   }
 
   private onMessage(topic: string, payload: Buffer): void {
@@ -262,6 +300,7 @@ export class Dispatcher implements RunnerControl {
       'runner result',
     );
     if (r.data.request_id) this.waiters.get(r.data.request_id)?.(r);
+    else if (r.data.command === 'diff' && r.data.report === 'job_end') this.changeReported(runnerId, r);
     this.followUps.onResult(runnerId, r);
   }
 }

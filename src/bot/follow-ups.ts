@@ -66,6 +66,7 @@ export function startData(job: Job): Record<string, unknown> {
     prompt: job.prompt,
     ...(job.cwd ? { cwd: job.cwd } : {}),
     ...(job.maxCostUsd !== null ? { max_cost_usd: job.maxCostUsd } : {}),
+    ...(job.repo ? { repo: job.repo } : {}),
   };
 }
 

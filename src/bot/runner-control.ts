@@ -10,6 +10,15 @@ export interface RunnerInfo {
   lastSeen: string | null;
 }
 
+/** What a runner says a worktree job changed, at the job's end. */
+export interface ChangeReport {
+  jobId: string;
+  /** The table (plain text) and the push line, if any. */
+  text: string;
+  /** Compare page of the pushed branch (GitHub / GitLab remotes). */
+  link?: string;
+}
+
 export interface RunnerControl {
   /** Known runners (paired with `hermes runners add`) and their last reported state. */
   list(): RunnerInfo[];
@@ -17,6 +26,10 @@ export interface RunnerControl {
   cancel(jobId: string, by: string): Promise<void>;
   /** The last `lines` lines of the job's pane, from its runner. Rejects with a clear error when offline. */
   peek(jobId: string, lines: number): Promise<string>;
+  /** The change table of a worktree job (files, +/-), from its runner. Absent: not supported here. */
+  diff?(jobId: string): Promise<string>;
+  /** Change reports runners send at a job's end (worktree jobs); returns the unsubscribe. */
+  onChangeReport?(listener: (report: ChangeReport) => void): () => void;
   /** Dispatch pending jobs now (called after a registration) instead of waiting for the next tick. */
   kick(): void;
 }

@@ -38,7 +38,7 @@ export function nobodyMayRegister(p: AccessPolicy): boolean {
   );
 }
 
-export type ChatAction = 'register' | 'view' | 'decide' | 'cancel' | 'peek' | 'reply';
+export type ChatAction = 'register' | 'view' | 'decide' | 'cancel' | 'peek' | 'reply' | 'diff' | 'schedule';
 
 export const ownerOf = (actor: Actor): string => `${actor.platform}:${actor.user}`;
 

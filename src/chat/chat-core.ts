@@ -30,6 +30,7 @@ import { KeyedQueue } from './keyed-queue.js';
 import { ChannelPacer } from './pacer.js';
 import type { ActionInput, ChatInbound, ChatPort, CommandInput, Interaction, ReasonInput } from './port.js';
 import { ProgressCoalescer } from './progress.js';
+import { changeMessage } from './render/change.js';
 import { RequestMessages } from './request-messages.js';
 import { realTimers, type Timers } from './timers.js';
 
@@ -105,6 +106,13 @@ export class ChatCore implements ChatInbound {
   start(): void {
     this.unsubscribe.push(this.opts.events.onAccepted((e) => this.delivery.accept(e)));
     this.unsubscribe.push(this.opts.decisions.onDecided((result) => this.flow.decided(result)));
+    const reports = this.opts.runners.onChangeReport?.((r) => {
+      const content = changeMessage(r.jobId, 'Change', r, this.deps.settings.maxTextChars);
+      this.delivery
+        .note(r.jobId, content)
+        .catch((err: unknown) => this.deps.log.warn({ err, job_id: r.jobId }, 'change report not posted'));
+    });
+    if (reports) this.unsubscribe.push(reports);
     const jobs = this.delivery.retryOwed(0);
     if (jobs > 0) this.deps.log.info({ jobs }, 'posting events that reached the bot while chat was away');
   }

@@ -35,7 +35,7 @@ export const COMMANDS: CommandEntry[] = [
     words: ['jobs', 'register'],
     summary: 'register a job (a token is generated unless --auth-token or --no-auth)',
     usage:
-      'hermes jobs register --profile P [--runner R] [--cwd DIR] [--prompt TEXT] [--max-cost USD] [--owner WHO] [--auth-token-file F | --auth-token T | --no-auth] [--reveal-token] [--json]',
+      'hermes jobs register --profile P [--runner R] [--cwd DIR] [--repo NAME] [--prompt TEXT] [--max-cost USD] [--owner WHO] [--auth-token-file F | --auth-token T | --no-auth] [--reveal-token] [--json]',
     load: () => import('./commands/jobs-register.js'),
   },
   {

@@ -18,6 +18,7 @@ export function jobDetail(j: Job): string[] {
     `prompt    ${j.prompt}`,
     ...(j.cwd ? [`cwd       ${j.cwd}`] : []),
     ...(j.maxCostUsd !== null ? [`budget    $${j.maxCostUsd}`] : []),
+    ...(j.repo ? [`repo      ${j.repo}`] : []),
     `created   ${j.createdAt}`,
     ...(j.startedAt ? [`started   ${j.startedAt}`] : []),
     ...(j.endedAt ? [`ended     ${j.endedAt}`] : []),

@@ -122,8 +122,39 @@ export const ProfileConfig = z.strictObject({
   resume_argv: z.array(z.string()).min(1).optional(),
   /** Budget per job in US dollars, checked at each turn's end (a job's own --max-cost can only lower it). */
   max_cost_usd: z.number().positive().optional(),
+  /** Each job runs in its own git worktree of `repo` (or of the job's `--repo`); see runner.repos. */
+  worktree: z.boolean().optional(),
+  /** The runner.repos entry a worktree job of this profile uses when the job names none. */
+  repo: z.string().optional(),
 });
 export type ProfileConfig = z.infer<typeof ProfileConfig>;
+
+const RepoFile = z
+  .string()
+  .min(1)
+  .refine(
+    (f) => !f.startsWith('/') && !f.split('/').includes('..'),
+    'must be a path inside the repository (relative, no ..)',
+  );
+
+/** A repository jobs may run on, each in a worktree of their own (runner/worktrees/). */
+export const RepoConfig = z.strictObject({
+  /** The main checkout (worktrees are added from it; it is never changed). */
+  path: z.string().min(1),
+  /** Branch, tag or commit each job's branch starts from. */
+  base: z.string().min(1).default('main'),
+  /** Ignored files an agent needs (`.env`, local config), copied into each worktree. */
+  copy: z.array(RepoFile).default([]),
+  /** The remote `worktree.on_success: push` pushes to. */
+  remote: z.string().min(1).default('origin'),
+  worktree: z
+    .strictObject({
+      /** `push`: a job that completed has its branch pushed (never forced). */
+      on_success: z.enum(['keep', 'push']).default('keep'),
+    })
+    .prefault({}),
+});
+export type RepoConfig = z.infer<typeof RepoConfig>;
 
 export const RunnerConfig = z.strictObject({
   id: z.string().optional(),
@@ -163,6 +194,11 @@ export const RunnerConfig = z.strictObject({
     .default([]),
   /** How long a job that finished a turn waits for a follow-up before it completes. */
   idle_seconds: z.number().int().min(1).default(3600),
+  repos: z
+    .record(z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'repository names are lowercase words'), RepoConfig)
+    .default({}),
+  /** Where job worktrees are created (default $HERMES_HOME/worktrees). */
+  worktrees_dir: z.string().optional(),
   /** Pause between the built-in demo agent's steps (tests and load runs set it low). */
   demo_step_ms: z.number().int().min(0).max(60_000).default(1500),
 });

@@ -14,6 +14,8 @@ export interface Job {
   prompt: string;
   runner: string;
   cwd: string | null;
+  /** runner.repos entry: the job runs in its own worktree of it. */
+  repo: string | null;
   owner: string;
   auth: 'token' | 'none';
   chat: ChatLocation | null;
@@ -35,6 +37,7 @@ export interface JobRow {
   prompt: string;
   runner: string;
   cwd: string | null;
+  repo: string | null;
   owner: string;
   auth: 'token' | 'none';
   token: string | null;
@@ -60,6 +63,7 @@ export function jobFromRow(r: JobRow): Job {
     prompt: r.prompt,
     runner: r.runner,
     cwd: r.cwd,
+    repo: r.repo ?? null,
     owner: r.owner,
     auth: r.auth,
     chat:
@@ -86,6 +90,7 @@ export function jobToJson(j: Job) {
     runner: j.runner,
     prompt: j.prompt,
     cwd: j.cwd,
+    repo: j.repo,
     owner: j.owner,
     auth: j.auth,
     chat: j.chat,

@@ -11,6 +11,8 @@ import { type ChatLocation, type Job, type JobRow, jobFromRow } from './job.js';
 import { assertTransition, isTerminalState, JOB_STATES, type JobState } from './states.js';
 
 export const PROFILE_RE = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+/** A runner.repos name. */
+export const REPO_RE = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
 const TOKEN_RE = /^[\x21-\x7e]{16,512}$/;
 /** A chosen id (the old fleet's `job_42`): letters, digits, `_` and `-`, starting with a letter or digit. */
 export const CHOSEN_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
@@ -31,6 +33,7 @@ export interface RegisterInput {
   runner?: string;
   prompt?: string;
   cwd?: string | null;
+  repo?: string | null;
   owner: string;
   auth?: TokenChoice;
   chat?: ChatLocation | null;
@@ -58,6 +61,8 @@ export class JobRegistry {
       throw new HermesError('usage', `profile "${input.profile}" must be a lowercase word (a-z 0-9 _ -)`);
     }
     const runner = input.runner ?? 'local';
+    if (input.repo != null && !REPO_RE.test(input.repo))
+      throw new HermesError('usage', `repository "${input.repo}" must be a lowercase name (a-z 0-9 _ . -)`);
     if (!ID_RE.test(runner)) throw new HermesError('usage', `runner id "${runner}" is not valid`);
     const auth = input.auth ?? { kind: 'generate' };
     let token: string | null;
@@ -88,9 +93,9 @@ export class JobRegistry {
     const live = status === 'running' || status === 'waiting';
     prepared(
       this.db,
-      `INSERT INTO jobs (id, status, profile, prompt, runner, cwd, owner, auth, token,
+      `INSERT INTO jobs (id, status, profile, prompt, runner, cwd, repo, owner, auth, token,
            chat_platform, chat_channel, chat_thread, created_at, updated_at, started_at, ended_at, max_cost_usd)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       id,
       status,
@@ -98,6 +103,7 @@ export class JobRegistry {
       input.prompt ?? '',
       runner,
       input.cwd ?? null,
+      input.repo ?? null,
       input.owner,
       token === null ? 'none' : 'token',
       token,

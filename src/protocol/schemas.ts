@@ -100,7 +100,7 @@ export type DecisionEnvelope = z.infer<typeof DecisionEnvelope>;
 export const Sealed = z.object({ iv: z.string(), ciphertext: z.string(), tag: z.string() });
 export type Sealed = z.infer<typeof Sealed>;
 
-export const RUNNER_COMMANDS = ['start', 'cancel', 'peek', 'followup'] as const;
+export const RUNNER_COMMANDS = ['start', 'cancel', 'peek', 'followup', 'diff'] as const;
 
 /** Longest follow-up text a runner accepts (one chat message is shorter). */
 export const MAX_FOLLOWUP_CHARS = 8000;
@@ -115,6 +115,8 @@ export const RunnerCommandEnvelope = z.looseObject({
     profile: z.string().optional(),
     prompt: z.string().optional(),
     cwd: z.string().optional(),
+    /** start: the runner.repos entry the job's worktree is made from. */
+    repo: z.string().optional(),
     auth: z.enum(['token', 'none']).optional(),
     sealed_token: Sealed.optional(),
     request_id: Id.optional(),

@@ -203,4 +203,8 @@ export const BOT_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX job_followups_unsent ON job_followups (id) WHERE sent_at IS NULL;
   `,
+  // 7: the repository a job runs on, each in a git worktree of its own (runner/worktrees/)
+  `
+  ALTER TABLE jobs ADD COLUMN repo TEXT;
+  `,
 ];

@@ -2,6 +2,7 @@
 import { approve } from './approve.js';
 import { cancel } from './cancel.js';
 import { deny } from './deny.js';
+import { diff } from './diff.js';
 import { helpCommand } from './help.js';
 import { list } from './list.js';
 import { peek } from './peek.js';
@@ -20,6 +21,7 @@ const ordered: CommandHandler[] = [
   done,
   cancel,
   peek,
+  diff,
   usage,
   runners,
   approve,

@@ -1,11 +1,11 @@
 /**
- * `register <profile> [--runner R] [--cwd DIR] <prompt…>`: registers the job (a token is generated),
+ * `register <profile> [--runner R] [--cwd DIR] [--repo NAME] <prompt…>`: registers the job (a token is generated),
  * posts its card in this channel, and tells the runners. If the card cannot be posted the job is
  * cancelled at once, so no agent runs without a thread to report to.
  */
 import { z } from 'zod';
 import { describeError, HermesError } from '../../errors.js';
-import { PROFILE_RE } from '../../jobs/registry.js';
+import { PROFILE_RE, REPO_RE } from '../../jobs/registry.js';
 import { isTerminalState } from '../../jobs/states.js';
 import { ID_RE } from '../../protocol/topics.js';
 import { ownerOf } from '../access.js';
@@ -29,6 +29,7 @@ const Registration = z.object({
     .positive('--max-cost must be more than 0')
     .max(100_000, '--max-cost is implausibly high')
     .optional(),
+  repo: z.string().regex(REPO_RE, 'the repository must be a lowercase name (a-z 0-9 _ . -)').optional(),
   prompt: z
     .string()
     .min(1, 'give a prompt')
@@ -46,7 +47,7 @@ export function parseRegistration(ctx: Pick<CommandContext, 'args' | 'text'>): R
     if (!t || t.quoted || !t.value.startsWith('--')) break;
     const [flag, inline] = t.value.split(/=(.*)/s, 2) as [string, string | undefined];
     const name = flag.slice(2);
-    if (name !== 'runner' && name !== 'cwd' && name !== 'max-cost') {
+    if (name !== 'runner' && name !== 'cwd' && name !== 'max-cost' && name !== 'repo') {
       throw new HermesError('usage', `unknown option ${flag}`);
     }
     const value = inline ?? args[i + 1]?.value;
@@ -62,7 +63,7 @@ export function parseRegistration(ctx: Pick<CommandContext, 'args' | 'text'>): R
 
 export const register: CommandHandler = {
   name: 'register',
-  usage: 'register <profile> [--runner R] [--cwd DIR] [--max-cost USD] <prompt…>',
+  usage: 'register <profile> [--runner R] [--cwd DIR] [--max-cost USD] [--repo NAME] <prompt…>',
   summary: 'start an agent job; its updates and approvals go into a thread on the card',
   async run(ctx) {
     const { deps, input } = ctx;
@@ -88,6 +89,7 @@ export const register: CommandHandler = {
       ...(reg.runner ? { runner: reg.runner } : {}),
       cwd: reg.cwd ?? null,
       maxCostUsd: reg.max_cost ?? null,
+      repo: reg.repo ?? null,
       prompt: reg.prompt,
       owner: ownerOf(input.actor),
       chat: { platform, channel: input.channel, thread: null },

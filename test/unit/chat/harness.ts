@@ -5,7 +5,7 @@
  */
 import { BotCore } from '../../../src/bot/bot-core.js';
 import type { BotContext } from '../../../src/bot/run-bot.js';
-import type { RunnerControl, RunnerInfo } from '../../../src/bot/runner-control.js';
+import type { ChangeReport, RunnerControl, RunnerInfo } from '../../../src/bot/runner-control.js';
 import { type AccessPolicy, emptyPolicy } from '../../../src/chat/access.js';
 import { ChatCore } from '../../../src/chat/chat-core.js';
 import type { ChatSettings } from '../../../src/chat/deps.js';
@@ -49,8 +49,14 @@ export function memoryBus(): MqttBus & {
 }
 
 export function fakeRunners(registry: JobRegistry, runners: RunnerInfo[] = []) {
-  const calls = { kick: 0, cancel: [] as string[], peek: [] as Array<[string, number]> };
+  const calls = {
+    kick: 0,
+    cancel: [] as string[],
+    peek: [] as Array<[string, number]>,
+    diff: [] as string[],
+  };
   let pane = 'line 1\nline 2 <!channel>';
+  const reportListeners = new Set<(r: ChangeReport) => void>();
   const control: RunnerControl = {
     list: () => runners,
     async cancel(jobId, by) {
@@ -61,11 +67,27 @@ export function fakeRunners(registry: JobRegistry, runners: RunnerInfo[] = []) {
       calls.peek.push([jobId, lines]);
       return pane;
     },
+    async diff(jobId) {
+      calls.diff.push(jobId);
+      return 'src/a.ts  +2  -1\n\n1 file changed, +2 -1; 1 commit on hermes/x (from main)';
+    },
+    onChangeReport(l) {
+      reportListeners.add(l);
+      return () => reportListeners.delete(l);
+    },
     kick: () => {
       calls.kick++;
     },
   };
-  return { control, calls, setPane: (p: string) => (pane = p) };
+  return {
+    control,
+    calls,
+    setPane: (p: string) => (pane = p),
+    /** A runner's change report at a job's end, as the dispatcher hands it over. */
+    report: (r: ChangeReport) => {
+      for (const l of reportListeners) l(r);
+    },
+  };
 }
 
 /** An agent's event as it arrives on the wire: signed with the job's token (unsigned for --no-auth jobs). */

@@ -1,0 +1,43 @@
+/**
+ * The `diff` command (`/hermes diff <job>`) and the change report at a job's
+ * end: both answer the bot with a `result` of command `diff` whose output is
+ * the change table. The report is not asked for: it carries command_seq 0 and
+ * `report: "job_end"`, and no request id.
+ */
+import { describeError } from '../../src/errors.js';
+import type { RunnerCommandEnvelope } from '../../src/protocol/schemas.js';
+import type { ResultFields } from '../daemon/runner-messages.js';
+import { formatChangeTable } from './change-summary.js';
+import type { EndReport, JobWorktrees } from './job-worktrees.js';
+
+export async function diffJob(
+  cmd: RunnerCommandEnvelope,
+  ageMs: number,
+  d: { worktrees: Pick<JobWorktrees, 'summary'> | undefined; maxAgeMs: number },
+): Promise<ResultFields> {
+  const requestId = cmd.data.request_id;
+  const r = {
+    command: 'diff' as const,
+    commandSeq: cmd.seq,
+    jobId: cmd.job_id,
+    ...(requestId !== undefined ? { requestId } : {}),
+  };
+  if (ageMs > d.maxAgeMs) return { ...r, status: 'rejected', reason: 'diff request arrived too late' };
+  try {
+    const s = await d.worktrees?.summary(cmd.job_id);
+    if (!s) return { ...r, status: 'rejected', reason: `job ${cmd.job_id} has no worktree on this runner` };
+    return { ...r, status: 'done', output: formatChangeTable(s) };
+  } catch (e) {
+    return { ...r, status: 'rejected', reason: describeError(e) };
+  }
+}
+
+export const endReportResult = (jobId: string, report: EndReport): ResultFields => ({
+  command: 'diff',
+  commandSeq: 0,
+  jobId,
+  status: 'done',
+  output: report.text,
+  report: 'job_end',
+  ...(report.link !== undefined ? { link: report.link } : {}),
+});
