@@ -23,7 +23,11 @@ import { RepoLock } from './repo-lock.js';
 import type { JobWorktree, WorktreeStore } from './worktree-store.js';
 
 /** Files the runner writes into a job's working copy for each kind of hooks. */
-const HOOK_FILES: Record<HookKind, string[]> = { none: [], claude: ['.claude/settings.local.json'] };
+const HOOK_FILES: Record<HookKind, string[]> = {
+  none: [],
+  claude: ['.claude/settings.local.json'],
+  codex: [],
+};
 
 export interface JobWorktreesDeps {
   repos: Readonly<Record<string, RepoConfig>>;
