@@ -30,6 +30,8 @@ export interface JobWatchDeps {
   now: () => number;
   /** Called once the store recorded a job's terminal event (worktree reports hang off it). */
   onEnded?: (jobId: string, event: 'completed' | 'error') => void;
+  /** Called for a turn's end (`progress` with data.state idle), with the event's seq. */
+  onTurnEnd?: (jobId: string, seq: number) => void;
 }
 
 export class JobWatch {
@@ -102,8 +104,10 @@ export class JobWatch {
   onMessage(topic: string, payload: Buffer): void {
     const jobId = jobIdFromEventsTopic(this.deps.prefix, topic);
     if (!jobId || !this.followed.has(jobId) || payload.length === 0) return;
-    const event = this.verified(jobId, payload);
-    if (!event) return;
+    const v = this.verified(jobId, payload);
+    if (!v) return;
+    const { event } = v;
+    if (v.idle) this.deps.onTurnEnd?.(jobId, v.seq);
     const at = this.deps.now();
     const held = this.starting.get(jobId);
     if (held) {
@@ -117,7 +121,10 @@ export class JobWatch {
     }
   }
 
-  private verified(jobId: string, payload: Buffer): EventType | undefined {
+  private verified(
+    jobId: string,
+    payload: Buffer,
+  ): { event: EventType; seq: number; idle: boolean } | undefined {
     const { log } = this.deps;
     try {
       const tree: JsonObject = decodeWire(payload, this.deps.maxBytes);
@@ -131,7 +138,12 @@ export class JobWatch {
         log.warn({ job: jobId, seq: r.data.seq }, 'ignored an event whose signature does not verify');
         return undefined;
       }
-      return r.data.event;
+      const data = r.data.data as Record<string, unknown> | undefined;
+      return {
+        event: r.data.event,
+        seq: r.data.seq,
+        idle: r.data.event === 'progress' && data?.state === 'idle',
+      };
     } catch (e) {
       log.debug({ job: jobId, err: (e as Error).message }, 'ignored an unreadable event');
       return undefined;

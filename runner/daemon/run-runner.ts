@@ -141,8 +141,16 @@ export async function startRunner(opts: StartRunnerOptions): Promise<RunningRunn
         .then((report) => (report ? publishResult(endReportResult(jobId, report)) : undefined))
         .catch((e: unknown) => log.warn({ job: jobId, err: describeError(e) }, 'change report not sent'));
     };
+    const reportTurn = (jobId: string, seq: number) => {
+      if (!worktrees) return;
+      worktrees
+        .turnEnded(jobId, seq)
+        .then((report) => (report ? publishResult(endReportResult(jobId, report, 'turn_end')) : undefined))
+        .catch((e: unknown) => log.warn({ job: jobId, err: describeError(e) }, 'change report not sent'));
+    };
     const watch = new JobWatch({
       onEnded: reportEnd,
+      onTurnEnd: reportTurn,
       bus,
       store,
       tokens,

@@ -53,7 +53,7 @@ export interface ResultFields {
   output?: string;
   requestId?: string;
   /** `job_end`: a result nobody asked for, the change report at a job's end (runner/worktrees/). */
-  report?: 'job_end';
+  report?: 'job_end' | 'turn_end';
   /** With a report: the compare page of the pushed branch. */
   link?: string;
 }

@@ -2,7 +2,8 @@
  * The `diff` command (`/hermes diff <job>`) and the change report at a job's
  * end: both answer the bot with a `result` of command `diff` whose output is
  * the change table. The report is not asked for: it carries command_seq 0 and
- * `report: "job_end"`, and no request id.
+ * `report: "job_end"` (or `"turn_end"` when a turn ended and the job waits
+ * for a reply), and no request id.
  */
 import { describeError } from '../../src/errors.js';
 import type { RunnerCommandEnvelope } from '../../src/protocol/schemas.js';
@@ -32,12 +33,16 @@ export async function diffJob(
   }
 }
 
-export const endReportResult = (jobId: string, report: EndReport): ResultFields => ({
+export const endReportResult = (
+  jobId: string,
+  report: EndReport,
+  kind: 'job_end' | 'turn_end' = 'job_end',
+): ResultFields => ({
   command: 'diff',
   commandSeq: 0,
   jobId,
   status: 'done',
   output: report.text,
-  report: 'job_end',
+  report: kind,
   ...(report.link !== undefined ? { link: report.link } : {}),
 });

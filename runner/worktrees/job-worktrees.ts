@@ -72,6 +72,8 @@ export function checkRepoReferences(
 
 export class JobWorktrees {
   private readonly lock = new RepoLock();
+  /** Turn ends already reported (QoS 1 may deliver an event twice). */
+  private readonly turnsReported = new Set<string>();
 
   constructor(private readonly d: JobWorktreesDeps) {}
 
@@ -144,6 +146,16 @@ export class JobWorktrees {
     const pushLine = push?.note;
     const text = [formatChangeTable(summary), ...(pushLine ? [pushLine] : [])].join('\n');
     return { summary, text, ...(push?.link ? { link: push.link } : {}) };
+  }
+
+  /** A turn ended (the job is idle, waiting for a reply): its change so far; once per turn event. */
+  async turnEnded(jobId: string, seq: number): Promise<EndReport | undefined> {
+    const w = this.d.store.get(jobId);
+    const key = `${jobId}:${seq}`;
+    if (!w || w.removedAt !== null || this.turnsReported.has(key)) return undefined;
+    this.turnsReported.add(key);
+    const summary = await this.lock.run(w.repoPath, () => changeSummary(this.d.git, w));
+    return { summary, text: formatChangeTable(summary) };
   }
 
   /** The job's session is gone: remove its worktree (the branch stays). */

@@ -253,7 +253,12 @@ export class Dispatcher implements RunnerControl {
     }
     const link =
       typeof r.data.link === 'string' && /^https:\/\/[^\s]+$/.test(r.data.link) ? r.data.link : undefined;
-    const report: ChangeReport = { jobId: r.job_id, text: r.data.output ?? '', ...(link ? { link } : {}) };
+    const report: ChangeReport = {
+      jobId: r.job_id,
+      text: r.data.output ?? '',
+      turn: r.data.report === 'turn_end',
+      ...(link ? { link } : {}),
+    };
     for (const l of this.reportListeners) l(report);
   }
 
@@ -300,7 +305,8 @@ export class Dispatcher implements RunnerControl {
       'runner result',
     );
     if (r.data.request_id) this.waiters.get(r.data.request_id)?.(r);
-    else if (r.data.command === 'diff' && r.data.report === 'job_end') this.changeReported(runnerId, r);
+    else if (r.data.command === 'diff' && (r.data.report === 'job_end' || r.data.report === 'turn_end'))
+      this.changeReported(runnerId, r);
     this.followUps.onResult(runnerId, r);
   }
 }

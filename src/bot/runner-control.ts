@@ -17,6 +17,8 @@ export interface ChangeReport {
   text: string;
   /** Compare page of the pushed branch (GitHub / GitLab remotes). */
   link?: string;
+  /** The change so far at a turn's end (the job waits for a reply), not the job's end. */
+  turn?: boolean;
 }
 
 export interface RunnerControl {

@@ -107,7 +107,8 @@ export class ChatCore implements ChatInbound {
     this.unsubscribe.push(this.opts.events.onAccepted((e) => this.delivery.accept(e)));
     this.unsubscribe.push(this.opts.decisions.onDecided((result) => this.flow.decided(result)));
     const reports = this.opts.runners.onChangeReport?.((r) => {
-      const content = changeMessage(r.jobId, 'Change', r, this.deps.settings.maxTextChars);
+      const title = r.turn ? 'Change so far' : 'Change';
+      const content = changeMessage(r.jobId, title, r, this.deps.settings.maxTextChars);
       this.delivery
         .note(r.jobId, content)
         .catch((err: unknown) => this.deps.log.warn({ err, job_id: r.jobId }, 'change report not posted'));

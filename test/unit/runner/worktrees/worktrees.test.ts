@@ -145,6 +145,20 @@ describe('job worktrees on a real git repository', () => {
     expect(git(remote, 'log', '--format=%s', 'hermes/j-f').split('\n')[0]).toBe('theirs');
   });
 
+  it("a turn's end reports the change so far, once per turn event, and the job's end still reports", async () => {
+    const wt = service();
+    const w = (await wt.prepare('j-t', plain, 'app'))!;
+    write(w.path, 'turn1.txt', 'a\n');
+    expect((await wt.turnEnded('j-t', 5))!.text).toContain('turn1.txt');
+    expect(await wt.turnEnded('j-t', 5)).toBeUndefined();
+    write(w.path, 'turn2.txt', 'b\n');
+    expect((await wt.turnEnded('j-t', 9))!.summary.files.map((f) => f.path)).toEqual([
+      'turn1.txt',
+      'turn2.txt',
+    ]);
+    expect((await wt.ended('j-t', 'completed'))!.text).toContain('2 files changed');
+  });
+
   it('a job that ended in error is not pushed', async () => {
     const wt = service({ worktree: { on_success: 'push' } });
     await wt.prepare('j-g', plain, 'app');
