@@ -67,12 +67,23 @@ function groupEnd(s: string, from: number): number {
   return s.length;
 }
 
-/** Unquoted newlines to `;`, and every substitution noted (its inner text kept for deny checks). */
+const WORD_START_BEFORE = new Set(['', ' ', '\t', ';', '&', '|', '(', ')', '<', '>', '\n']);
+
+/**
+ * Rewrites what shell-quote would read differently from a shell, and notes every substitution (its
+ * inner text kept for deny checks):
+ * - unquoted newlines become `;` (shell-quote would join the commands), a backslash-newline is
+ *   removed (a shell joins the lines);
+ * - `#` starts a comment only at the start of a word (shell-quote starts one anywhere and drops
+ *   the rest of the line, commands included): the comment is removed, a `#` inside a word escaped;
+ * - an fd number touching a redirection (`2>&1`) is dropped, so it never looks like an argument;
+ * - `$'…'` (ANSI-C quoting) is followed with its own escapes, and is a doubt.
+ */
 function prescan(command: string): Scan {
   const out: string[] = [];
   const nested: string[] = [];
   const doubts = new Set<string>();
-  let quote: "'" | '"' | undefined;
+  let quote: "'" | '"' | '$' | undefined;
   for (let i = 0; i < command.length; i++) {
     const c = command[i] ?? '';
     const next = command[i + 1];
@@ -81,11 +92,28 @@ function prescan(command: string): Scan {
       out.push(c);
       continue;
     }
+    if (quote === '$') {
+      // ANSI-C quoting: backslash escapes, `'` ends it.
+      if (c === '\\') {
+        out.push(c, next ?? '');
+        i++;
+      } else {
+        if (c === "'") quote = undefined;
+        out.push(c);
+      }
+      continue;
+    }
     if (c === '\\') {
+      if (next === '\n') {
+        i++;
+        continue;
+      }
       out.push(c, next ?? '');
       i++;
       continue;
     }
+    const before = command[i - 1] ?? '';
+    const atWordStart = WORD_START_BEFORE.has(before);
     if (c === '`') {
       const end = command.indexOf('`', i + 1);
       nested.push(command.slice(i + 1, end === -1 ? undefined : end));
@@ -95,18 +123,41 @@ function prescan(command: string): Scan {
       // `$((` is arithmetic, which runs no command but can still hide one: treat it alike.
       nested.push(command.slice(i + 2, end));
       doubts.add('command substitution');
+    } else if (!quote && c === '$' && next === "'") {
+      doubts.add('ANSI-C quoting');
+      quote = '$';
+      out.push(c, "'");
+      i++;
+      continue;
     } else if (!quote && (c === '<' || c === '>') && next === '(') {
       nested.push(command.slice(i + 2, groupEnd(command, i + 2)));
       doubts.add('process substitution');
     } else if (!quote && c === '<' && next === '<') {
       doubts.add('here-document');
+    } else if (!quote && c === '#') {
+      if (atWordStart) {
+        // A comment: to the end of the line; the newline itself still ends the command.
+        while (i + 1 < command.length && command[i + 1] !== '\n') i++;
+        continue;
+      }
+      out.push('\\#');
+      continue;
+    } else if (!quote && atWordStart && c >= '0' && c <= '9') {
+      let j = i;
+      while (command[j] !== undefined && (command[j] ?? '') >= '0' && (command[j] ?? '') <= '9') j++;
+      if (command[j] === '>' || command[j] === '<') {
+        i = j - 1;
+        continue;
+      }
     } else if (c === '"') {
       quote = quote === '"' ? undefined : '"';
     } else if (c === "'" && !quote) {
       quote = "'";
-    } else if (!quote && (c === '\n' || c === '\r')) {
+    } else if (!quote && c === '\n') {
       out.push(';');
       continue;
+    } else if (!quote && c === '\r') {
+      doubts.add('carriage return');
     }
     out.push(c);
   }
@@ -144,18 +195,19 @@ export function analyseBash(command: string): BashAnalysis {
   };
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i] as Token;
-    if (typeof t === 'object' && 'comment' in t) break;
+    if (typeof t === 'object' && 'comment' in t) {
+      // prescan removed every comment shell-quote should see: one left means it read the line
+      // differently from a shell.
+      doubts.push('a comment Hermes cannot place');
+      break;
+    }
     if (typeof t === 'object' && 'op' in t && t.op !== 'glob') {
       if (CONTROL_OPS.has(t.op)) {
         if (t.op === '(' || t.op === ')') doubts.push('subshell');
         close(t.op);
         continue;
       }
-      // A redirection: the next word is its target (a file, or an fd for >& / <&). shell-quote
-      // reads `2>&1` as the word `2` before `>&`: a digit right before the operator is its fd.
-      const prev = tokens[i - 1];
-      if (typeof prev === 'string' && /^\d$/.test(prev) && cur.words.length > 1 && cur.words.at(-1) === prev)
-        cur.words.pop();
+      // A redirection: the next word is its target (a file, or an fd for >& / <&).
       const target = tokenText(tokens[i + 1] as Token);
       i++;
       cur.redirects.push({ op: t.op, target: target ?? '' });
@@ -174,3 +226,7 @@ export function analyseBash(command: string): BashAnalysis {
 export const partText = (p: BashPart): string => p.words.join(' ');
 
 export const hasVariable = (word: string): boolean => word.includes(VAR_MARK);
+
+/** A part's text as a person reads it: variables written back as `$NAME`. */
+export const displayText = (text: string): string =>
+  text.replace(new RegExp(`${VAR_MARK}([^${VAR_MARK}]*)${VAR_MARK}`, 'g'), '$$$1');

@@ -73,7 +73,8 @@ export function bashPartMatches(spec: string, part: BashPart): boolean {
 function hostOf(url: unknown): string | undefined {
   if (typeof url !== 'string') return undefined;
   try {
-    return new URL(url).hostname.toLowerCase();
+    // `example.com.` is the same host as `example.com`.
+    return new URL(url).hostname.toLowerCase().replace(/\.$/, '');
   } catch {
     return undefined;
   }

@@ -116,10 +116,9 @@ export function toolPaths(
     case 'Glob': {
       const base = str('path') ?? ctx.cwd;
       const pattern = str('pattern') ?? '';
-      // A pattern that climbs out (`../**`) or is absolute reaches past its base: judge that too.
-      if (isAbsolute(pattern)) return [base, pattern.replace(/[*?[{].*$/, '') || '/'];
-      if (pattern.split('/').includes('..'))
-        return [base, resolve(absolutePath(base, ctx), pattern.replace(/[*?[{].*$/, ''))];
+      // A pattern that is absolute, climbs out (`..` anywhere) or has braces reaches past its base
+      // in ways a prefix cannot show: nothing to judge it by (an ask).
+      if (isAbsolute(pattern) || pattern.split('/').includes('..') || /[{}]/.test(pattern)) return undefined;
       return [base];
     }
     default:

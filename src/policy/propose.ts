@@ -13,6 +13,7 @@
  */
 import { dirname, relative, sep } from 'node:path';
 import { analyseBash, hasVariable } from './bash-parts.js';
+import { WRAPPERS } from './hardline.js';
 import { EDIT_TOOLS, READ_TOOLS, type ToolCall } from './match.js';
 import { absolutePath, type PathContext, realPath, toolPaths } from './paths.js';
 
@@ -67,7 +68,13 @@ const EXACT_ONLY = new Set([
   'socat',
   'docker',
   'kubectl',
+  ...WRAPPERS,
+  'su',
+  'source',
+  '.',
+  'eval',
 ]);
+const INTERPRETER_RE = /^(python|node|perl|ruby|php|deno|bun)[\d.]*$/;
 /** `<tool> run <script>` runners: the script name is part of the prefix. */
 const SCRIPT_RUNNERS = new Set(['npm', 'pnpm', 'yarn', 'bun']);
 const SUBCOMMAND_RE = /^[A-Za-z][A-Za-z0-9_:.-]*$/;
@@ -78,9 +85,11 @@ export function bashRuleFor(words: readonly string[]): string | undefined {
   const program = words[0];
   if (program === undefined || words.some(hasVariable)) return undefined;
   const name = program.slice(program.lastIndexOf('/') + 1);
-  if (EXACT_ONLY.has(name)) return `Bash(${words.map(quoteWord).join(' ')})`;
-  const lead = [program];
   const second = words[1];
+  // An option before the subcommand (`git -c x log`, `npx -y pkg`) changes what runs: exact only.
+  if (EXACT_ONLY.has(name) || INTERPRETER_RE.test(name) || second?.startsWith('-'))
+    return `Bash(${words.map(quoteWord).join(' ')})`;
+  const lead = [program];
   if (second !== undefined && SUBCOMMAND_RE.test(second) && !second.includes('.')) {
     lead.push(second);
     const third = words[2];

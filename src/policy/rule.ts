@@ -62,6 +62,8 @@ export function parseRule(text: string): Rule {
   if (/[\0\r\n]/.test(raw)) throw invalid(raw, 'holds a line break or NUL');
   const open = raw.indexOf('(');
   if (open === -1) {
+    // `mcp__server__*`: every tool of one MCP server.
+    if (/^mcp__[A-Za-z0-9_-]+__\*$/.test(raw)) return { raw, tool: raw };
     if (!TOOL_RE.test(raw)) throw invalid(raw, 'the tool name must be letters, digits and _');
     return { raw, tool: raw };
   }
