@@ -25,9 +25,9 @@ if (firstOwn === '--help' || firstOwn === '-h') {
 } else if (argv[0] === 'ask') {
   const { main } = await import('../dist/agent/ask-main.mjs');
   main(argv.slice(1));
-} else if (argv[0] === 'hook' && argv[1] === 'claude') {
+} else if (argv[0] === 'hook' && (argv[1] === 'claude' || argv[1] === 'codex')) {
   const { main } = await import('../dist/agent/hook-main.mjs');
-  main(argv.slice(2));
+  main(argv.slice(2), argv[1]);
 } else if (argv[0] === 'run' && argv.includes('--')) {
   // Every job's agent runs under `hermes run [--mqtt URL] -- …` (the runner always passes the --).
   const { main } = await import('../dist/agent/run-main.mjs');

@@ -1,17 +1,20 @@
 /**
- * Process entry of `hermes hook claude` used by bin/hermes.js: the same command as the CLI
- * table's, without loading the CLI's config, zod or pino (it runs on every tool call).
+ * Process entry of `hermes hook claude` and `hermes hook codex` used by bin/hermes.js: the same
+ * commands as the CLI table's, without loading the CLI's config, zod or pino (they run on every
+ * tool call).
  *
- * It exits as soon as its answer is written (Claude Code waits for the process; a connection still
- * closing must not hold the agent up), and even a bug or an unexpected crash ends in a `deny`
- * answer with exit 0, never in a crash that Claude Code would treat as "go ahead".
+ * It exits as soon as its answer is written (the agent waits for the process; a connection still
+ * closing must not hold it up), and even a bug or an unexpected crash ends in a `deny`, never in a
+ * crash that the agent would treat as "go ahead": for Claude a `deny` answer with exit 0; for
+ * Codex, whose answer format depends on the event, exit 2 (a block) unless it already answered.
  */
 import { Writable } from 'node:stream';
 import { systemClock, systemRandom } from '../../src/clock.js';
 import { runHook } from './claude-hook.js';
+import { runCodexHook } from './codex-hook.js';
 import { permissionOutput } from './pre-tool-use.js';
 
-export function main(args: string[]): void {
+export function main(args: string[], agent: 'claude' | 'codex' = 'claude'): void {
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
   process.once('SIGTERM', () => controller.abort());
@@ -29,7 +32,8 @@ export function main(args: string[]): void {
     process.stdout.write('', () => process.exit(code));
   };
   const bug = (e: unknown) => {
-    process.stderr.write(`hermes hook claude: unexpected failure: ${String(e)}\n`);
+    process.stderr.write(`hermes hook ${agent}: unexpected failure: ${String(e)}\n`);
+    if (agent === 'codex') return exit(answered ? 0 : 2);
     if (!answered) {
       answered = true;
       const out = permissionOutput('deny', 'Hermes hook failed unexpectedly; denied (fail closed)');
@@ -41,7 +45,8 @@ export function main(args: string[]): void {
   process.on('unhandledRejection', bug);
   // performance.timeOrigin: when this process started, so start-up time counts against the deadline.
   const startedAt = Math.min(Math.floor(performance.timeOrigin), systemClock.now());
-  runHook(
+  const run = agent === 'codex' ? runCodexHook : runHook;
+  run(
     {
       args,
       env: process.env,

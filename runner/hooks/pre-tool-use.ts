@@ -1,19 +1,10 @@
 /**
- * PreToolUse: the job's static approval rules first (policy-gate.ts: allow or deny at once, with a
- * trace for the bot), then a person through Hermes (the code of `hermes ask`) for what no rule
- * decides, turned into Claude Code's permission decision.
- *
- * Fail closed. Claude Code treats a hook that crashes, exits oddly or runs
- * past its `timeout` as a non-blocking error, and the tool call goes ahead.
- * So this never throws and never outlives its own deadline (set below the
- * installed timeout): whatever goes wrong, it answers `deny` in time.
+ * Claude Code's PreToolUse answer: the shared decision (tool-decision.ts: static rules, then a
+ * person through Hermes, fail closed) as Claude's permission decision.
  */
-import { PassThrough } from 'node:stream';
-import { describeError } from '../../src/errors.js';
-import type { Verdict } from '../../src/policy/evaluate.js';
 import type { AgentIo } from '../agent/agent-io.js';
 import type { HookInput } from './hook-input.js';
-import { boundedInputJson, describeToolCall } from './tool-summary.js';
+import { decideToolCall, failClosed } from './tool-decision.js';
 
 export interface PermissionOutput {
   hookSpecificOutput: {
@@ -31,123 +22,6 @@ export const permissionOutput = (decision: 'allow' | 'deny', reason: string): Pe
   },
 });
 
-const failClosed = (why: string) => permissionOutput('deny', `Hermes: ${why}; denied (fail closed)`);
-
-const seconds = (ms: number) => `${Number((ms / 1000).toFixed(1))} s`;
-
-/** Leave `hermes ask` this much of the deadline to notice its own timeout before the watchdog fires. */
-const ASK_MARGIN_MS = 500;
-
-interface AskAnswer {
-  decision?: string;
-  decided_by?: string;
-  reason?: string;
-}
-
-/** Longest the trace of an automatic decision may take to reach the runner (or the broker). */
-const TRACE_DEADLINE_MS = 10_000;
-
-/**
- * An automatic decision still leaves a trace: a signed `progress` event with `data.auto`, through
- * the runner's socket like every event, audited by the bot and counted in the thread. An allow
- * whose trace cannot be handed over is not given (the bot would never know of it): deny instead.
- */
-async function answerStatically(
-  verdict: Verdict & { decision: 'allow' | 'deny' },
-  tool: string,
-  toolInput: Record<string, unknown>,
-  io: AgentIo,
-  deadlineAt: number,
-): Promise<PermissionOutput> {
-  const rule = verdict.by.map((b) => b.name).join(', ');
-  const origin = verdict.by[0]?.origin ?? 'hardline';
-  const summary = describeToolCall(tool, toolInput);
-  const verb = verdict.decision === 'allow' ? 'auto-allowed' : 'auto-denied';
-  const detail = `${verb} ${summary} (${rule}, ${origin})`.slice(0, 500);
-  const data = JSON.stringify({
-    hook: 'PreToolUse',
-    tool,
-    auto: { decision: verdict.decision, tool, rule, origin, summary: summary.slice(0, 300) },
-  });
-  const deadlineMs = Math.min(TRACE_DEADLINE_MS, deadlineAt - ASK_MARGIN_MS - io.clock.now());
-  let traced = false;
-  let why = 'no time left';
-  if (deadlineMs > 0) {
-    try {
-      const publish = await import('../agent/publish-command.js');
-      const sink = new PassThrough();
-      sink.resume();
-      const args = ['--event', 'progress', '--detail', detail, '--data', data];
-      const code = await publish.run({
-        ...io,
-        args: [...args, '--deadline', (deadlineMs / 1000).toFixed(3)],
-        stdout: sink,
-      });
-      traced = code === 0;
-      if (!traced) why = `publish exited ${code}`;
-    } catch (e) {
-      why = describeError(e);
-    }
-  }
-  if (verdict.decision === 'deny')
-    return permissionOutput('deny', `Hermes denied this call: ${verdict.reason}`);
-  if (!traced) return failClosed(`the automatic approval could not be recorded (${why})`);
-  return permissionOutput('allow', `Hermes: allowed by ${rule} (${origin})`);
-}
-
-/** The static rules first (no network), then a person for what they leave open. */
-async function decide(input: HookInput, io: AgentIo, deadlineAt: number): Promise<PermissionOutput> {
-  const tool = input.toolName ?? 'unknown tool';
-  const toolInput = input.toolInput ?? {};
-  // Loaded here: the progress hooks never need the policy code.
-  const { askPolicyData, policyGate } = await import('./policy-gate.js');
-  const gate = policyGate(tool, toolInput, io.env, input.cwd);
-  if (gate.kind === 'fault') return failClosed(gate.why);
-  if (gate.kind === 'decided') return answerStatically(gate.verdict, tool, toolInput, io, deadlineAt);
-  return askThroughHermes(input, io, deadlineAt, askPolicyData(gate.verdict, gate.cwd));
-}
-
-async function askThroughHermes(
-  input: HookInput,
-  io: AgentIo,
-  deadlineAt: number,
-  policy: Record<string, unknown>,
-): Promise<PermissionOutput> {
-  const tool = input.toolName ?? 'unknown tool';
-  const toolInput = input.toolInput ?? {};
-  // Loaded here, not at the top: the progress hooks never need MQTT or zod.
-  const ask = await import('../agent/ask-command.js');
-  // After the import, which takes a while: the request's expires_at must not outlast the deadline.
-  const askMs = deadlineAt - ASK_MARGIN_MS - io.clock.now();
-  if (askMs <= 0) return failClosed('no time left to ask');
-  const out = new PassThrough();
-  const chunks: Buffer[] = [];
-  out.on('data', (c: Buffer) => chunks.push(c));
-  const code = await ask.run({
-    ...io,
-    args: [
-      '--tool',
-      tool,
-      '--input',
-      boundedInputJson(tool, toolInput),
-      '--reason',
-      describeToolCall(tool, toolInput),
-      '--timeout',
-      (askMs / 1000).toFixed(3),
-      '--policy',
-      JSON.stringify(policy),
-    ],
-    stdout: out,
-  });
-  const answer = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as AskAnswer;
-  const who = answer.decided_by ?? 'unknown';
-  if (code === ask.ASK_EXIT.approve && answer.decision === 'approve')
-    return permissionOutput('allow', `approved by ${who} via Hermes`);
-  if (code === ask.ASK_EXIT.timeout) return failClosed(`no decision within ${seconds(askMs)}`);
-  const reason = answer.reason ? `: ${answer.reason}` : '';
-  return permissionOutput('deny', `denied by ${who} via Hermes${reason}`);
-}
-
 /**
  * The decision for one PreToolUse call, within `deadlineMs` of `startedAt`. Resolves, never rejects.
  */
@@ -156,26 +30,6 @@ export async function decidePreToolUse(
   io: AgentIo,
   opts: { startedAt: number; deadlineMs: number },
 ): Promise<PermissionOutput> {
-  const deadlineAt = opts.startedAt + opts.deadlineMs;
-  const controller = new AbortController();
-  const onOuterAbort = () => controller.abort();
-  io.signal.addEventListener('abort', onOuterAbort, { once: true });
-  let timer: NodeJS.Timeout | undefined;
-  const watchdog = new Promise<PermissionOutput>((resolve) => {
-    timer = setTimeout(
-      () => resolve(failClosed(`no decision within ${seconds(opts.deadlineMs)}`)),
-      Math.max(0, deadlineAt - io.clock.now()),
-    );
-  });
-  const asked = decide(input, { ...io, signal: controller.signal }, deadlineAt).catch((e: unknown) =>
-    failClosed(`could not get a decision (${describeError(e)})`),
-  );
-  try {
-    return await Promise.race([asked, watchdog]);
-  } finally {
-    clearTimeout(timer);
-    io.signal.removeEventListener('abort', onOuterAbort);
-    // Stops a wait still running after the watchdog answered (its socket or MQTT connection).
-    controller.abort();
-  }
+  const d = (await decideToolCall(input, io, opts)) ?? failClosed('no decision');
+  return permissionOutput(d.decision, d.reason);
 }

@@ -72,12 +72,13 @@ export function builtinProfiles(ctx: BuiltinContext): Record<string, ProfileConf
     codex: {
       argv: ['codex', 'exec', '--', '{prompt}'],
       env: {},
-      hooks: 'none',
+      hooks: 'codex',
       output: 'text',
       // `codex exec resume` is not in every Codex version and its output carries no session id
       // Hermes reads: a config profile may set followup: keys for an interactive codex instead.
       followup: 'none',
-      description: 'OpenAI Codex CLI, non-interactive (`codex exec`)',
+      description:
+        'OpenAI Codex CLI, non-interactive (`codex exec`); its approval prompts ask the chat through the Hermes hook (needs `[features] codex_hooks = true` in Codex config.toml)',
     },
     'shell-script': {
       argv: ['sh', './hermes-task.sh', '{prompt}'],

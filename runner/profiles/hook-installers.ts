@@ -1,5 +1,5 @@
 /**
- * Agent hooks a profile asks for (`hooks: claude`), installed into the job's
+ * Agent hooks a profile asks for (`hooks: claude` or `codex`), installed into the job's
  * working copy before the agent starts and removed when its session ends
  * (the agent read them at start; left behind, they would make a person's own
  * later run in that folder ask a Hermes job that is gone). A profile asking
@@ -8,6 +8,7 @@
  */
 import { HermesError } from '../../src/errors.js';
 import { installClaudeHooks, shellCommand, uninstallClaudeHooks } from '../hooks/install-claude.js';
+import { installCodexHooks, uninstallCodexHooks } from '../hooks/install-codex.js';
 
 export interface HookInstallContext {
   jobId: string;
@@ -28,7 +29,10 @@ export type HookKind = 'none' | 'claude' | 'codex';
 
 export type HookInstallers = Partial<Record<Exclude<HookKind, 'none'>, HookInstaller>>;
 
-/** The installers this build ships: Claude Code's `.claude/settings.local.json` (runner/hooks). */
+/**
+ * The installers this build ships (runner/hooks): Claude Code's `.claude/settings.local.json` and
+ * Codex's `.codex/hooks.json`.
+ */
 export function defaultHookInstallers(askTimeoutSeconds: number): HookInstallers {
   return {
     claude: {
@@ -40,6 +44,15 @@ export function defaultHookInstallers(askTimeoutSeconds: number): HookInstallers
         });
       },
       remove: (cwd) => uninstallClaudeHooks(cwd),
+    },
+    codex: {
+      install: (ctx) => {
+        installCodexHooks(ctx.cwd, {
+          command: shellCommand([ctx.hermesCommand, 'hook', 'codex']),
+          timeoutSeconds: Math.max(5, Math.ceil(askTimeoutSeconds)),
+        });
+      },
+      remove: (cwd) => uninstallCodexHooks(cwd),
     },
   };
 }

@@ -160,6 +160,13 @@ export const COMMANDS: CommandEntry[] = [
     load: () => import('../../runner/hooks/claude-hook.js'),
   },
   {
+    words: ['hook', 'codex'],
+    summary:
+      'agent side: Codex hook (PermissionRequest: rules, then asks via Hermes, fails closed; PreToolUse: deny rules only)',
+    usage: 'hermes hook codex [--deadline SECONDS] < hook-input.json',
+    load: () => import('../../runner/hooks/codex-hook.js'),
+  },
+  {
     words: ['policy', 'check'],
     summary:
       "what a job's hook would answer for one tool call (allow / deny / ask) and the rule that decided",
