@@ -26,7 +26,7 @@ import type { JobWorktree, WorktreeStore } from './worktree-store.js';
 const HOOK_FILES: Record<HookKind, string[]> = {
   none: [],
   claude: ['.claude/settings.local.json'],
-  codex: [],
+  codex: ['.codex/hooks.json'],
 };
 
 export interface JobWorktreesDeps {
