@@ -59,6 +59,7 @@ export function commandText(sub: Subcommand, o: OptionValues): string {
       return o.all === true ? 'list all' : 'list';
     case 'status':
     case 'cancel':
+    case 'rules':
       return join([sub, opt('job')]);
     case 'peek':
       return join(['peek', opt('job'), str(o, 'lines')]);
@@ -67,7 +68,8 @@ export function commandText(sub: Subcommand, o: OptionValues): string {
       const job = opt('job');
       const request = opt('request');
       if (request && !job) throw new HermesError('usage', 'give the job id together with the request id');
-      return join([sub, job, request, str(o, 'reason')?.trim()]);
+      const rule = opt('rule');
+      return join([sub, job, request, rule && `--rule ${rule}`, str(o, 'reason')?.trim()]);
     }
     case 'runners':
     case 'help':

@@ -26,6 +26,7 @@ export const SUBCOMMANDS = [
   'runners',
   'approve',
   'deny',
+  'rules',
   'help',
 ] as const;
 export type Subcommand = (typeof SUBCOMMANDS)[number];
@@ -93,7 +94,13 @@ export function hermesCommand(): RESTPostAPIChatInputApplicationCommandsJSONBody
         .setName('approve')
         .setDescription('Approve a permission request (the only open one when no id is given)')
         .addStringOption(job(false, 'Job id (j-…)'))
-        .addStringOption((o) => o.setName('request').setDescription('Request id').setMaxLength(128)),
+        .addStringOption((o) => o.setName('request').setDescription('Request id').setMaxLength(128))
+        .addStringOption((o) =>
+          o
+            .setName('rule')
+            .setDescription('Also allow this rule for the rest of the job, e.g. Bash(npm run lint:*)')
+            .setMaxLength(1000),
+        ),
     )
     .addSubcommand((s) =>
       s
@@ -103,7 +110,19 @@ export function hermesCommand(): RESTPostAPIChatInputApplicationCommandsJSONBody
         .addStringOption((o) => o.setName('request').setDescription('Request id').setMaxLength(128))
         .addStringOption((o) =>
           o.setName('reason').setDescription('Why not (the agent receives it)').setMaxLength(500),
+        )
+        .addStringOption((o) =>
+          o
+            .setName('rule')
+            .setDescription('Also deny this rule for the rest of the job, e.g. Bash(rm:*)')
+            .setMaxLength(1000),
         ),
+    )
+    .addSubcommand((s) =>
+      s
+        .setName('rules')
+        .setDescription("A job's approval rules by origin, with how many calls each answered")
+        .addStringOption(job(true, 'Job id (j-…)')),
     )
     .addSubcommand((s) => s.setName('help').setDescription('Every command, with its options'))
     .toJSON();

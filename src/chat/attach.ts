@@ -58,6 +58,7 @@ export function attachChat(ctx: BotContext, opts: AttachChatOptions): AttachedCh
       maxTextChars: config.chat.max_text_chars,
       inputChars: Math.min(1500, config.chat.max_text_chars),
       defaultChannel: opts.defaultChannel,
+      botRules: config.approvals,
       ...opts.settings,
     },
   });

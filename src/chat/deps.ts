@@ -3,8 +3,10 @@ import type { DecidedListener } from '../bot/decision-service.js';
 import type { RunnerControl } from '../bot/runner-control.js';
 import type { Clock } from '../clock.js';
 import type { DecideResult, DecisionInput } from '../jobs/decisions.js';
+import type { Grant, GrantedRule } from '../jobs/granted-rules.js';
 import type { JobRegistry } from '../jobs/registry.js';
 import type { Logger } from '../log.js';
+import type { RuleLists } from '../policy/policy-set.js';
 import type { AuditSink } from '../relay/audit.js';
 import type { AcceptedEvent } from '../relay/pipeline.js';
 import type { Access } from './access.js';
@@ -32,6 +34,8 @@ export interface ChatSettings {
    * audited once), so a job whose channel is gone stops being retried.
    */
   giveUpAfterMs: number;
+  /** The bot's own approval rules (config `approvals`), shown by `/hermes rules`. */
+  botRules?: RuleLists | undefined;
 }
 
 export const defaultChatSettings: ChatSettings = {
@@ -52,6 +56,8 @@ export interface AcceptedEvents {
 /** The decision service (BotCore.decisions): the same code `hermes jobs decide` runs. */
 export interface Decisions {
   decide(input: DecisionInput): Promise<DecideResult>;
+  /** Grants a rule for a live job without deciding a request. */
+  grant(g: Grant): GrantedRule;
   onDecided(listener: DecidedListener): () => void;
 }
 

@@ -105,8 +105,14 @@ export const COMMANDS: CommandEntry[] = [
     words: ['jobs', 'decide'],
     summary: 'approve or deny a permission request (what the chat buttons do)',
     usage:
-      'hermes jobs decide ID REQUEST_ID approve|deny [--by WHO] [--reason TEXT] [--scope request|job] [--mqtt URL] [--json]',
+      'hermes jobs decide ID REQUEST_ID approve|deny [--by WHO] [--reason TEXT] [--rule RULE] [--scope request|job] [--mqtt URL] [--json]',
     load: () => import('./commands/jobs-decide.js'),
+  },
+  {
+    words: ['jobs', 'rules'],
+    summary: "a job's approval rules by origin, with how many calls each answered",
+    usage: 'hermes jobs rules ID [--json]',
+    load: () => import('./commands/jobs-rules.js'),
   },
   {
     words: ['watch'],

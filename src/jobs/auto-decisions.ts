@@ -110,23 +110,30 @@ export function autoTally(db: Db, jobId: string, denies = 10): AutoTally {
   };
 }
 
-/** How many calls each rule answered automatically, keyed `<origin> <rule>`. */
-export function answeredByRule(db: Db, jobId: string): Map<string, number> {
-  const out = new Map<string, number>();
-  const add = (origin: string, rule: string) => {
-    const k = `${origin} ${rule}`;
-    out.set(k, (out.get(k) ?? 0) + 1);
-  };
+export interface RuleAnswers {
+  origin: string;
+  /** What the rule did: an allow rule allowed, a deny rule denied. */
+  kind: AutoDecision;
+  rule: string;
+  n: number;
+}
+
+/** How many calls each rule answered automatically (the hook's as it named them, and the bot's). */
+export function answeredByRule(db: Db, jobId: string): RuleAnswers[] {
   const hook = prepared(
     db,
-    `SELECT ${auto('rule')} AS rule, ${auto('origin')} AS origin, COUNT(*) AS n FROM events
-      WHERE job_id = ? AND event = 'progress' AND ${auto('decision')} IN ('allow', 'deny') GROUP BY 1, 2`,
-  ).all(jobId) as Array<{ rule: unknown; origin: unknown; n: number }>;
-  for (const r of hook) {
-    const k = `${String(r.origin ?? 'unknown')} ${String(r.rule ?? 'unknown')}`;
-    out.set(k, (out.get(k) ?? 0) + r.n);
-  }
-  for (const r of autoDecidedRequests(db, jobId)) for (const rule of r.auto_rules) add('granted', rule);
+    `SELECT ${auto('rule')} AS rule, ${auto('origin')} AS origin, ${auto('decision')} AS kind, COUNT(*) AS n
+       FROM events
+      WHERE job_id = ? AND event = 'progress' AND ${auto('decision')} IN ('allow', 'deny') GROUP BY 1, 2, 3`,
+  ).all(jobId) as Array<{ rule: unknown; origin: unknown; kind: AutoDecision; n: number }>;
+  const out: RuleAnswers[] = hook.map((r) => ({
+    origin: String(r.origin ?? 'unknown'),
+    kind: r.kind,
+    rule: String(r.rule ?? 'unknown'),
+    n: r.n,
+  }));
+  for (const r of autoDecidedRequests(db, jobId))
+    for (const rule of r.auto_rules) out.push({ origin: 'granted', kind: r.auto_decision, rule, n: 1 });
   return out;
 }
 

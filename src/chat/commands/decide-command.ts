@@ -6,16 +6,21 @@
  * never taken as the reason, so a stale or mistyped id cannot decide another request. Whatever is
  * decided is named back privately: job, request, tool and input.
  */
+import { isoTime } from '../../clock.js';
+import { describeError } from '../../errors.js';
 import type { Job } from '../../jobs/job.js';
 import { type PermissionRequest, permissionRequest, permissionRequestsOf } from '../../jobs/queries.js';
 import { isTerminalState } from '../../jobs/states.js';
+import { parseRule } from '../../policy/rule.js';
+import { ownerOf } from '../access.js';
 import { REASON_MAX_CHARS } from '../decision-flow.js';
 import { bold, code, codeBlock, excerpt, message, section, text, truncate } from '../message.js';
 import type { ChatMessage } from '../port.js';
 import { statusWords } from '../render/job-card.js';
 import { inputText } from '../render/permission.js';
 import { say } from './replies.js';
-import { restFrom } from './tokenize.js';
+import { takeRule } from './rule-flag.js';
+import { restFrom, tokenize } from './tokenize.js';
 import type { CommandContext, CommandHandler } from './types.js';
 
 type Decision = 'approve' | 'deny';
@@ -97,7 +102,13 @@ function several(decision: Decision, targets: Target[]): ChatMessage {
 }
 
 /** What was decided, named: so nobody finds out later that their answer went to another request. */
-function decided(decision: Decision, { job, req }: Target, reason: string, max: number): ChatMessage {
+function decided(
+  decision: Decision,
+  { job, req }: Target,
+  reason: string,
+  max: number,
+  grant?: { kind: 'allow' | 'deny'; rule: string },
+): ChatMessage {
   const verb = decision === 'approve' ? 'Approved' : 'Denied';
   const summary = `${verb} ${req.request_id} (${excerpt(req.tool, 60)}) of ${job.id}`;
   return message(
@@ -113,18 +124,64 @@ function decided(decision: Decision, { job, req }: Target, reason: string, max: 
       text(reason ? `; reason: ${reason}` : ''),
     ),
     codeBlock(truncate(inputText(req.input), Math.min(max, 500))),
+    ...(grant
+      ? [
+          section(
+            text(`${grant.kind === 'allow' ? 'Allowed' : 'Denied'} for the rest of the job: `),
+            code(truncate(grant.rule, 300)),
+          ),
+        ]
+      : []),
+  );
+}
+
+/** A rule granted with no request to decide: stored, applied to the job's waiting requests, named back. */
+async function grantAlone(ctx: CommandContext, job: Job, grant: { kind: 'allow' | 'deny'; rule: string }) {
+  const { deps, input } = ctx;
+  const row = deps.decisions.grant({
+    jobId: job.id,
+    ...grant,
+    by: ownerOf(input.actor),
+    at: isoTime(deps.clock.now()),
+  });
+  deps.access.record('accepted', 'decide', input.actor, input.channel, {
+    jobId: job.id,
+    scope: 'job',
+    detail: `granted ${row.kind} rule ${row.rule}; no request decided`,
+  });
+  await input.reply(
+    message(
+      `Granted ${row.kind} ${row.rule} for ${job.id}`,
+      section(
+        bold(row.kind === 'allow' ? 'Allowed' : 'Denied'),
+        text(' '),
+        code(row.rule),
+        text(` for the rest of ${job.id}; no request was waiting.`),
+      ),
+    ),
   );
 }
 
 export function decisionCommand(decision: Decision): CommandHandler {
   return {
     name: decision,
-    usage: `${decision} [<job id> [<request id>]] [reason…]`,
+    usage: `${decision} [<job id> [<request id>]] [--rule '<rule>'] [reason…]`,
     summary:
       decision === 'approve'
-        ? 'approve a permission request (the only open one when no id is given)'
-        : 'deny a permission request, optionally saying why',
-    async run(ctx) {
+        ? 'approve a permission request (the only open one when no id is given); --rule also allows that rule for the rest of the job'
+        : 'deny a permission request, optionally saying why; --rule also denies that rule for the rest of the job',
+    async run(original) {
+      const taken = takeRule(original.text);
+      let grant: { kind: 'allow' | 'deny'; rule: string } | undefined;
+      if (taken.rule !== undefined) {
+        try {
+          grant = { kind: decision === 'approve' ? 'allow' : 'deny', rule: parseRule(taken.rule).raw };
+        } catch (e) {
+          await original.input.reply(say(`${describeError(e)}. Nothing was decided.`));
+          return;
+        }
+      }
+      const ctx = grant ? { ...original, text: taken.text, args: tokenize(taken.text) } : original;
       const { input, decisions, args } = ctx;
       const t = parse(ctx);
       if (t.job && !decisions.allowed(input, t.job, t.req?.request_id)) {
@@ -153,6 +210,10 @@ export function decisionCommand(decision: Decision): CommandHandler {
           }
         }
       }
+      if (targets.length === 0 && grant && t.job && !t.requestId && !isTerminalState(t.job.status)) {
+        await grantAlone(ctx, t.job, grant);
+        return;
+      }
       if (targets.length === 0) {
         await input.reply(
           say(
@@ -176,8 +237,9 @@ export function decisionCommand(decision: Decision): CommandHandler {
         requestId: target.req.request_id,
         decision,
         ...(reason ? { reason } : {}),
+        ...(grant ? { grant } : {}),
       });
-      if (ok) await input.reply(decided(decision, target, reason, ctx.deps.settings.maxTextChars));
+      if (ok) await input.reply(decided(decision, target, reason, ctx.deps.settings.maxTextChars, grant));
     },
   };
 }

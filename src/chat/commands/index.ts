@@ -8,6 +8,7 @@ import { list } from './list.js';
 import { peek } from './peek.js';
 import { register } from './register.js';
 import { done, reply } from './reply.js';
+import { rules } from './rules.js';
 import { runners } from './runners.js';
 import { status } from './status.js';
 import type { CommandHandler } from './types.js';
@@ -26,6 +27,7 @@ const ordered: CommandHandler[] = [
   runners,
   approve,
   deny,
+  rules,
 ];
 ordered.push(helpCommand(() => ordered));
 

@@ -1,6 +1,8 @@
 /**
- * `hermes jobs decide ID REQUEST_ID approve|deny [--by WHO] [--reason TEXT] [--scope request|job] [--mqtt URL] [--json]`
- * The same code the chat buttons call: record once, publish signed and retained.
+ * `hermes jobs decide ID REQUEST_ID approve|deny [--by WHO] [--reason TEXT] [--rule RULE] [--scope request|job] [--mqtt URL] [--json]`
+ * The same code the chat buttons call: record once, publish signed and retained. `--rule` grants
+ * an allow (approve) or deny (deny) rule for the rest of the job with the decision; `--scope job`
+ * is the older spelling of `--rule <the request's tool>`.
  */
 import { userInfo } from 'node:os';
 import { DecisionService } from '../../bot/decision-service.js';
@@ -8,6 +10,7 @@ import { newId } from '../../clock.js';
 import { describeError, HermesError } from '../../errors.js';
 import { connectBus, type MqttBus } from '../../mqtt/bus.js';
 import { buildClientOptions, resolveBrokerUrl } from '../../mqtt/options.js';
+import { parseRule } from '../../policy/rule.js';
 import { type CommandContext, parseFlags, writeJson, writeLine } from '../context.js';
 import { withRegistry } from '../registry-context.js';
 
@@ -19,6 +22,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       by: { type: 'string' },
       reason: { type: 'string' },
       scope: { type: 'string' },
+      rule: { type: 'string' },
       mqtt: { type: 'string' },
       json: { type: 'boolean' },
     },
@@ -31,6 +35,16 @@ export async function run(ctx: CommandContext): Promise<number> {
   const scope = (values.scope ?? 'request') as 'request' | 'job';
   if (scope !== 'request' && scope !== 'job')
     throw new HermesError('usage', 'jobs decide: --scope is request or job');
+  if (values.rule !== undefined && scope === 'job')
+    throw new HermesError('usage', 'jobs decide: give --rule or --scope job, not both');
+  // Checked before anything connects: a bad rule is answered with what is wrong with it.
+  const grant =
+    values.rule === undefined
+      ? undefined
+      : {
+          kind: decision === 'approve' ? ('allow' as const) : ('deny' as const),
+          rule: parseRule(values.rule).raw,
+        };
   const by = values.by ?? `cli:${ctx.env.USER ?? userInfo().username}`;
   const config = ctx.config();
   // This command says itself, in one line, when the broker is out of reach or the decision is
@@ -67,6 +81,7 @@ export async function run(ctx: CommandContext): Promise<number> {
         by,
         reason: values.reason,
         scope,
+        ...(grant ? { grant } : {}),
       });
       const r = result.request;
       if (result.outcome === 'already') {
@@ -86,7 +101,11 @@ export async function run(ctx: CommandContext): Promise<number> {
         );
       }
       if (values.json) writeJson(ctx.stdout, { ...r, published: published.published_at !== null });
-      else writeLine(ctx.stdout, `${r.request_id}: ${r.status} by ${r.decided_by}`);
+      else
+        writeLine(
+          ctx.stdout,
+          `${r.request_id}: ${r.status} by ${r.decided_by}${grant ? `; ${grant.kind} ${grant.rule} for the rest of the job` : ''}`,
+        );
       return 0;
     });
   } finally {

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { MessageFlags } from 'discord.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CHAT_AUDIT_FILE } from '../../../src/chat/attach.js';
+import { grantedRulesOf } from '../../../src/jobs/granted-rules.js';
 import { permissionRequestsOf } from '../../../src/jobs/queries.js';
 import { auditPath } from '../../../src/relay/audit.js';
 import { DISCORD } from '../../fakes/discord/index.js';
@@ -147,5 +148,39 @@ describe('Discord decisions', () => {
       data: { content: expect.stringMatching(/not one Hermes knows/) },
     });
     expect(statusOf(job.id)).toEqual(['pending']);
+  });
+
+  it('the Approve <rule> button grants the proposed rule; /hermes approve with a rule option, and /hermes rules', async () => {
+    const { job, message, buttons } = await pendingRequest();
+    expect(Object.keys(buttons)).toEqual(['Approve', 'Approve Bash(npm test:*) for this job', 'Deny']);
+    // The custom_id carries the request only (the rule is kept by the bot), well within 100 characters.
+    expect(buttons['Approve Bash(npm test:*) for this job']).toBe(`hermes:approve_job:${job.id} r-1`);
+    const click = world.click(String(message.id), buttons['Approve Bash(npm test:*) for this job']!, OWNER);
+    await world.fake.waitForCall('POST', callbackOf(click));
+    await waitFor(() => statusOf(job.id)[0] === 'approved', { timeoutMs: 5000, message: 'approved' });
+    expect(grantedRulesOf(world.bot.db, job.id)).toMatchObject([
+      { kind: 'allow', rule: 'Bash(npm test:*)', granted_by: `discord:${OWNER.id}` },
+    ]);
+
+    world.event(job.id, 'permission_required', 'lint?', {
+      request_id: 'r-2',
+      tool: 'Bash',
+      input: { command: 'npm run lint' },
+    });
+    await waitFor(() => statusOf(job.id).length === 2, { timeoutMs: 5000, message: 'second request' });
+    const { reply } = await world.command('approve', {
+      job: job.id,
+      request: 'r-2',
+      rule: 'Bash(npm run lint:*)',
+    });
+    expect(reply).toContain('Allowed for the rest of the job:');
+    expect(grantedRulesOf(world.bot.db, job.id).map((g) => g.rule)).toEqual([
+      'Bash(npm test:*)',
+      'Bash(npm run lint:*)',
+    ]);
+
+    const rules = await world.command('rules', { job: job.id });
+    expect(rules.reply).toContain('Granted in chat for this job');
+    expect(rules.reply).toContain('Bash(npm run lint:*)');
   });
 });

@@ -111,6 +111,40 @@ describe('Slack adapter, Socket Mode', () => {
     expect(permissionRequest(bot.ctx.db, job.id, 'r-1')!.reason).toBeNull();
   });
 
+  it('/hermes deny … --rule: the request denied with its reason and the rule kept for the job', async () => {
+    await bot.slack.socket.send(
+      'slash_commands',
+      bot.slack.payloads.slashCommand({ text: 'register demo x' }),
+    );
+    await bot.slack.api.waitForCall('chat.postMessage');
+    const job = bot.ctx.registry.list()[0]!;
+    bot.event(job.id, 'permission_required', undefined, {
+      request_id: 'r-1',
+      tool: 'Bash',
+      input: { command: 'rm -r build' },
+    });
+    await bot.slack.api.waitForCall('chat.postMessage', (c) => buttonsOf(c.args.blocks).length > 0);
+    await bot.slack.socket.send(
+      'slash_commands',
+      bot.slack.payloads.slashCommand({ text: `deny ${job.id} r-1 --rule “Bash(rm:*)” keep it` }),
+    );
+    await waitFor(() => permissionRequest(bot.ctx.db, job.id, 'r-1')!.status === 'denied', {
+      timeoutMs: 5000,
+      message: 'denied',
+    });
+    expect(permissionRequest(bot.ctx.db, job.id, 'r-1')!.reason).toBe('keep it');
+    expect(grantedRulesOf(bot.ctx.db, job.id)).toMatchObject([{ kind: 'deny', rule: 'Bash(rm:*)' }]);
+    bot.event(job.id, 'permission_required', undefined, {
+      request_id: 'r-2',
+      tool: 'Bash',
+      input: { command: 'rm -rf dist' },
+    });
+    await waitFor(() => permissionRequest(bot.ctx.db, job.id, 'r-2')?.status === 'denied', {
+      timeoutMs: 5000,
+      message: 'auto-denied',
+    });
+  });
+
   it('bad input gets usage help privately through the response_url', async () => {
     await bot.slack.socket.send(
       'slash_commands',
