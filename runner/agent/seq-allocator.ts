@@ -69,9 +69,13 @@ function claimFrom(dir: string, from: number): number {
   }
 }
 
-export function allocateSeq(dir: string): number {
+/**
+ * The job's next seq; with `floor`, at least that (`hermes publish --seq-from`: another publisher
+ * of the job, the old fleet's agent, already used the seqs below it).
+ */
+export function allocateSeq(dir: string, floor = 1): number {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  let n = claimFrom(dir, readHint(dir) ?? scanNext(dir));
+  let n = claimFrom(dir, Math.max(floor, readHint(dir) ?? scanNext(dir)));
   // Checked after the claim, never before: a marker made after this check removed nothing we reuse.
   while (existsSync(markerOf(dir, blockOf(n)))) {
     try {
@@ -79,7 +83,7 @@ export function allocateSeq(dir: string): number {
     } catch {
       // a pruner took it already
     }
-    n = claimFrom(dir, scanNext(dir));
+    n = claimFrom(dir, Math.max(floor, scanNext(dir)));
   }
   writeHint(dir, n + 1);
   if (n % PRUNE_EVERY === 0 && blockOf(n) >= 2) prune(dir, blockOf(n) - 1);

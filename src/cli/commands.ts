@@ -35,8 +35,14 @@ export const COMMANDS: CommandEntry[] = [
     words: ['jobs', 'register'],
     summary: 'register a job (a token is generated unless --auth-token or --no-auth)',
     usage:
-      'hermes jobs register --profile P [--runner R] [--cwd DIR] [--repo NAME] [--prompt TEXT] [--max-cost USD] [--owner WHO] [--auth-token-file F | --auth-token T | --no-auth] [--reveal-token] [--json]',
+      'hermes jobs register --profile P [--id ID] [--runner R] [--cwd DIR] [--repo NAME] [--prompt TEXT] [--max-cost USD] [--owner WHO] [--auth-token-file F | --auth-token T | --no-auth] [--reveal-token] [--json]',
     load: () => import('./commands/jobs-register.js'),
+  },
+  {
+    words: ['jobs', 'import'],
+    summary: "bring the old fleet's jobs over with their ids and tokens (JSON lines in FILE)",
+    usage: 'hermes jobs import FILE [--owner WHO] [--json]',
+    load: () => import('./commands/jobs-import.js'),
   },
   {
     words: ['jobs', 'list'],
@@ -91,7 +97,7 @@ export const COMMANDS: CommandEntry[] = [
     words: ['publish'],
     summary: 'agent side: sign and publish one event for $HERMES_JOB_ID',
     usage:
-      'hermes publish --event started|progress|permission_required|completed|error [--detail TEXT] [--data JSON] [--deadline SECONDS] [--mqtt URL] [--json]',
+      'hermes publish --event started|progress|permission_required|completed|error [--detail TEXT] [--data JSON] [--deadline SECONDS] [--seq-from N] [--mqtt URL] [--json] | hermes publish --resend SEQ',
     load: () => import('../../runner/agent/publish-command.js'),
   },
   {

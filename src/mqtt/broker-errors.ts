@@ -6,13 +6,16 @@ import { HermesError } from '../errors.js';
 
 /** A broker failure that says whether trying again could help. */
 export class BrokerError extends HermesError {
+  /** The PUBLISH went out but no PUBACK came: the broker may have the message (outcome unknown). */
+  readonly maybeDelivered: boolean;
   constructor(
     message: string,
     readonly retryable: boolean,
-    options?: { cause?: unknown; hint?: string },
+    options?: { cause?: unknown; hint?: string; maybeDelivered?: boolean },
   ) {
     super('broker', message, options);
     this.name = 'BrokerError';
+    this.maybeDelivered = options?.maybeDelivered ?? false;
   }
 }
 

@@ -152,12 +152,15 @@ function exchange(
         reject(err);
       }
     };
+    // Once the PUBLISH is written, a failure leaves the outcome unknown: the broker may have it.
+    const sent = () => stage === 'waiting for PUBACK';
     const timer = setTimeout(
       () =>
         finish(
           new BrokerError(
             `no answer from the MQTT broker at ${where} within ${o.timeoutMs} ms (${stage})`,
             true,
+            { maybeDelivered: sent() },
           ),
         ),
       o.timeoutMs,
@@ -197,13 +200,31 @@ function exchange(
         for (const p of reader.push(chunk)) if (!settled) onPacket(p);
       } catch (e) {
         finish(
-          new BrokerError(`MQTT protocol error from ${where}: ${(e as Error).message}`, false, { cause: e }),
+          new BrokerError(`MQTT protocol error from ${where}: ${(e as Error).message}`, false, {
+            cause: e,
+            maybeDelivered: sent(),
+          }),
         );
       }
     });
-    socket.on('error', (err) => finish(connectionFailure(err, o.url)));
+    socket.on('error', (err) => {
+      const failure = connectionFailure(err, o.url);
+      finish(
+        sent()
+          ? new BrokerError(failure.message, failure.retryable, {
+              cause: err,
+              hint: failure.hint,
+              maybeDelivered: true,
+            })
+          : failure,
+      );
+    });
     socket.on('close', () =>
-      finish(new BrokerError(`the MQTT broker at ${where} closed the connection (${stage})`, true)),
+      finish(
+        new BrokerError(`the MQTT broker at ${where} closed the connection (${stage})`, true, {
+          maybeDelivered: sent(),
+        }),
+      ),
     );
   });
 }
@@ -256,6 +277,7 @@ export async function quickPublishWithRetry(o: RetryOptions): Promise<void> {
   if (urls.length === 0) throw new HermesError('config', 'the broker URL list is empty');
   let attempt = 0;
   let last: BrokerError | undefined;
+  let maybeDelivered = false;
   while (left() > 0) {
     attempt++;
     const url = urls[(attempt - 1) % urls.length]!;
@@ -265,6 +287,7 @@ export async function quickPublishWithRetry(o: RetryOptions): Promise<void> {
     } catch (e) {
       if (!(e instanceof BrokerError && e.retryable)) throw e;
       last = e;
+      maybeDelivered ||= e.maybeDelivered;
     }
     if (left() <= 0) break;
     if (attempt % urls.length !== 0) continue;
@@ -277,6 +300,6 @@ export async function quickPublishWithRetry(o: RetryOptions): Promise<void> {
   throw new BrokerError(
     `gave up publishing to ${o.topic} after ${attempt} attempt${attempt === 1 ? '' : 's'} in ${seconds} s: ${last?.message ?? 'no time to try'}`,
     false,
-    { cause: last, hint: last?.hint },
+    { cause: last, hint: last?.hint, maybeDelivered },
   );
 }

@@ -11,6 +11,7 @@ import { withRegistry } from '../registry-context.js';
 export async function run(ctx: CommandContext): Promise<number> {
   const { values } = parseFlags('jobs register', ctx.args, {
     profile: { type: 'string' },
+    id: { type: 'string' },
     runner: { type: 'string' },
     prompt: { type: 'string' },
     cwd: { type: 'string' },
@@ -50,6 +51,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   }
   return withRegistry(ctx, (registry) => {
     const job = registry.register({
+      ...(values.id !== undefined ? { id: values.id } : {}),
       profile: values.profile!,
       runner: values.runner,
       prompt: values.prompt ?? '',

@@ -3,8 +3,6 @@
  * publishes the way publish_event.py does (json.dumps defaults, paho-mqtt, QoS 1) and subscribes
  * to decisions the way job_subscriber.py does, with Debian's python3 and python3-paho-mqtt.
  */
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { inputText } from '../../../src/chat/render/permission.js';
 import { eventsOf, permissionRequestsOf } from '../../../src/jobs/queries.js';
@@ -12,42 +10,14 @@ import type { JobState } from '../../../src/jobs/states.js';
 import { type BotHarness, useBotOnBroker } from '../../helpers/bot-harness.js';
 import type { TestBroker } from '../../helpers/brokers.js';
 import { runHermes } from '../../helpers/cli.js';
-import { hasMosquitto, pahoPython } from '../../helpers/system.js';
+import { FLEET_TOKEN, fleet, fleetPublish, fleetPython, fleetSpec } from '../../helpers/python-fleet.js';
+import { hasMosquitto } from '../../helpers/system.js';
 import { waitFor } from '../../helpers/wait.js';
 
-const SCRIPT = join(import.meta.dirname, '..', '..', 'fixtures', 'fleet_agent.py');
-const python = pahoPython();
-const TOKEN = 'fleet-token-0123456789-abcdefghijklmnop_XYZ';
-
-interface Fleet {
-  lines: () => string[];
-  done: Promise<{ code: number; stderr: string }>;
-}
-
-/** Runs fleet_agent.py; `input` are the JSON lines it reads (NaN and 2**64+1 written as Python reads them). */
-function fleet(broker: TestBroker, args: string[], input: string[] = []): Fleet {
-  const child = spawn(python!, [SCRIPT, ...args, '--port', String(broker.port)], {
-    env: { PATH: process.env.PATH, FLEET_TOKEN: TOKEN },
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (c) => (out += c));
-  child.stderr.on('data', (c) => (err += c));
-  child.stdin.end(input.map((l) => `${l}\n`).join(''));
-  const done = new Promise<{ code: number; stderr: string }>((resolve) =>
-    child.on('close', (code) => resolve({ code: code ?? 1, stderr: err })),
-  );
-  return { lines: () => out.split('\n').filter(Boolean), done };
-}
-
-async function publish(broker: TestBroker, input: string[], protocol = '4'): Promise<void> {
-  const r = await fleet(broker, ['publish', '--protocol', protocol], input).done;
-  expect(r.code, r.stderr).toBe(0);
-}
-
-/** One spec line: the event (raw JSON text inside, so NaN and big ints stay as written). */
-const spec = (jobId: string, seq: number, event: string, rest = '', extra = '') =>
-  `{"event": {"schema_version": 1, "job_id": "${jobId}", "seq": ${seq}, "event": "${event}", "timestamp": "2026-01-01T00:00:00Z"${rest}}${extra}}`;
+const python = fleetPython;
+const TOKEN = FLEET_TOKEN;
+const publish = fleetPublish;
+const spec = fleetSpec;
 
 function fleetJob(h: BotHarness, id: string, status: JobState = 'running') {
   return h.bot!.registry.register({
