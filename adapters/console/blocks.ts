@@ -39,7 +39,14 @@ const spans = (ss: readonly Span[]) => ss.map(spanText).join('');
 function buttonHint(b: Button): string | undefined {
   if (b.action === 'approve') return `/hermes approve ${b.value}`;
   if (b.action === 'deny') return `/hermes deny ${b.value} [reason]`;
+  if (b.action === 'approve_job' && b.rule) return `/hermes approve ${b.value} --rule ${quoted(b.rule)}`;
   return undefined;
+}
+
+/** A rule as one word of the command text (the core's tokenizer groups quotes). */
+function quoted(rule: string): string {
+  const q = ["'", '"', '“'].find((c) => !rule.includes(c) && !(c === '“' && rule.includes('”')));
+  return q === undefined ? rule : q === '“' ? `“${rule}”` : `${q}${rule}${q}`;
 }
 
 function blockLines(b: Block): string[] {

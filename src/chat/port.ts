@@ -62,6 +62,11 @@ export interface Button {
   label: string;
   style?: 'primary' | 'danger';
   value: string;
+  /**
+   * `approve_job`: the rule it grants, in full, for adapters that show the button as a text command
+   * (the console). Never put into a platform id: the core looks the rule up itself on a click.
+   */
+  rule?: string;
 }
 
 export type Block =

@@ -212,6 +212,7 @@ export function renderPermission(
                 action: 'approve_job' as const,
                 label: `Approve ${truncate(proposed, LABEL_RULE_CHARS)} for this job`,
                 value: key,
+                rule: proposed,
               },
             ]
           : []),

@@ -67,7 +67,7 @@ describe('console adapter', () => {
     await until(`[${id}] 🔐 Permission needed: \`Bash\``);
     expect(printed).toContain(`[${id}]   |   "command": "npm test"`);
     expect(printed).toContain(
-      `[${id}]   answer: /hermes approve ${id} r-1  or  /hermes deny ${id} r-1 [reason]`,
+      `[${id}]   answer: /hermes approve ${id} r-1  or  /hermes approve ${id} r-1 --rule 'Bash(npm test:*)'  or  /hermes deny ${id} r-1 [reason]`,
     );
   });
 
