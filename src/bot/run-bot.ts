@@ -10,6 +10,9 @@ import type { Logger } from '../log.js';
 import { connectBus, type MqttBus } from '../mqtt/bus.js';
 import { buildClientOptions, persistentClientId, resolveBrokerUrl } from '../mqtt/options.js';
 import { auditPath, openAuditLog } from '../relay/audit.js';
+import { nodeCronPort } from '../schedules/cron-port.js';
+import { ScheduleService } from '../schedules/schedule-service.js';
+import { ScheduleStore } from '../schedules/schedule-store.js';
 import { openBotDb } from '../store/bot-db.js';
 import { acquireLease } from '../store/lease.js';
 import type { Db } from '../store/sqlite.js';
@@ -109,8 +112,26 @@ export async function startBot(opts: RunBotOptions): Promise<RunningBot> {
     await core.start();
     for (const plugin of opts.plugins ?? []) cleanups.push(await plugin(ctx));
     await dispatcher.start();
+    // Schedules (src/schedules/): jobs registered on cron times, missed ones caught up once.
+    const schedules = new ScheduleService({
+      store: new ScheduleStore(db, clock, random),
+      registry,
+      cron: nodeCronPort,
+      clock,
+      log: log.child({ name: 'schedules' }),
+      timeZone: config.schedule.time_zone,
+      catchUpSeconds: config.schedule.catch_up_seconds,
+      kick: () => dispatcher.kick(),
+    });
+    schedules.start();
+    cleanups.push(() => schedules.stop());
     const timer = setInterval(() => {
       lease.renew();
+      try {
+        schedules.tick();
+      } catch (err) {
+        log.error({ err }, 'schedule pass failed');
+      }
       core.tick().catch((err: unknown) => log.error({ err }, 'bot housekeeping failed'));
       dispatcher.dispatchPending().catch((err: unknown) => log.error({ err }, 'dispatch pass failed'));
     }, opts.tickMs ?? 5000);

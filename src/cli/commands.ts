@@ -45,6 +45,37 @@ export const COMMANDS: CommandEntry[] = [
     load: () => import('./commands/jobs-import.js'),
   },
   {
+    words: ['schedules', 'add'],
+    summary: 'add a schedule: a job registered at each time of a cron expression',
+    usage:
+      'hermes schedules add --cron EXPR --profile P --prompt TEXT [--runner R] [--repo NAME] [--overlap skip|queue|allow] [--owner WHO] [--json]',
+    load: () => import('./commands/schedules-add.js'),
+  },
+  {
+    words: ['schedules', 'list'],
+    summary: 'list schedules',
+    usage: 'hermes schedules list [--json]',
+    load: () => import('./commands/schedules-list.js'),
+  },
+  {
+    words: ['schedules', 'remove'],
+    summary: 'remove a schedule (its jobs stay)',
+    usage: 'hermes schedules remove ID [--json]',
+    load: () => import('./commands/schedules-remove.js'),
+  },
+  {
+    words: ['schedules', 'pause'],
+    summary: 'pause a schedule (no runs, no catch-up)',
+    usage: 'hermes schedules pause ID [--json]',
+    load: () => import('./commands/schedules-pause.js'),
+  },
+  {
+    words: ['schedules', 'resume'],
+    summary: 'resume a paused schedule',
+    usage: 'hermes schedules resume ID [--json]',
+    load: () => import('./commands/schedules-resume.js'),
+  },
+  {
     words: ['jobs', 'list'],
     summary: 'list jobs',
     usage: 'hermes jobs list [--status S] [--runner R] [--json]',

@@ -241,6 +241,23 @@ export const DiscordConfig = z.strictObject({
   default_channel: z.string().optional(),
 });
 
+export const ScheduleConfig = z.strictObject({
+  /** IANA time zone the cron expressions of schedules are read in (default: the bot host's). */
+  time_zone: z
+    .string()
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be an IANA time zone such as Europe/Berlin or UTC')
+    .optional(),
+  /** A scheduled time missed while the bot was down runs once at start if it is less late than this. */
+  catch_up_seconds: z.number().int().min(0).default(3600),
+});
+
 export const ConfigFile = z.strictObject({
   log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** `auto` detects network filesystems from the mount table. */
@@ -254,5 +271,6 @@ export const ConfigFile = z.strictObject({
   chat: ChatConfig.prefault({}),
   slack: SlackConfig.prefault({}),
   discord: DiscordConfig.prefault({}),
+  schedule: ScheduleConfig.prefault({}),
 });
 export type ConfigFile = z.infer<typeof ConfigFile>;

@@ -207,4 +207,30 @@ export const BOT_MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE jobs ADD COLUMN repo TEXT;
   `,
+  // 8: schedules (src/schedules/): a job registered at each time of a cron expression, owned by
+  // whoever created the schedule, in the channel it was created in; the message in that channel
+  // whose thread hears about skipped runs; the last scheduled time handled (catch-up after a
+  // restart runs at most the latest missed one) and the job it registered; a run owed by overlap
+  // `queue`.
+  `
+  CREATE TABLE schedules (
+    id              TEXT PRIMARY KEY,
+    cron            TEXT NOT NULL,
+    profile         TEXT NOT NULL,
+    runner          TEXT NOT NULL,
+    repo            TEXT,
+    prompt          TEXT NOT NULL,
+    owner           TEXT NOT NULL,
+    chat_platform   TEXT,
+    chat_channel    TEXT,
+    thread_channel  TEXT,
+    thread_id       TEXT,
+    overlap         TEXT NOT NULL CHECK (overlap IN ('skip', 'queue', 'allow')),
+    paused          INTEGER NOT NULL DEFAULT 0,
+    created_at      TEXT NOT NULL,
+    last_run_at     TEXT,
+    last_job_id     TEXT,
+    queued_at       TEXT
+  );
+  `,
 ];

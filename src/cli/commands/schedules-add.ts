@@ -1,0 +1,2 @@
+/** `hermes schedules add` (schedules.ts). */
+export { add as run } from './schedules.js';

@@ -1,0 +1,2 @@
+/** `hermes schedules list` (schedules.ts). */
+export { list as run } from './schedules.js';

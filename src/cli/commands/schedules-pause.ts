@@ -1,0 +1,2 @@
+/** `hermes schedules pause` (schedules.ts). */
+export { pause as run } from './schedules.js';

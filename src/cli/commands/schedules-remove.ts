@@ -1,0 +1,2 @@
+/** `hermes schedules remove` (schedules.ts). */
+export { remove as run } from './schedules.js';

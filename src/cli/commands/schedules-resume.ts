@@ -1,0 +1,2 @@
+/** `hermes schedules resume` (schedules.ts). */
+export { resume as run } from './schedules.js';
