@@ -17,6 +17,7 @@ export interface CommandHandlers {
   peek(cmd: RunnerCommandEnvelope, ageMs: number): Promise<ResultFields>;
   followup(cmd: RunnerCommandEnvelope, ageMs: number): Promise<ResultFields>;
   diff(cmd: RunnerCommandEnvelope, ageMs: number): Promise<ResultFields>;
+  resend(cmd: RunnerCommandEnvelope): Promise<ResultFields>;
 }
 
 export interface CommandRouterDeps {
@@ -96,6 +97,7 @@ export class CommandRouter {
       else if (cmd.event === 'cancel') result = await handlers.cancel(cmd, ageMs);
       else if (cmd.event === 'followup') result = await handlers.followup(cmd, ageMs);
       else if (cmd.event === 'diff') result = await handlers.diff(cmd, ageMs);
+      else if (cmd.event === 'resend') result = await handlers.resend(cmd);
       else result = await handlers.peek(cmd, ageMs);
     } catch (e) {
       log.error({ command: cmd.event, job: cmd.job_id, err: describeError(e) }, 'runner command failed');

@@ -6,6 +6,7 @@
  * whose stop() undoes it all; tmux sessions are left running (the next start
  * re-adopts them).
  */
+
 import type { Clock, Random } from '../../src/clock.js';
 import type { Config, Env } from '../../src/config/load.js';
 import { describeError } from '../../src/errors.js';
@@ -35,6 +36,7 @@ import { JobWatch } from './job-watch.js';
 import { PassLock } from './pass-lock.js';
 import { Presence } from './presence.js';
 import { reconcileRun } from './reconcile-run.js';
+import { resendEvents } from './resend-events.js';
 import { resultPublisher } from './result-publisher.js';
 import type { RunnerSigner } from './runner-messages.js';
 import {
@@ -252,6 +254,7 @@ export async function startRunner(opts: StartRunnerOptions): Promise<RunningRunn
         peek: (cmd, ageMs) => peekJob(cmd, ageMs, sessionDeps),
         followup: (cmd) => followupJob(cmd, { home, store, profiles, tmux, log }),
         diff: (cmd, ageMs) => diffJob(cmd, ageMs, { worktrees, maxAgeMs }),
+        resend: async (cmd) => resendEvents(cmd, relay),
       },
       publishResult,
     });

@@ -157,6 +157,13 @@ export async function startLocalRelay(opts: LocalRelayOptions): Promise<LocalRel
       }
     },
     pending: () => pendingAtClose ?? outbox.pendingCount(),
+    resend(jobId, from, to) {
+      if (closing) return 0;
+      const n = outbox.requeue(jobId, from, to);
+      if (n > 0) forwarder.kick();
+      log.info({ job: jobId, from, to, rows: n }, 'events queued again for the bot');
+      return n;
+    },
     waiting: () => waiters.waiting,
   };
 }

@@ -107,6 +107,18 @@ export class Outbox {
     ).n;
   }
 
+  /**
+   * Queues a job's events from..to (inclusive) again, e.g. after the bot saw them missing: sent
+   * rows are kept for the retention period for this. Returns how many rows will go out again.
+   */
+  requeue(jobId: string, from: number, to: number): number {
+    return prepared(
+      this.db,
+      `UPDATE outbox SET state = 'pending', attempts = 0
+       WHERE job_id = ? AND seq BETWEEN ? AND ? AND state IN ('sent', 'failed')`,
+    ).run(jobId, from, to).changes;
+  }
+
   /** Forgets sent rows older than the cutoff; returns how many. */
   pruneSent(before: number): number {
     return prepared(this.db, "DELETE FROM outbox WHERE state = 'sent' AND sent_at < ?").run(before).changes;

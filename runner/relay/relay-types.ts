@@ -61,4 +61,6 @@ export interface LocalRelay {
   pending(): number;
   /** Agents waiting for a decision right now. */
   waiting(): number;
+  /** Publishes a job's events from..to again from the outbox; returns how many it still had. */
+  resend(jobId: string, from: number, to: number): number;
 }

@@ -262,6 +262,32 @@ export class Dispatcher implements RunnerControl {
     for (const l of this.reportListeners) l(report);
   }
 
+  /**
+   * Asks the job's runner to publish the job's events from..to again from its outbox (the gap
+   * watch saw them missing). Resolves with whether the runner still had any, and why not.
+   */
+  async requestResend(jobId: string, from: number, to: number): Promise<{ ok: boolean; reason?: string }> {
+    const { registry, runners } = this.deps;
+    const job = registry.require(jobId);
+    const key = runners.keyOf(job.runner);
+    if (!key) return { ok: false, reason: `runner ${job.runner} is not paired with this bot` };
+    const requestId = newId('g', this.deps.random);
+    const result = new Promise<RunnerResultEnvelope>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters.delete(requestId);
+        reject(new HermesError('timeout', `runner ${job.runner} did not answer the resend in time`));
+      }, this.deps.peekTimeoutMs ?? 10_000);
+      this.waiters.set(requestId, (r) => {
+        clearTimeout(timer);
+        this.waiters.delete(requestId);
+        resolve(r);
+      });
+    });
+    await this.send(job.runner, key, 'resend', jobId, { request_id: requestId, from, to });
+    const r = await result;
+    return r.data.status === 'rejected' ? { ok: false, reason: r.data.reason ?? 'rejected' } : { ok: true };
+  }
+
   private onMessage(topic: string, payload: Buffer): void {
     const { prefix, runners, log } = this.deps;
     const leaf = topic.endsWith('/status') ? 'status' : topic.endsWith('/results') ? 'results' : undefined;

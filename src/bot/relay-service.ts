@@ -11,10 +11,19 @@ import { jobLevelOfEventsTopic } from '../protocol/topics.js';
 import type { AuditSink } from '../relay/audit.js';
 import { type AcceptedEvent, evaluateMessage, type Outcome, type RelaySettings } from '../relay/pipeline.js';
 
+/** Events from..to of a job that never arrived and that its runner could not send again. */
+export interface UnrepairedGap {
+  jobId: string;
+  from: number;
+  to: number;
+  reason: string;
+}
+
 export type AcceptedListener = (event: AcceptedEvent) => void | Promise<void>;
 
 export class RelayService {
   private readonly listeners = new Set<AcceptedListener>();
+  private readonly gapListeners = new Set<(gap: UnrepairedGap) => void>();
   readonly counts = new Map<string, number>();
 
   constructor(
@@ -31,6 +40,24 @@ export class RelayService {
   onAccepted(listener: AcceptedListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Listens for gaps the runner could not fill (chat shows each once in the job's thread). */
+  onGap(listener: (gap: UnrepairedGap) => void): () => void {
+    this.gapListeners.add(listener);
+    return () => this.gapListeners.delete(listener);
+  }
+
+  /** Counts an unrepairable gap and tells the listeners. */
+  reportGap(gap: UnrepairedGap): void {
+    this.counts.set('gap_unrepaired', (this.counts.get('gap_unrepaired') ?? 0) + 1);
+    for (const l of this.gapListeners) {
+      try {
+        l(gap);
+      } catch (err) {
+        this.deps.log.error({ err, job_id: gap.jobId }, 'gap listener failed');
+      }
+    }
   }
 
   /** Evaluate one message; always returns, never throws. */

@@ -3,6 +3,7 @@
  * session, relay and decisions, plus whatever attaches to it (chat adapters,
  * the runner dispatcher). Returns a handle whose stop() undoes it all.
  */
+
 import type { Clock, Random } from '../clock.js';
 import type { Config } from '../config/load.js';
 import { JobRegistry } from '../jobs/registry.js';
@@ -19,6 +20,7 @@ import type { Db } from '../store/sqlite.js';
 import { DECISION_AUDIT_FILE } from './auto-approve.js';
 import { BotCore } from './bot-core.js';
 import { Dispatcher } from './dispatcher.js';
+import { GapWatch } from './gap-watch.js';
 import type { RunnerControl } from './runner-control.js';
 import { RunnersStore } from './runners-store.js';
 
@@ -104,6 +106,18 @@ export async function startBot(opts: RunBotOptions): Promise<RunningBot> {
       approvals: config.approvals,
     });
     cleanups.push(() => dispatcher.stop());
+    const gaps =
+      config.relay.gap_grace_seconds > 0
+        ? new GapWatch({
+            db,
+            clock,
+            log: log.child({ name: 'gaps' }),
+            audit,
+            resend: (jobId, from, to) => dispatcher.requestResend(jobId, from, to),
+            onUnrepaired: (gap) => core.relay.reportGap(gap),
+            graceMs: config.relay.gap_grace_seconds * 1000,
+          })
+        : undefined;
     const ctx: BotContext = { core, runners: dispatcher, registry, db, bus, config, clock, random, log };
     // The relay takes what the broker hands over before any plugin starts: a persistent session's
     // backlog arrives right after CONNACK and is acknowledged at once, so holding it in memory
@@ -134,6 +148,7 @@ export async function startBot(opts: RunBotOptions): Promise<RunningBot> {
       }
       core.tick().catch((err: unknown) => log.error({ err }, 'bot housekeeping failed'));
       dispatcher.dispatchPending().catch((err: unknown) => log.error({ err }, 'dispatch pass failed'));
+      gaps?.scan().catch((err: unknown) => log.error({ err }, 'gap scan failed'));
     }, opts.tickMs ?? 5000);
     cleanups.push(() => clearInterval(timer));
     log.info({ broker: url.replace(/\/\/[^@/]*@/, '//***@'), home: config.home }, 'bot running');

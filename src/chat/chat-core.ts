@@ -27,6 +27,7 @@ import {
 } from './deps.js';
 import { EventDelivery } from './event-delivery.js';
 import { KeyedQueue } from './keyed-queue.js';
+import { bold, message, section, text } from './message.js';
 import { ChannelPacer } from './pacer.js';
 import type { ActionInput, ChatInbound, ChatPort, CommandInput, Interaction, ReasonInput } from './port.js';
 import { ProgressCoalescer } from './progress.js';
@@ -114,6 +115,17 @@ export class ChatCore implements ChatInbound {
         .catch((err: unknown) => this.deps.log.warn({ err, job_id: r.jobId }, 'change report not posted'));
     });
     if (reports) this.unsubscribe.push(reports);
+    const onGap = this.opts.events.onGap?.((g) => {
+      const range = g.from === g.to ? `event ${g.from} is` : `events ${g.from}-${g.to} are`;
+      const content = message(
+        `${g.jobId}: ${range} missing`,
+        section(bold(`${range[0]!.toUpperCase()}${range.slice(1)} missing`), text(`: ${g.reason}`)),
+      );
+      this.delivery
+        .note(g.jobId, content)
+        .catch((err: unknown) => this.deps.log.warn({ err, job_id: g.jobId }, 'gap notice not posted'));
+    });
+    if (onGap) this.unsubscribe.push(onGap);
     const jobs = this.delivery.retryOwed(0);
     if (jobs > 0) this.deps.log.info({ jobs }, 'posting events that reached the bot while chat was away');
   }

@@ -51,6 +51,8 @@ export const defaultChatSettings: ChatSettings = {
 /** The event stream the core listens to (BotCore.relay). */
 export interface AcceptedEvents {
   onAccepted(listener: (e: AcceptedEvent) => void | Promise<void>): () => void;
+  /** Gaps in a job's events that could not be repaired (shown once in the thread). */
+  onGap?(listener: (gap: { jobId: string; from: number; to: number; reason: string }) => void): () => void;
 }
 
 /** The decision service (BotCore.decisions): the same code `hermes jobs decide` runs. */

@@ -35,6 +35,7 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   HERMES_MAX_PAYLOAD_BYTES: 'relay.max_payload_bytes',
   HERMES_CLOCK_SKEW_SECONDS: 'relay.clock_skew_seconds',
   HERMES_REPLAY_WINDOW: 'relay.replay_window',
+  HERMES_GAP_GRACE_SECONDS: 'relay.gap_grace_seconds',
   HERMES_NAIVE_TIMESTAMPS: 'relay.naive_timestamps',
   HERMES_MAX_SEQ_JUMP: 'relay.max_seq_jump',
   HERMES_PUBLISH_DEADLINE_SECONDS: 'publish.deadline_seconds',

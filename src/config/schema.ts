@@ -70,6 +70,11 @@ export const RelayConfig = z.strictObject({
     .default(DEFAULT_MAX_WIRE_BYTES),
   /** Non-terminal events whose timestamp is further than this from the bot's clock are dropped. */
   clock_skew_seconds: z.number().int().min(1).default(300),
+  /**
+   * A hole in a job's seqs open this long is a gap: audited, asked of the runner's outbox again,
+   * shown in the thread if it cannot be filled. 0 turns gap detection off (senders whose seqs skip).
+   */
+  gap_grace_seconds: z.number().min(0).default(10),
   /** An event whose seq is more than this below the job's highest seq is dropped as a replay. */
   replay_window: z.number().int().min(1).default(1000),
   /** A time with no UTC offset (Python's datetime.utcnow().isoformat()): read as UTC, or dropped. */

@@ -100,7 +100,8 @@ export type DecisionEnvelope = z.infer<typeof DecisionEnvelope>;
 export const Sealed = z.object({ iv: z.string(), ciphertext: z.string(), tag: z.string() });
 export type Sealed = z.infer<typeof Sealed>;
 
-export const RUNNER_COMMANDS = ['start', 'cancel', 'peek', 'followup', 'diff'] as const;
+/** resend: publish a job's events from..to again from the runner's outbox (the bot saw a gap). */
+export const RUNNER_COMMANDS = ['start', 'cancel', 'peek', 'followup', 'diff', 'resend'] as const;
 
 /** Longest follow-up text a runner accepts (one chat message is shorter). */
 export const MAX_FOLLOWUP_CHARS = 8000;

@@ -9,7 +9,8 @@ import { dirname, join } from 'node:path';
 export interface AuditRecord {
   received_at: string;
   topic: string;
-  verdict: 'accepted' | 'dropped';
+  /** gap*: a hole in a job's accepted seqs (src/bot/gap-watch.ts), not a message. */
+  verdict: 'accepted' | 'dropped' | 'gap' | 'gap_repaired' | 'gap_unrepaired';
   reason?: string;
   job_id?: string;
   seq?: number;

@@ -52,6 +52,8 @@ export interface DaemonWorld {
 export interface WorldOptions {
   profiles?: Record<string, unknown>;
   linger?: number;
+  /** Extra environment of the in-process bot's config. */
+  botEnv?: Record<string, string>;
 }
 
 export async function startWorld(opts: WorldOptions = {}): Promise<DaemonWorld> {
@@ -61,7 +63,7 @@ export async function startWorld(opts: WorldOptions = {}): Promise<DaemonWorld> 
   const socket = `hermes-test-${randomBytes(5).toString('hex')}`;
   const runnerId = `r-${randomBytes(3).toString('hex')}`;
   const tmux = new Tmux({ socket, exec: nodeExec({ env: tmuxClientEnv(process.env) }) });
-  const bot = botHarness(b.home, broker.url);
+  const bot = botHarness(b.home, broker.url, opts.botEnv);
 
   const runnerEnv: Record<string, string | undefined> = {
     HERMES_HOME: r.home,
