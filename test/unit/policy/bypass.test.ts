@@ -148,6 +148,7 @@ describe('MEDIUM: deny rule / hardline evaded (ask instead of deny)', () => {
       "rm -rf $'/'",
       'find ~ -delete',
       'busybox rm -rf ~',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: shell text, not a template
       'rm -rf ${HOME}/',
     ])
       bash(NONE, c, ['deny']);
@@ -190,9 +191,11 @@ describe('MEDIUM: deny rule / hardline evaded (ask instead of deny)', () => {
 
 describe('known limits: asked, not denied (a person sees them)', () => {
   it('a globbed or expanded program, arguments from stdin', () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell text, not a template
     for (const c of ['/???/rm x', 'rm${IFS}x']) bash(D, c, ['ask']);
     // xargs is looked through: the rm it runs is denied, whatever its arguments.
     bash(D, 'echo ~ | xargs rm -rf', ['deny']);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell text, not a template
     expect(dec(D, 'Bash', { command: 'rm${IFS}x' }).reason).toBe('no rule allows "rm$IFSx"');
   });
 });
