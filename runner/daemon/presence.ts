@@ -28,6 +28,8 @@ export class Presence {
     private readonly state: Pick<DaemonState, 'reserveStatusSeqs'>,
     private readonly profiles: () => readonly string[],
     private readonly log: Logger,
+    /** runner.cwd_roots is set: announced in the status so the bot can refuse a --cwd at once. */
+    private readonly acceptsCwd?: boolean,
   ) {
     const { topic } = statusMessage(signer, 0, 'offline', []);
     this.will = { topic, payload: Buffer.alloc(0), qos: 1, retain: true };
@@ -38,7 +40,9 @@ export class Presence {
   private reserve(): void {
     const first = this.state.reserveStatusSeqs(2);
     this.onlineSeq = first;
-    this.will.payload = Buffer.from(statusMessage(this.signer, first + 1, 'offline', this.profiles()).wire);
+    this.will.payload = Buffer.from(
+      statusMessage(this.signer, first + 1, 'offline', this.profiles(), this.acceptsCwd).wire,
+    );
   }
 
   /** Call on every connection change of the bus. */
@@ -51,7 +55,7 @@ export class Presence {
   }
 
   async publishOnline(bus: Pick<MqttBus, 'publish'>): Promise<void> {
-    const msg = statusMessage(this.signer, this.onlineSeq, 'online', this.profiles());
+    const msg = statusMessage(this.signer, this.onlineSeq, 'online', this.profiles(), this.acceptsCwd);
     await bus.publish(msg.topic, msg.wire, { qos: 1, retain: true });
     this.log.info({ seq: this.onlineSeq, profiles: this.profiles() }, 'runner online');
   }
@@ -59,7 +63,7 @@ export class Presence {
   /** A clean stop: offline with a seq above everything sent so far (the will never fires). */
   async publishOffline(bus: Pick<MqttBus, 'publish'>): Promise<void> {
     const seq = this.state.reserveStatusSeqs(1);
-    const msg = statusMessage(this.signer, seq, 'offline', this.profiles());
+    const msg = statusMessage(this.signer, seq, 'offline', this.profiles(), this.acceptsCwd);
     await bus.publish(msg.topic, msg.wire, { qos: 1, retain: true });
     this.log.info({ seq }, 'runner offline');
   }

@@ -118,7 +118,13 @@ export async function startRunner(opts: StartRunnerOptions): Promise<RunningRunn
     });
     const prefix = config.mqtt.topic_prefix;
     const signer: RunnerSigner = { prefix, runnerId, key: identity.key, clock };
-    const presence = new Presence(signer, state, () => profiles.names(), log);
+    const presence = new Presence(
+      signer,
+      state,
+      () => profiles.names(),
+      log,
+      config.runner.cwd_roots.length > 0,
+    );
 
     const url = resolveBrokerUrl(config, opts.brokerUrl);
     const bus = await connectRunnerBus({ config, url, runnerId, will: presence.will, log });

@@ -36,11 +36,17 @@ export function statusMessage(
   seq: number,
   state: 'online' | 'offline',
   profiles: readonly string[],
+  /** Whether jobs may choose a working directory here (runner.cwd_roots set): the bot refuses --cwd at registration otherwise. */
+  acceptsCwd?: boolean,
 ): OutgoingMessage {
   return {
     topic: topics.runnerStatus(s.prefix, s.runnerId),
     // For status, job_id is the runner id (docs/protocol.md).
-    wire: sign(s, s.runnerId, seq, 'status', { state, profiles: [...profiles] }),
+    wire: sign(s, s.runnerId, seq, 'status', {
+      state,
+      profiles: [...profiles],
+      ...(acceptsCwd === undefined ? {} : { accepts_cwd: acceptsCwd }),
+    }),
   };
 }
 

@@ -14,6 +14,7 @@
  *   await relay.close();
  */
 import { HermesError, isHermesError } from '../../src/errors.js';
+import { type Connection, startSocketServer } from '../../src/ipc/line-socket-server.js';
 import { migrate, openDatabase } from '../../src/store/sqlite.js';
 import { DecisionWaiters } from './decision-waiters.js';
 import { Forwarder } from './forwarder.js';
@@ -21,7 +22,6 @@ import { Outbox } from './outbox.js';
 import { OUTBOX_MIGRATIONS, outboxDbPath } from './outbox-schema.js';
 import { checkPublish, decisionFits, parseRequest, type RelayRequest } from './relay-requests.js';
 import type { LocalRelay, LocalRelayOptions } from './relay-types.js';
-import { type Connection, startSocketServer } from './socket-server.js';
 
 export type { LocalRelay, LocalRelayOptions } from './relay-types.js';
 

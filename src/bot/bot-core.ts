@@ -13,6 +13,7 @@ import type { AuditSink } from '../relay/audit.js';
 import type { AcceptedEvent } from '../relay/pipeline.js';
 import { DecisionService } from './decision-service.js';
 import { GrantedApprovals } from './granted-approvals.js';
+import { JobNotices } from './job-notices.js';
 import { RelayService } from './relay-service.js';
 
 export interface BotCoreDeps {
@@ -32,6 +33,8 @@ export interface BotCoreDeps {
 export class BotCore {
   readonly relay: RelayService;
   readonly decisions: DecisionService;
+  /** Cancels and registrations made through the control socket, for the chat cores to show. */
+  readonly notices = new JobNotices();
   readonly prefix: string;
   private readonly granted: GrantedApprovals;
   private readonly stops: Array<() => void> = [];

@@ -51,6 +51,8 @@ export class Dispatcher implements RunnerControl {
   private readonly followUps: FollowUps;
   private readonly statusTopics: RunnerStatusSubscriptions;
   private readonly reportListeners = new Set<(r: ChangeReport) => void>();
+  /** accepts_cwd from each runner's last status (retained, so it comes back after a restart). */
+  private readonly acceptsCwd = new Map<string, boolean>();
 
   constructor(private readonly deps: DispatcherDeps) {
     this.ledger = new CommandLedger(deps.registry.db, deps.clock);
@@ -87,7 +89,10 @@ export class Dispatcher implements RunnerControl {
   }
 
   list(): RunnerInfo[] {
-    return this.deps.runners.list();
+    return this.deps.runners.list().map((r) => {
+      const accepts = this.acceptsCwd.get(r.id);
+      return accepts === undefined ? r : { ...r, acceptsCwd: accepts };
+    });
   }
 
   kick(): void {
@@ -311,6 +316,8 @@ export class Dispatcher implements RunnerControl {
         log.debug({ runner: runnerId, seq: msg.value.seq }, 'old runner status ignored');
         return;
       }
+      const accepts = (msg.value.data as { accepts_cwd?: unknown }).accepts_cwd;
+      if (typeof accepts === 'boolean') this.acceptsCwd.set(runnerId, accepts);
       log.info({ runner: runnerId, state, profiles }, 'runner status');
       if (state === 'online') this.kick();
       return;

@@ -4,7 +4,7 @@
  * the runner dispatcher). Returns a handle whose stop() undoes it all.
  */
 
-import type { Clock, Random } from '../clock.js';
+import { type Clock, isoTime, type Random } from '../clock.js';
 import type { Config } from '../config/load.js';
 import { JobRegistry } from '../jobs/registry.js';
 import type { Logger } from '../log.js';
@@ -19,6 +19,9 @@ import { acquireLease } from '../store/lease.js';
 import type { Db } from '../store/sqlite.js';
 import { DECISION_AUDIT_FILE } from './auto-approve.js';
 import { BotCore } from './bot-core.js';
+import { botSocketPath, removeBotAddress, writeBotAddress } from './control/bot-address.js';
+import { startControlServer } from './control/control-server.js';
+import { CONTROL_HANDLERS } from './control/handlers.js';
 import { Dispatcher } from './dispatcher.js';
 import { GapWatch } from './gap-watch.js';
 import type { RunnerControl } from './runner-control.js';
@@ -49,10 +52,41 @@ export interface RunBotOptions {
   plugins?: BotPlugin[];
   /** How often expiry and the decision outbox are checked. */
   tickMs?: number;
+  /**
+   * The control socket and $HERMES_HOME/bot.json, through which CLI commands on this home find
+   * the bot (its broker) and send it state changes. `process` names the command (`hermes up`).
+   * Default on; false leaves both out.
+   */
+  control?: { process: string } | false;
 }
 
 export interface RunningBot extends BotContext {
   stop(): Promise<void>;
+}
+
+/** The control socket and bot.json; without them (a socket path too long, say) the CLI uses the database alone. */
+async function openControl(
+  ctx: BotContext,
+  brokerUrl: string,
+  processName: string,
+  cleanups: Array<() => Promise<void> | void>,
+): Promise<void> {
+  const { config, log, clock } = ctx;
+  const path = botSocketPath(config.home);
+  try {
+    const server = await startControlServer(ctx, CONTROL_HANDLERS, path);
+    cleanups.push(() => server.close());
+    writeBotAddress(config.home, {
+      pid: process.pid,
+      broker_url: brokerUrl,
+      socket: path,
+      started_at: isoTime(clock.now()),
+      process: processName,
+    });
+    cleanups.push(() => removeBotAddress(config.home, process.pid));
+  } catch (err) {
+    log.warn({ err, path }, 'no control socket: CLI commands on this home will work on the database alone');
+  }
 }
 
 export async function startBot(opts: RunBotOptions): Promise<RunningBot> {
@@ -139,6 +173,9 @@ export async function startBot(opts: RunBotOptions): Promise<RunningBot> {
     });
     schedules.start();
     cleanups.push(() => schedules.stop());
+    if (opts.control !== false) {
+      await openControl(ctx, url, opts.control?.process ?? 'hermes bot', cleanups);
+    }
     const timer = setInterval(() => {
       lease.renew();
       try {

@@ -8,6 +8,11 @@ export interface RunnerInfo {
   state: 'online' | 'offline' | 'unknown';
   profiles: string[];
   lastSeen: string | null;
+  /**
+   * Whether the runner lets a job choose its working directory (it has runner.cwd_roots), from
+   * its last status; undefined when it did not say (an older runner, or not seen since start).
+   */
+  acceptsCwd?: boolean;
 }
 
 /** What a runner says a worktree job changed, at the job's end. */

@@ -47,6 +47,7 @@ export function attachChat(ctx: BotContext, opts: AttachChatOptions): AttachedCh
     registry,
     events: bot.relay,
     decisions: bot.decisions,
+    notices: bot.notices,
     runners: opts.runners ?? ctx.runners,
     audit,
     clock,

@@ -4,6 +4,7 @@
  * ChatPort, everything it is asked comes through handleCommand / handleAction /
  * handleReasonSubmitted.
  */
+import type { JobNotice, JobNotices } from '../bot/job-notices.js';
 import type { RunnerControl } from '../bot/runner-control.js';
 import type { Clock } from '../clock.js';
 import { describeError, isHermesError } from '../errors.js';
@@ -32,6 +33,8 @@ import { ChannelPacer } from './pacer.js';
 import type { ActionInput, ChatInbound, ChatPort, CommandInput, Interaction, ReasonInput } from './port.js';
 import { ProgressCoalescer } from './progress.js';
 import { changeMessage } from './render/change.js';
+import { renderCancelAnnouncement, renderCancelled } from './render/events.js';
+import { who } from './render/people.js';
 import { RequestMessages } from './request-messages.js';
 import { realTimers, type Timers } from './timers.js';
 
@@ -54,6 +57,8 @@ export interface ChatCoreOptions {
   log: Logger;
   timers?: Timers;
   settings?: Partial<ChatSettings>;
+  /** Cancels and registrations made through the bot's control socket (the CLI). */
+  notices?: JobNotices;
 }
 
 export class ChatCore implements ChatInbound {
@@ -126,6 +131,7 @@ export class ChatCore implements ChatInbound {
         .catch((err: unknown) => this.deps.log.warn({ err, job_id: g.jobId }, 'gap notice not posted'));
     });
     if (onGap) this.unsubscribe.push(onGap);
+    if (this.opts.notices) this.unsubscribe.push(this.opts.notices.on((n) => void this.noticed(n)));
     const jobs = this.delivery.retryOwed(0);
     if (jobs > 0) this.deps.log.info({ jobs }, 'posting events that reached the bot while chat was away');
   }
@@ -142,6 +148,26 @@ export class ChatCore implements ChatInbound {
    */
   catchUp(): number {
     return this.delivery.retryOwed(0, true);
+  }
+
+  /** A cancel or registration from outside chat: the thread and card say so, as if done here. */
+  private async noticed(n: JobNotice): Promise<void> {
+    const { registry, platform, log } = this.deps;
+    try {
+      const job = registry.get(n.jobId);
+      if (!job || !this.delivery.serves(job)) return;
+      if (n.kind === 'registered') await this.delivery.showRegistered(n.jobId);
+      else {
+        const by = who(n.by, platform);
+        await this.delivery.ended(
+          n.jobId,
+          renderCancelled(n.jobId, by),
+          renderCancelAnnouncement(registry.require(n.jobId), by, platform),
+        );
+      }
+    } catch (err) {
+      log.warn({ err, job_id: n.jobId, notice: n.kind }, 'chat not updated');
+    }
   }
 
   stop(): void {

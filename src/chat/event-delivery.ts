@@ -75,6 +75,19 @@ export class EventDelivery {
     return this.schedule.retryOwed(olderThanMs, now);
   }
 
+  /**
+   * Posts the card of a job registered outside chat now, where such jobs go on this platform,
+   * instead of at its first event (a registration through the running bot). False when this
+   * platform does not show it.
+   */
+  showRegistered(jobId: string): Promise<boolean> {
+    return this.deps.queue.run(jobId, async () => {
+      const job = this.deps.registry.get(jobId);
+      if (!job || !this.serves(job)) return false;
+      return (await this.thread(job)) !== undefined;
+    });
+  }
+
   /** Posts the job card and records the thread (registration, or the first event of a CLI job). */
   async openThread(job: Job, channel: string): Promise<JobThread> {
     const { port, state, pacer, platform } = this.deps;
@@ -111,10 +124,20 @@ export class EventDelivery {
     });
   }
 
-  /** A job ended outside the event stream (cancelled): say so, update the card, close its requests. */
-  async ended(jobId: string, content: ChatMessage): Promise<void> {
+  /**
+   * A job ended outside the event stream (cancelled): say so in the thread and, with
+   * `announcement`, in the channel; update the card, close its requests.
+   */
+  async ended(jobId: string, content: ChatMessage, announcement?: ChatMessage): Promise<void> {
     await this.note(jobId, content);
     await this.deps.queue.run(jobId, async () => {
+      const thread = this.deps.state.thread(jobId);
+      if (announcement && thread) {
+        this.deps.pacer.spend(thread.channel);
+        await this.deps.port
+          .announce(thread.channel, announcement)
+          .catch((err: unknown) => this.deps.log.warn({ err, job_id: jobId }, 'cancel not announced'));
+      }
       await this.refreshCard(jobId).catch((err: unknown) =>
         this.deps.log.warn({ err, job_id: jobId }, 'job card not updated'),
       );

@@ -203,7 +203,14 @@ export function checkRunners(config: Config): CheckResult {
   }
 }
 
-export async function checkBroker(config: Config, random: Random, override?: string): Promise<CheckResult> {
+/** `source` says where the URL came from (`--mqtt`, the running bot, mqtt.url): doctor names it. */
+export async function checkBroker(
+  config: Config,
+  random: Random,
+  override?: string,
+  source?: string,
+): Promise<CheckResult> {
+  const from = source ? ` (${source})` : '';
   let url: string;
   try {
     url = resolveBrokerUrl(config, override);
@@ -220,11 +227,11 @@ export async function checkBroker(config: Config, random: Random, override?: str
       options: buildClientOptions(config, { clientId: newId('hermes-doctor', random) }, { url }),
     });
     await bus.close();
-    return ok('broker', `connected to ${url.replace(/\/\/[^@/]*@/, '//***@')}`);
+    return ok('broker', `connected to ${url.replace(/\/\/[^@/]*@/, '//***@')}${from}`);
   } catch (e) {
     return fail(
       'broker',
-      describeError(e),
+      `${describeError(e)}${from}`,
       `start a broker at ${url} or set HERMES_MQTT_URL (\`hermes up\` embeds one)`,
     );
   } finally {

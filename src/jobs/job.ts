@@ -104,3 +104,27 @@ export function jobToJson(j: Job) {
     max_cost_usd: j.maxCostUsd,
   };
 }
+
+/** The Job a `jobToJson` shape describes (a job the running bot answered with). */
+export function jobFromJson(j: ReturnType<typeof jobToJson>): Job {
+  return {
+    id: j.id,
+    status: j.status,
+    profile: j.profile,
+    runner: j.runner,
+    prompt: j.prompt,
+    cwd: j.cwd,
+    repo: j.repo,
+    owner: j.owner,
+    auth: j.auth,
+    chat: j.chat,
+    createdAt: j.created_at,
+    updatedAt: j.updated_at,
+    dispatchedAt: j.dispatched_at,
+    startedAt: j.started_at,
+    endedAt: j.ended_at,
+    maxSeq: j.max_seq,
+    statusReason: j.status_reason,
+    maxCostUsd: j.max_cost_usd,
+  };
+}

@@ -85,7 +85,15 @@ export async function startUp(opts: UpOptions): Promise<RunningUp> {
       );
       chat.push('console');
     }
-    const bot = await startBot({ config, log, clock, random, brokerUrl, plugins });
+    const bot = await startBot({
+      config,
+      log,
+      clock,
+      random,
+      brokerUrl,
+      plugins,
+      control: { process: 'hermes up' },
+    });
     undo.push(() => bot.stop());
     ensureLocalRunner(config.home, bot.db, clock, random);
     const runner = await startRunner({

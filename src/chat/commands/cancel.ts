@@ -2,7 +2,7 @@
 import { describeError, HermesError } from '../../errors.js';
 import { isTerminalState } from '../../jobs/states.js';
 import { ownerOf } from '../access.js';
-import { renderCancelled } from '../render/events.js';
+import { renderCancelAnnouncement, renderCancelled } from '../render/events.js';
 import { who } from '../render/people.js';
 import { mayActOrRefuse, say } from './replies.js';
 import type { CommandHandler } from './types.js';
@@ -40,7 +40,12 @@ export const cancel: CommandHandler = {
       );
       return;
     }
-    await ctx.delivery.ended(job.id, renderCancelled(job.id, who(by, deps.platform)));
+    const byWho = who(by, deps.platform);
+    await ctx.delivery.ended(
+      job.id,
+      renderCancelled(job.id, byWho),
+      renderCancelAnnouncement(after, byWho, deps.platform),
+    );
     await input.reply(say(`Cancelled ${job.id}.`));
   },
 };

@@ -156,3 +156,18 @@ export function renderTurnEnded(
 export function renderCancelled(jobId: string, by: Span[]): ChatMessage {
   return message(`${jobId} cancelled`, section(bold('⏹ Cancelled'), text(' by '), ...by));
 }
+
+/** The channel announcement of a cancel: like an end, it says who stopped the job. */
+export function renderCancelAnnouncement(job: Job, by: Span[], platform: string): ChatMessage {
+  return message(
+    `Job ${job.id} cancelled`,
+    section(
+      bold(`⏹ Job ${job.id} cancelled`),
+      text(' by '),
+      ...by,
+      text(` (${job.profile}, requested by `),
+      ...who(job.owner, platform),
+      text(')'),
+    ),
+  );
+}

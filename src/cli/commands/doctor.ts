@@ -9,6 +9,7 @@ import {
   checkTmux,
 } from '../../doctor/checks.js';
 import { describeError } from '../../errors.js';
+import { cliBrokerUrl } from '../broker-url.js';
 import { type CommandContext, parseFlags, writeJson, writeLine } from '../context.js';
 
 export async function run(ctx: CommandContext): Promise<number> {
@@ -34,7 +35,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     results.push(
       checkHome(config),
       checkSqlite(config),
-      await checkBroker(config, ctx.random, values.mqtt),
+      await checkChosenBroker(ctx, config, values.mqtt),
       await checkTmux(ctx.env),
       checkRunners(config),
       ...checkChat(config, ctx.env),
@@ -48,4 +49,20 @@ export async function run(ctx: CommandContext): Promise<number> {
     }
   }
   return results.some((r) => r.status === 'fail') ? 1 : 0;
+}
+
+/** The broker the running bot of this home uses when there is one (bot.json), and says which. */
+async function checkChosenBroker(
+  ctx: CommandContext,
+  config: ReturnType<CommandContext['config']>,
+  flag: string | undefined,
+): Promise<CheckResult> {
+  let choice: ReturnType<typeof cliBrokerUrl> | undefined;
+  try {
+    choice = cliBrokerUrl(ctx, flag);
+  } catch {
+    // checkBroker says what is wrong with the URL
+  }
+  if (!choice) return checkBroker(config, ctx.random, flag);
+  return checkBroker(config, ctx.random, choice.url, choice.source);
 }

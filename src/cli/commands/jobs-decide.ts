@@ -9,8 +9,10 @@ import { DecisionService } from '../../bot/decision-service.js';
 import { newId } from '../../clock.js';
 import { describeError, HermesError } from '../../errors.js';
 import { connectBus, type MqttBus } from '../../mqtt/bus.js';
-import { buildClientOptions, resolveBrokerUrl } from '../../mqtt/options.js';
+import { buildClientOptions } from '../../mqtt/options.js';
 import { parseRule } from '../../policy/rule.js';
+import { callRunningBot, NO_BOT_NOTE } from '../bot-link.js';
+import { cliBrokerUrl } from '../broker-url.js';
 import { type CommandContext, parseFlags, writeJson, writeLine } from '../context.js';
 import { withRegistry } from '../registry-context.js';
 
@@ -46,6 +48,19 @@ export async function run(ctx: CommandContext): Promise<number> {
           rule: parseRule(values.rule).raw,
         };
   const by = values.by ?? `cli:${ctx.env.USER ?? userInfo().username}`;
+  // The running bot decides as its buttons do: published on its broker, the card updated.
+  if (values.mqtt === undefined) {
+    const viaBot = await callRunningBot(ctx, 'decide', {
+      job_id: jobId,
+      request_id: requestId,
+      decision,
+      by,
+      ...(values.reason !== undefined ? { reason: values.reason } : {}),
+      scope,
+      ...(grant ? { grant } : {}),
+    });
+    if (viaBot) return reportBotDecision(ctx, viaBot.result as BotDecision, values.json === true);
+  }
   const config = ctx.config();
   // This command says itself, in one line, when the broker is out of reach or the decision is
   // not published yet; the bus's and the service's warnings would repeat that as JSON.
@@ -53,7 +68,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   let bus: MqttBus | undefined;
   let offline: string | undefined;
   try {
-    const url = resolveBrokerUrl(config, values.mqtt);
+    const { url } = cliBrokerUrl(ctx, values.mqtt);
     bus = await connectBus({
       url,
       log: log.child({ name: 'mqtt' }),
@@ -106,9 +121,36 @@ export async function run(ctx: CommandContext): Promise<number> {
           ctx.stdout,
           `${r.request_id}: ${r.status} by ${r.decided_by}${grant ? `; ${grant.kind} ${grant.rule} for the rest of the job` : ''}`,
         );
+      if (values.mqtt === undefined) writeLine(ctx.stderr, `hermes: ${NO_BOT_NOTE}`);
       return 0;
     });
   } finally {
     await bus?.close();
   }
+}
+
+interface BotDecision {
+  outcome: 'decided' | 'already';
+  request: { request_id: string; status: string; decided_by: string | null; decided_at: string | null };
+  published: boolean;
+}
+
+function reportBotDecision(ctx: CommandContext, d: BotDecision, json: boolean): number {
+  const r = d.request;
+  if (d.outcome === 'already') {
+    writeLine(
+      ctx.stderr,
+      `hermes: request ${r.request_id} was already ${r.status} by ${r.decided_by} at ${r.decided_at}`,
+    );
+    return 1;
+  }
+  if (!d.published) {
+    writeLine(
+      ctx.stderr,
+      'hermes: warning: decision recorded; the running bot publishes it once its broker takes it',
+    );
+  }
+  if (json) writeJson(ctx.stdout, { ...r, published: d.published });
+  else writeLine(ctx.stdout, `${r.request_id}: ${r.status} by ${r.decided_by} (through the running bot)`);
+  return 0;
 }

@@ -1,9 +1,12 @@
 /** `hermes jobs register`: a new pending job; a token is generated unless told otherwise. */
 import { userInfo } from 'node:os';
+import { unpairedRunner } from '../../bot/registration-check.js';
+import { RunnersStore } from '../../bot/runners-store.js';
 import { HermesError } from '../../errors.js';
-import { jobToJson } from '../../jobs/job.js';
+import { jobFromJson, jobToJson } from '../../jobs/job.js';
 import type { TokenChoice } from '../../jobs/registry.js';
 import { readSecretFile } from '../../secrets/token-file.js';
+import { callRunningBot, NO_BOT_NOTE } from '../bot-link.js';
 import { type CommandContext, parseFlags, writeJson, writeLine } from '../context.js';
 import { jobDetail } from '../format.js';
 import { withRegistry } from '../registry-context.js';
@@ -49,31 +52,72 @@ export async function run(ctx: CommandContext): Promise<number> {
       `jobs register: --max-cost must be a positive number of US dollars, not ${values['max-cost']}`,
     );
   }
-  return withRegistry(ctx, (registry) => {
-    const job = registry.register({
-      ...(values.id !== undefined ? { id: values.id } : {}),
-      profile: values.profile!,
-      runner: values.runner,
-      prompt: values.prompt ?? '',
-      cwd: values.cwd ?? null,
-      repo: values.repo ?? null,
-      owner,
-      auth,
-      maxCostUsd: maxCost,
-    });
-    // Only once the token was accepted: a refused one gets its error alone, not a warning first.
-    if (values['auth-token'] !== undefined) {
-      writeLine(
-        ctx.stderr,
-        'hermes: warning: --auth-token puts the secret in your shell history and `ps`; prefer --auth-token-file',
-      );
-    }
+  const registration = {
+    ...(values.id !== undefined ? { id: values.id } : {}),
+    profile: values.profile,
+    ...(values.runner !== undefined ? { runner: values.runner } : {}),
+    prompt: values.prompt ?? '',
+    cwd: values.cwd ?? null,
+    repo: values.repo ?? null,
+    owner,
+    maxCostUsd: maxCost,
+  };
+  const { maxCostUsd, ...rest } = registration;
+  const viaBot = await callRunningBot(ctx, 'register', {
+    ...rest,
+    max_cost_usd: maxCostUsd,
+    auth,
+    reveal_token: values['reveal-token'] === true,
+  });
+  if (viaBot) {
+    const { job, token, unpaired } = viaBot.result as {
+      job: ReturnType<typeof jobToJson>;
+      token?: string | null;
+      unpaired?: string;
+    };
+    warnAfterRegistration(ctx, values['auth-token'] !== undefined, unpaired);
+    print(ctx, job, token, values.json === true);
+    return 0;
+  }
+  return withRegistry(ctx, (registry, db) => {
+    const job = registry.register({ ...registration, auth });
+    warnAfterRegistration(
+      ctx,
+      values['auth-token'] !== undefined,
+      unpairedRunner(new RunnersStore(db, ctx.clock).list(), registration),
+    );
     const token = values['reveal-token'] ? registry.tokenOf(job.id) : undefined;
-    if (values.json) writeJson(ctx.stdout, { ...jobToJson(job), ...(token !== undefined ? { token } : {}) });
-    else {
-      for (const l of jobDetail(job)) writeLine(ctx.stdout, l);
-      if (token !== undefined) writeLine(ctx.stdout, `token     ${token ?? '(none)'}`);
-    }
+    print(ctx, jobToJson(job), token, values.json === true);
+    writeLine(ctx.stderr, `hermes: ${NO_BOT_NOTE}`);
     return 0;
   });
+}
+
+// Only once the job was accepted: a refused one gets its error alone, not a warning first.
+function warnAfterRegistration(ctx: CommandContext, tokenInArgv: boolean, unpaired: string | undefined) {
+  if (tokenInArgv) {
+    writeLine(
+      ctx.stderr,
+      'hermes: warning: --auth-token puts the secret in your shell history and `ps`; prefer --auth-token-file',
+    );
+  }
+  if (unpaired) {
+    writeLine(
+      ctx.stderr,
+      `hermes: warning: ${unpaired}; the job waits until that runner is paired or a worker claims it (hermes jobs claim)`,
+    );
+  }
+}
+
+function print(
+  ctx: CommandContext,
+  job: ReturnType<typeof jobToJson>,
+  token: string | null | undefined,
+  json: boolean,
+) {
+  if (json) writeJson(ctx.stdout, { ...job, ...(token !== undefined ? { token } : {}) });
+  else {
+    for (const l of jobDetail(jobFromJson(job))) writeLine(ctx.stdout, l);
+    if (token !== undefined) writeLine(ctx.stdout, `token     ${token ?? '(none)'}`);
+  }
 }

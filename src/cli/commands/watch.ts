@@ -20,13 +20,14 @@ import type { JobRow } from '../../jobs/job.js';
 import { JobRegistry } from '../../jobs/registry.js';
 import { isTerminalState } from '../../jobs/states.js';
 import { connectBus } from '../../mqtt/bus.js';
-import { buildClientOptions, resolveBrokerUrl } from '../../mqtt/options.js';
+import { buildClientOptions } from '../../mqtt/options.js';
 import { isTerminalEvent } from '../../protocol/schemas.js';
 import { ID_RE, jobIdFromEventsTopic, topics } from '../../protocol/topics.js';
 import { evaluateMessage, type RelaySettings } from '../../relay/pipeline.js';
 import { shadowRegistry } from '../../relay/shadow-registry.js';
 import { openBotDbReadOnly } from '../../store/bot-db.js';
 import type { Db } from '../../store/sqlite.js';
+import { cliBrokerUrl } from '../broker-url.js';
 import { type CommandContext, parseFlags, writeLine } from '../context.js';
 import { printEnded, printEvent } from './watch-print.js';
 
@@ -142,7 +143,7 @@ async function follow(
   const { ctx } = w;
   const config = ctx.config();
   const log = ctx.logger();
-  const url = resolveBrokerUrl(config, mqttFlag);
+  const { url } = cliBrokerUrl(ctx, mqttFlag);
   const bus = await connectBus({
     url,
     log: log.child({ name: 'mqtt' }),

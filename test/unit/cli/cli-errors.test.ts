@@ -78,8 +78,13 @@ describe('one clear stderr line', () => {
       'a-long-enough-token-0123',
     ]);
     expect(ok.code).toBe(0);
+    // Then what this home lacks: no runner paired, no bot running.
     expect(lines(ok.stderr)).toEqual([
       expect.stringMatching(/^hermes: warning: --auth-token puts the secret/),
+      expect.stringMatching(
+        /^hermes: warning: runner "local" is not paired with this bot \(no runner is paired/,
+      ),
+      expect.stringMatching(/^hermes: no bot is running on this HERMES_HOME/),
     ]);
   });
 

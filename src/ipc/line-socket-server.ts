@@ -1,14 +1,15 @@
 /**
  * A Unix socket that serves one newline-terminated JSON request per
  * connection and answers with one line. It owns its path: a stale socket
- * file left by a crashed runner is removed, a live one (another runner on
- * this home) is refused, and the socket is created 0600 so only the
- * runner's user (its agents) can connect.
+ * file left by a crashed process is removed, a live one (another process on
+ * this home) is refused, and the socket is created 0600 so only the owner's
+ * user can connect. The runner's local relay and the bot's control socket
+ * both use it.
  */
 import { lstatSync, unlinkSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
-import { HermesError } from '../../src/errors.js';
-import type { Logger } from '../../src/log.js';
+import { HermesError } from '../errors.js';
+import type { Logger } from '../log.js';
 
 export interface Connection {
   /** Called when the client goes away before its answer was sent. */
@@ -28,6 +29,10 @@ export interface SocketServerOptions {
   requestTimeoutMs?: number;
   /** Default 1024: agents waiting for decisions each hold one. */
   maxConnections?: number;
+  /** What the socket is, in messages and logs (default `runner socket`). */
+  label?: string;
+  /** The hint when another live process serves the path. */
+  busyHint?: string;
 }
 
 const CLOSE_GRACE_MS = 1_000;
@@ -48,7 +53,7 @@ function isLive(path: string): Promise<boolean> {
 }
 
 /** Removes a stale socket file; refuses when a process still listens there or the path is not a socket. */
-async function claimPath(path: string, log: Logger): Promise<void> {
+async function claimPath(path: string, log: Logger, label: string, busyHint: string): Promise<void> {
   let st: ReturnType<typeof lstatSync>;
   try {
     st = lstatSync(path);
@@ -58,11 +63,11 @@ async function claimPath(path: string, log: Logger): Promise<void> {
   if (!st.isSocket())
     throw new HermesError('locked', `${path} exists and is not a socket; refusing to replace it`);
   if (await isLive(path)) {
-    throw new HermesError('locked', `another process is serving the runner socket ${path}`, {
-      hint: 'is another runner using this HERMES_HOME?',
+    throw new HermesError('locked', `another process is serving the ${label} ${path}`, {
+      hint: busyHint,
     });
   }
-  log.info({ path }, 'removing a stale runner socket');
+  log.info({ path }, `removing a stale ${label}`);
   unlinkSync(path);
 }
 
@@ -99,7 +104,7 @@ function serveConnection(sock: Socket, opts: SocketServerOptions): void {
     if (!gotLine) reply({ ok: false, error: 'no complete request line received in time' });
   });
   // A client that vanishes (EPIPE, ECONNRESET) must never take the runner down.
-  sock.on('error', (err) => opts.log.debug({ err: err.message }, 'runner socket client error'));
+  sock.on('error', (err) => opts.log.debug({ err: err.message }, `${labelOf(opts)} client error`));
   sock.on('close', () => {
     if (answered) return;
     answered = true;
@@ -122,15 +127,22 @@ function serveConnection(sock: Socket, opts: SocketServerOptions): void {
     sock.setTimeout(0);
     const line = Buffer.concat(chunks).toString('utf8');
     opts.handler(line, { onGone: (cb) => goneHandlers.push(cb) }).then(reply, (err: unknown) => {
-      opts.log.error({ err }, 'runner socket handler failed');
+      opts.log.error({ err }, `${labelOf(opts)} handler failed`);
       reply({ ok: false, error: 'internal error' });
     });
   };
   sock.on('data', onData);
 }
 
+const labelOf = (opts: SocketServerOptions) => opts.label ?? 'runner socket';
+
 export async function startSocketServer(opts: SocketServerOptions): Promise<SocketServer> {
-  await claimPath(opts.path, opts.log);
+  await claimPath(
+    opts.path,
+    opts.log,
+    labelOf(opts),
+    opts.busyHint ?? 'is another runner using this HERMES_HOME?',
+  );
   const open = new Set<Socket>();
   const server = createServer((sock) => {
     open.add(sock);
@@ -138,7 +150,7 @@ export async function startSocketServer(opts: SocketServerOptions): Promise<Sock
     serveConnection(sock, opts);
   });
   server.maxConnections = opts.maxConnections ?? 1024;
-  server.on('error', (err) => opts.log.error({ err }, 'runner socket server error'));
+  server.on('error', (err) => opts.log.error({ err }, `${labelOf(opts)} server error`));
   try {
     await listen(server, opts.path);
   } catch (cause) {
