@@ -8,15 +8,14 @@
  * playing every call in order. A scripted person answers each chat request with the rule Hermes
  * proposes (`hermes jobs decide … approve --rule`), or a plain approve when none is offered.
  *
- * Slow: 201 hook processes take about 190 s on the shared 2-core machine (measured 22:20 UTC,
- * 2026-12-01), so it runs only with HERMES_REPLAY=1:
- *   HERMES_REPLAY=1 npx vitest run test/integration/runner/session-replay.test.ts
- * Measured then: 16 chat requests answered by a person (goal <= 20; 201 before rules), 48 requests
+ * Events go through a runner's local relay socket, as in a job session (the direct path opened an
+ * MQTT connection per trace: about 190 s; through the socket about 78 s on the shared machine).
+ * Measured (2026-12-01): 16 chat requests answered by a person (goal <= 20; 201 before rules), 48 requests
  * decided by granted rules at the bot, 137 calls decided in the hook (137 traces at the bot), both
  * `rm -rf node_modules/.cache` calls denied without a person.
  *
  * Not a real runner process: the policy file and the hooks are written by the runner's own
- * functions, the agent environment is the one a job session gets (token file, job id, broker).
+ * functions, the relay is the runner's own, the agent environment is the one a job session gets.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -24,8 +23,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeJobPolicy } from '../../../runner/daemon/job-policy.js';
 import { defaultHookInstallers } from '../../../runner/profiles/hook-installers.js';
+import type { LocalRelay } from '../../../runner/relay/local-relay.js';
 import { requestRules } from '../../../src/jobs/granted-rules.js';
 import { eventsOf, permissionRequestsOf } from '../../../src/jobs/queries.js';
+import type { MqttBus } from '../../../src/mqtt/bus.js';
 import { parseLossless, toPlain } from '../../../src/protocol/lossless-json.js';
 import { ClaudeCodeStandIn } from '../../fakes/claude-code/hook-runner.js';
 import { type BotHarness, botHarness } from '../../helpers/bot-harness.js';
@@ -33,6 +34,7 @@ import { startTestBroker, type TestBroker } from '../../helpers/brokers.js';
 import { HERMES_BIN, runHermes, tempHome } from '../../helpers/cli.js';
 import { SHARED_DIR } from '../../helpers/vectors.js';
 import { waitFor } from '../../helpers/wait.js';
+import { relayAt, runnerBus } from './relay-support.js';
 
 const TRACE = join(SHARED_DIR, 'fixtures', 'claude-hooks', 'session-trace.jsonl');
 
@@ -40,26 +42,35 @@ let broker: TestBroker;
 let h: BotHarness;
 let home: string;
 let cleanup: () => void;
+let bus: MqttBus;
+let relay: LocalRelay;
 
 beforeAll(async () => {
   broker = await startTestBroker();
   ({ home, cleanup } = tempHome('hermes-replay-'));
   h = botHarness(home, broker.url);
   await h.start();
+  // The runner's side of a job session: its local relay socket and persistent connection.
+  bus = await runnerBus(broker.url, 'replay');
+  relay = await relayAt(home, bus, h.config.mqtt.topic_prefix);
 });
 afterAll(async () => {
+  await relay?.close();
+  await bus?.close();
   await h.stop();
   await broker.stop();
   cleanup();
 });
 
-describe.skipIf(process.env.HERMES_REPLAY !== '1')('replay of a recorded Claude Code session', () => {
+describe('replay of a recorded Claude Code session', () => {
   it('asks a person at most 20 times for 201 calls, never allows a denied one, traces every auto decision', async () => {
     const cwd = join(home, 'work');
     mkdirSync(cwd);
     execFileSync('git', ['init', '-q', cwd]);
     const { job, token } = h.register();
-    const env = h.agentEnv(job, token);
+    // As in a runner session: events go to the relay socket, no broker URL in the agent.
+    const { HERMES_MQTT_URL: _direct, ...direct } = h.agentEnv(job, token);
+    const env: Record<string, string> = { ...direct, HERMES_RUNNER_SOCKET: join(home, 'runner.sock') };
     const silent = { info() {}, warn() {}, error() {}, debug() {} } as never;
     writeJobPolicy(
       { home: env.HERMES_HOME!, userHome: home, hardline: { add: [], remove: [] }, log: silent },
