@@ -40,7 +40,11 @@ export function discordClientOptions(
   extra: Partial<ClientOptions> = {},
 ): ClientOptions {
   return {
-    intents: [GatewayIntentBits.Guilds],
+    // Guilds: threads and their channels. With follow-ups in threads also the guild messages and
+    // their text (Message Content is privileged: it must be switched on in the Developer Portal).
+    intents: settings.messageContent
+      ? [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent]
+      : [GatewayIntentBits.Guilds],
     // Nobody is pinged unless a message names them itself (render/message.ts does, for reminders).
     allowedMentions: { parse: [], repliedUser: false },
     ...extra,

@@ -47,11 +47,13 @@ export function commandText(sub: Subcommand, o: OptionValues): string {
     case 'register': {
       const runner = opt('runner');
       const cwd = opt('cwd');
+      const maxCost = str(o, 'max_cost');
       return join([
         'register',
         opt('profile'),
         runner && `--runner ${runner}`,
         cwd && `--cwd ${cwd}`,
+        maxCost && `--max-cost ${maxCost}`,
         str(o, 'prompt')?.trim(),
       ]);
     }
@@ -60,7 +62,13 @@ export function commandText(sub: Subcommand, o: OptionValues): string {
     case 'status':
     case 'cancel':
     case 'rules':
+    case 'done':
       return join([sub, opt('job')]);
+    case 'reply':
+      // The text goes last, verbatim: the core takes the rest of the line (no quoting needed).
+      return join(['reply', opt('job'), str(o, 'text')?.trim()]);
+    case 'usage':
+      return join(['usage', opt('period')]);
     case 'peek':
       return join(['peek', opt('job'), str(o, 'lines')]);
     case 'approve':

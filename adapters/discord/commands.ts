@@ -21,8 +21,11 @@ export const SUBCOMMANDS = [
   'register',
   'list',
   'status',
+  'reply',
+  'done',
   'cancel',
   'peek',
+  'usage',
   'runners',
   'approve',
   'deny',
@@ -59,6 +62,12 @@ export function hermesCommand(): RESTPostAPIChatInputApplicationCommandsJSONBody
         )
         .addStringOption((o) =>
           o.setName('cwd').setDescription('Working directory on the runner').setMaxLength(1024),
+        )
+        .addNumberOption((o) =>
+          o
+            .setName('max_cost')
+            .setDescription('Budget in US dollars (checked at each turn end)')
+            .setMinValue(0.01),
         ),
     )
     .addSubcommand((s) =>
@@ -72,6 +81,40 @@ export function hermesCommand(): RESTPostAPIChatInputApplicationCommandsJSONBody
         .setName('status')
         .setDescription("A job's state, open requests and latest event")
         .addStringOption(job(true, 'Job id (j-…)')),
+    )
+    .addSubcommand((s) =>
+      s
+        .setName('reply')
+        .setDescription("Send a follow-up to a job's agent (its next turn)")
+        .addStringOption(job(true, 'Job id (j-…)'))
+        .addStringOption((o) =>
+          o
+            .setName('text')
+            .setDescription('What the agent should do next')
+            .setRequired(true)
+            .setMaxLength(4000),
+        ),
+    )
+    .addSubcommand((s) =>
+      s
+        .setName('done')
+        .setDescription('End a job that waits for a reply (it completes)')
+        .addStringOption(job(true, 'Job id (j-…)')),
+    )
+    .addSubcommand((s) =>
+      s
+        .setName('usage')
+        .setDescription('What jobs cost, per person, channel, profile and runner')
+        .addStringOption((o) =>
+          o
+            .setName('period')
+            .setDescription('today (default), week or month')
+            .addChoices(
+              { name: 'today', value: 'today' },
+              { name: 'week', value: 'week' },
+              { name: 'month', value: 'month' },
+            ),
+        ),
     )
     .addSubcommand((s) =>
       s

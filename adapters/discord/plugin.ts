@@ -17,6 +17,7 @@ import { CustomIds, sqliteLongValues } from './custom-ids.js';
 import { registerInbound } from './inbound.js';
 import { DiscordChatPort } from './port.js';
 import type { DiscordRunSettings } from './settings.js';
+import { registerThreadMessages } from './thread-messages.js';
 
 export interface DiscordPluginOptions {
   /** Runner control for the chat core; the bot's own dispatcher (`ctx.runners`) unless given. */
@@ -69,6 +70,9 @@ export function discordPlugin(settings: DiscordRunSettings, opts: DiscordPluginO
       log,
       ...(opts.ackAfterMs !== undefined ? { ackAfterMs: opts.ackAfterMs } : {}),
     });
+    const offThreads = settings.messageContent
+      ? registerThreadMessages(app.client, { core: chat.core, ids, guildId: settings.guildId, log })
+      : () => undefined;
     const offConnected = app.onConnected(() => {
       // Ignores the backoff the outage built up: the gateway is back, so should the posts be.
       try {
@@ -81,6 +85,7 @@ export function discordPlugin(settings: DiscordRunSettings, opts: DiscordPluginO
     log.info({ guild: settings.guildId, application: app.client.application?.id }, 'Discord adapter running');
     return async () => {
       offConnected();
+      offThreads();
       inbound.stop();
       await Promise.race([inbound.idle(), new Promise((r) => setTimeout(r, 5000).unref())]);
       await chat.stop();

@@ -37,6 +37,8 @@ const DiscordSettingsSchema = z.object({
   allowedChannels: snowflakes('an allowed channel'),
   approvers: snowflakes('an approver'),
   approverRoles: snowflakes('an approver role'),
+  /** Thread messages as follow-ups (the Message Content intent). */
+  messageContent: z.boolean().optional(),
 });
 
 export type DiscordSettings = Readonly<z.infer<typeof DiscordSettingsSchema>>;
@@ -91,6 +93,7 @@ export function loadDiscordConnection(config: Config, env: Env, warn?: (m: strin
     allowedChannels: d.allowed_channels,
     approvers: d.approvers,
     approverRoles: d.approver_roles,
+    messageContent: d.message_content,
   });
   if (!r.success) {
     const lines = r.error.issues.map((i) => {

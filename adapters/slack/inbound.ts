@@ -1,6 +1,6 @@
 /**
  * Slack payloads into the chat core: `/hermes` (slash command), button clicks (block_actions) and
- * the reason modal (view_submission). Each listener acknowledges first (Slack gives 3 s), then
+ * the reason modal (view_submission), and replies in a job's thread (message events). Each listener acknowledges first (Slack gives 3 s), then
  * translates the payload into one core call. Private answers: the slash command's response_url
  * (ephemeral), chat.postEphemeral in the thread for clicks and modals.
  */
@@ -99,6 +99,30 @@ export function registerInbound(app: App, deps: InboundDeps): void {
       token: meta.token,
       reason,
       reply: ephemeral(meta.channel, body.user.id, meta.thread),
+    });
+  });
+
+  // Thread replies in channels the bot is in (events message.channels / message.groups): a
+  // person's reply in a job's thread is a follow-up for its agent. Not the thread's parent, not
+  // edits or other subtypes, not bots (the bot's own posts included).
+  app.event('message', async ({ event }) => {
+    const m = event as {
+      subtype?: string;
+      bot_id?: string;
+      user?: string;
+      channel?: string;
+      text?: string;
+      ts?: string;
+      thread_ts?: string;
+    };
+    if (m.subtype !== undefined || m.bot_id || !m.user || !m.channel || !m.thread_ts || m.thread_ts === m.ts)
+      return;
+    await core.handleThreadMessage({
+      actor: await actor(m.user),
+      channel: m.channel,
+      thread: { channel: m.channel, id: m.thread_ts },
+      text: unescapeCommandText(m.text ?? ''),
+      reply: ephemeral(m.channel, m.user, m.thread_ts),
     });
   });
 

@@ -30,12 +30,21 @@ import { EventDelivery } from './event-delivery.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { bold, message, section, text } from './message.js';
 import { ChannelPacer } from './pacer.js';
-import type { ActionInput, ChatInbound, ChatPort, CommandInput, Interaction, ReasonInput } from './port.js';
+import type {
+  ActionInput,
+  ChatInbound,
+  ChatPort,
+  CommandInput,
+  Interaction,
+  ReasonInput,
+  ThreadMessageInput,
+} from './port.js';
 import { ProgressCoalescer } from './progress.js';
 import { changeMessage } from './render/change.js';
 import { renderCancelAnnouncement, renderCancelled } from './render/events.js';
 import { who } from './render/people.js';
 import { RequestMessages } from './request-messages.js';
+import { handleThreadMessage } from './thread-reply.js';
 import { realTimers, type Timers } from './timers.js';
 
 /** The first word of `text` as the only token (commands whose rest is free text). */
@@ -217,6 +226,10 @@ export class ChatCore implements ChatInbound {
 
   async handleReasonSubmitted(input: ReasonInput): Promise<void> {
     await this.guard(input, () => this.flow.handleReasonSubmitted(input));
+  }
+
+  async handleThreadMessage(input: ThreadMessageInput): Promise<void> {
+    await this.guard(input, () => handleThreadMessage(this.deps, input));
   }
 
   /** A person's input never throws into the adapter: mistakes are answered, failures logged. */

@@ -113,6 +113,14 @@ export class ChatState {
       .run(ref.channel, ref.id, jobId, this.platform);
   }
 
+  /** The job whose thread on this platform is `thread`, if any. */
+  jobByThread(thread: ThreadRef): string | undefined {
+    const r = this.db
+      .prepare('SELECT job_id FROM chat_threads WHERE platform = ? AND thread_channel = ? AND thread_id = ?')
+      .get(this.platform, thread.channel, thread.id) as { job_id: string } | undefined;
+    return r?.job_id;
+  }
+
   /** A new turn starts: its progress goes into a new status message, below the last turn's end. */
   clearStatusMessage(jobId: string): void {
     this.db

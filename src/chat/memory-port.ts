@@ -242,4 +242,18 @@ export class MemoryPeople {
     });
     return got;
   }
+
+  /** A plain message by `user` in the thread `thread` (as postJobCard returned it). */
+  async inThread(thread: ThreadRef, user: string, text: string, as: ActAs = {}): Promise<ChatMessage[]> {
+    const channel = as.channel ?? this.defaultChannel;
+    const got: ChatMessage[] = [];
+    await this.inbound.handleThreadMessage({
+      actor: this.actor(user, as),
+      channel,
+      thread,
+      text,
+      reply: this.replier(user, channel, got),
+    });
+    return got;
+  }
 }

@@ -209,6 +209,16 @@ export interface ReasonInput extends Interaction {
 }
 
 /**
+ * A person's plain message in a job's thread (Slack: a thread reply; Discord: a message in the
+ * job's thread channel): a follow-up for the job's agent when the person may send one, otherwise
+ * ignored (people talk in threads). `thread` is the ThreadRef the core got from `postJobCard`.
+ */
+export interface ThreadMessageInput extends Interaction {
+  thread: ThreadRef;
+  text: string;
+}
+
+/**
  * The one entry into the core. Each call resolves when the core is done (it never rejects for a
  * person's mistake: those are answered with `reply`); adapters acknowledge the platform first.
  */
@@ -216,4 +226,5 @@ export interface ChatInbound {
   handleCommand(input: CommandInput): Promise<void>;
   handleAction(input: ActionInput): Promise<void>;
   handleReasonSubmitted(input: ReasonInput): Promise<void>;
+  handleThreadMessage(input: ThreadMessageInput): Promise<void>;
 }

@@ -65,6 +65,7 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   HERMES_DISCORD_APPROVERS: 'discord.approvers',
   HERMES_DISCORD_APPROVER_ROLES: 'discord.approver_roles',
   HERMES_DISCORD_DEFAULT_CHANNEL: 'discord.default_channel',
+  HERMES_DISCORD_MESSAGE_CONTENT: 'discord.message_content',
 };
 
 export function hermesHome(env: Env): string {

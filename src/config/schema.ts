@@ -244,6 +244,13 @@ export const DiscordConfig = z.strictObject({
   approvers: csv.default([]),
   approver_roles: csv.default([]),
   default_channel: z.string().optional(),
+  /**
+   * Read messages in job threads as follow-ups: needs the privileged Message Content intent,
+   * switched on in the Developer Portal (off there, Discord refuses the connection).
+   */
+  message_content: z
+    .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')])
+    .default(false),
 });
 
 export const ScheduleConfig = z.strictObject({

@@ -233,4 +233,8 @@ export const BOT_MIGRATIONS: readonly string[] = [
     queued_at       TEXT
   );
   `,
+  // 9: a message in a thread finds its job (follow-ups typed into the thread, src/chat/thread-reply.ts)
+  `
+  CREATE INDEX chat_threads_by_thread ON chat_threads (platform, thread_channel, thread_id);
+  `,
 ];

@@ -15,6 +15,7 @@ import type {
   CommandInput,
   MessageRef,
   ReasonInput,
+  ThreadMessageInput,
   ThreadRef,
 } from '../../src/chat/port.js';
 
@@ -59,6 +60,7 @@ export class RecordingInbound implements ChatInbound {
   readonly commands: CommandInput[] = [];
   readonly actions: ActionInput[] = [];
   readonly reasons: ReasonInput[] = [];
+  readonly threadMessages: ThreadMessageInput[] = [];
   private readonly waiters: Array<() => void> = [];
 
   private wake(): void {
@@ -75,6 +77,11 @@ export class RecordingInbound implements ChatInbound {
         setTimeout(r, 50);
       });
     }
+  }
+
+  async handleThreadMessage(input: ThreadMessageInput): Promise<void> {
+    this.threadMessages.push(input);
+    this.wake();
   }
 
   async handleCommand(input: CommandInput): Promise<void> {

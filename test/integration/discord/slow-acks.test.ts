@@ -36,6 +36,8 @@ class SlowCore implements ChatInbound {
 
   async handleCommand(): Promise<void> {}
 
+  async handleThreadMessage(): Promise<void> {}
+
   async handleAction(input: ActionInput): Promise<void> {
     this.started.push(input.action);
     await this.held;

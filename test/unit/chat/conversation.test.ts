@@ -129,4 +129,27 @@ describe('a conversation in chat', () => {
     expect(texts(await h.people.command(ALICE, `reply ${pending.id} hello`))).toMatch(/takes no follow-ups/);
     expect(unsentFollowups(h.db)).toEqual([]);
   });
+
+  it('a message in the thread from someone allowed is a reply; from anyone else nothing, not even an audit line', async () => {
+    const job = await idleJob();
+    const thread = { channel: CHANNEL, id: h.port.card(job.id)!.ref.id };
+    const audits = h.chatAudit().length;
+    expect(await h.people.inThread(thread, MALLORY, 'please run rm -rf /')).toEqual([]);
+    expect(unsentFollowups(h.db)).toEqual([]);
+    expect(h.chatAudit()).toHaveLength(audits);
+
+    const r = await h.people.inThread(thread, BOB, 'now also the docs');
+    expect(texts(r)).toContain('its next turn starts now');
+    expect(unsentFollowups(h.db)).toEqual([
+      expect.objectContaining({ jobId: job.id, text: 'now also the docs', by: `slack:${BOB}` }),
+    ]);
+    // Threads that are no job's, and jobs without follow-ups, are left alone.
+    expect(await h.people.inThread({ channel: CHANNEL, id: 'no-such-thread' }, BOB, 'hi')).toEqual([]);
+    const demo = await h.register(ALICE, 'register demo tidy');
+    await h.event(demo.id, 'started', 'demo agent started');
+    expect(
+      await h.people.inThread({ channel: CHANNEL, id: h.port.card(demo.id)!.ref.id }, ALICE, 'chatting'),
+    ).toEqual([]);
+    expect(unsentFollowups(h.db)).toHaveLength(1);
+  });
 });

@@ -38,8 +38,14 @@ describe('manifest.yml', () => {
       ),
     );
     for (const m of called) expect(Object.keys(SCOPE_OF), `unknown method ${m}`).toContain(m);
+    // Thread replies (message.channels / message.groups events) need their channels' history.
+    const events = source.includes("app.event('message'") ? ['channels:history', 'groups:history'] : [];
+    expect(manifest.settings.event_subscriptions?.bot_events ?? []).toEqual(
+      events.length ? ['message.channels', 'message.groups'] : [],
+    );
     const needed = new Set([
       'commands',
+      ...events,
       ...[...called].map((m) => SCOPE_OF[m]).filter((s): s is string => s !== null),
     ]);
     expect(new Set(manifest.oauth_config.scopes.bot)).toEqual(needed);
