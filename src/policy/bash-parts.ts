@@ -12,7 +12,17 @@
  *   code the words do not show: they are doubts, and the text of each substitution is analysed too,
  *   so a deny rule still sees `rm -rf /` inside `echo $(rm -rf /)`.
  */
-import { parse } from 'shell-quote';
+import { createRequire } from 'node:module';
+import type { parse as parseType } from 'shell-quote';
+
+// Loaded on first use: a hook deciding a Read or an Edit never needs the shell tokenizer.
+const requireCjs = createRequire(import.meta.url);
+let shellParse: typeof parseType | undefined;
+/** shell-quote's `parse`, loaded once. */
+export function shellWords(...args: Parameters<typeof parseType>): ReturnType<typeof parseType> {
+  shellParse ??= (requireCjs('shell-quote') as { parse: typeof parseType }).parse;
+  return shellParse(...args);
+}
 
 export interface Redirect {
   op: string;
@@ -165,7 +175,7 @@ function prescan(command: string): Scan {
   return { text: out.join(''), nested, doubts: [...doubts] };
 }
 
-type Token = ReturnType<typeof parse>[number];
+type Token = ReturnType<typeof parseType>[number];
 
 const tokenText = (t: Token): string | undefined => {
   if (typeof t === 'string') return t;
@@ -181,7 +191,7 @@ export function analyseBash(command: string): BashAnalysis {
   const doubts = [...scan.doubts];
   let tokens: Token[];
   try {
-    tokens = parse(scan.text, (name) => `${VAR_MARK}${name}${VAR_MARK}`);
+    tokens = shellWords(scan.text, (name) => `${VAR_MARK}${name}${VAR_MARK}`);
   } catch {
     return { parts: [], doubts: [...doubts, 'cannot be parsed'], nested: scan.nested };
   }

@@ -4,8 +4,7 @@
  * Write, MultiEdit, NotebookEdit). `mode` says how a call that touches several things is judged:
  * `every` for allow rules (all of it must be covered), `some` for deny and ask rules.
  */
-import { parse } from 'shell-quote';
-import { type BashPart, hasVariable, partText } from './bash-parts.js';
+import { type BashPart, hasVariable, partText, shellWords } from './bash-parts.js';
 import { type PathContext, pathForms, patternMatches, toolPaths } from './paths.js';
 import type { Rule } from './rule.js';
 
@@ -35,7 +34,7 @@ export function toolCovered(ruleTool: string, callTool: string): boolean {
 const specCache = new Map<string, (text: string) => boolean>();
 
 const wordsOf = (s: string): string =>
-  parse(s)
+  shellWords(s)
     .map((t) => (typeof t === 'string' ? t : 'op' in t ? t.op : ''))
     .join(' ');
 

@@ -11,8 +11,15 @@
  * a deny or ask for either.
  */
 import { realpathSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
-import picomatch from 'picomatch';
+import type picomatchType from 'picomatch';
+
+// Loaded on first use: the hook runs on every tool call, and the common patterns (`./**`, `src/**`)
+// are a plain prefix test that needs no glob engine.
+const requireCjs = createRequire(import.meta.url);
+let picomatch: typeof picomatchType | undefined;
+const GLOB_CHARS = /[*?[\]{}()!+@]/;
 
 export interface PathContext {
   /** The job's working directory. */
@@ -69,7 +76,13 @@ const compiled = new Map<string, (p: string) => boolean>();
 function matcher(glob: string): (p: string) => boolean {
   let m = compiled.get(glob);
   if (!m) {
-    m = picomatch(glob, { dot: true });
+    const prefix = glob.endsWith('/**') ? glob.slice(0, -3) : undefined;
+    if (prefix !== undefined && !GLOB_CHARS.test(prefix)) {
+      m = (p) => p === prefix || p.startsWith(`${prefix}/`);
+    } else {
+      picomatch ??= requireCjs('picomatch') as typeof picomatchType;
+      m = picomatch(glob, { dot: true });
+    }
     compiled.set(glob, m);
   }
   return m;
