@@ -51,10 +51,11 @@ describe('hermes as a command after the set-up', () => {
       cwd: root,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, npm_config_update_notifier: 'false' },
       encoding: 'utf8',
-      timeout: 20_000,
+      // npx starts the whole npm CLI first: seconds on a loaded 2-core machine.
+      timeout: 120_000,
     });
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/^hermes \d+\.\d+\.\d+\n$/);
     expect(r.status).toBe(0);
-  });
+  }, 150_000);
 });
