@@ -149,6 +149,7 @@ describe('hermes discord register-commands', () => {
       expect.objectContaining({ name: 'prompt', type: 3, required: true }),
       expect.objectContaining({ name: 'runner', type: 3, required: false }),
       expect.objectContaining({ name: 'cwd', type: 3, required: false }),
+      expect.objectContaining({ name: 'max_cost', type: 10, required: false }),
     ]);
     const peek = (command!.options as Json[]).find((o) => o.name === 'peek')!;
     expect(peek.options).toContainEqual(
