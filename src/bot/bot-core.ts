@@ -89,8 +89,8 @@ export class BotCore {
     const eventsTopic = topics.allJobEvents(this.prefix);
     this.stops.push(
       bus.onMessage((topic, payload) => {
-        // An empty payload is a cleared retained terminal event (the runner clears it after the linger).
-        if (topic.startsWith(`${this.prefix}/jobs/`) && topic.endsWith('/events') && payload.length > 0)
+        // An empty payload (a cleared retained event) is audited by the relay like every drop.
+        if (topic.startsWith(`${this.prefix}/jobs/`) && topic.endsWith('/events'))
           this.relay.handle(topic, payload);
       }),
     );

@@ -21,6 +21,12 @@ export interface UnrepairedGap {
 
 export type AcceptedListener = (event: AcceptedEvent) => void | Promise<void>;
 
+/**
+ * An empty payload on an events topic is how a retained message is cleared (the runner clears a
+ * job's terminal event after its linger); anyone may send one, so it is audited like any drop.
+ */
+const EMPTY_PAYLOAD = 'empty payload (a cleared retained message)';
+
 export class RelayService {
   private readonly listeners = new Set<AcceptedListener>();
   private readonly gapListeners = new Set<(gap: UnrepairedGap) => void>();
@@ -65,13 +71,16 @@ export class RelayService {
     const { log, audit, clock } = this.deps;
     let outcome: Outcome;
     try {
-      outcome = evaluateMessage(
-        this.deps.registry,
-        this.deps.settings,
-        clock,
-        jobLevelOfEventsTopic(this.deps.prefix, topic),
-        payload,
-      );
+      outcome =
+        payload.length === 0
+          ? { verdict: 'dropped', reason: 'malformed', detail: EMPTY_PAYLOAD }
+          : evaluateMessage(
+              this.deps.registry,
+              this.deps.settings,
+              clock,
+              jobLevelOfEventsTopic(this.deps.prefix, topic),
+              payload,
+            );
     } catch (e) {
       // A store failure is ours, not the peer's: the message is not lost to the broker's
       // redelivery only if we crash, so we log loudly and count it.
@@ -94,7 +103,8 @@ export class RelayService {
       ...(outcome.verdict === 'dropped' && outcome.detail ? { detail: outcome.detail.slice(0, 500) } : {}),
     });
     if (outcome.verdict === 'dropped') {
-      const quiet = outcome.reason === 'duplicate' && !outcome.conflict;
+      // A runner clears each ended job's retained terminal event: expected, audited, not warned.
+      const quiet = (outcome.reason === 'duplicate' && !outcome.conflict) || outcome.detail === EMPTY_PAYLOAD;
       const fields = {
         topic: topic.slice(0, 256),
         reason: outcome.reason,
