@@ -73,18 +73,21 @@ export function absolutePattern(spec: string, ctx: PathContext): string {
 
 const compiled = new Map<string, (p: string) => boolean>();
 
+/** A `dir/**` glob is a prefix test; anything else goes to picomatch, loaded on first use. */
+function compile(glob: string): (p: string) => boolean {
+  const prefix = glob.endsWith('/**') ? glob.slice(0, -3) : undefined;
+  if (prefix !== undefined && !GLOB_CHARS.test(prefix))
+    return (p: string) => p === prefix || p.startsWith(`${prefix}/`);
+  picomatch ??= requireCjs('picomatch') as typeof picomatchType;
+  const test: (p: string) => boolean = picomatch(glob, { dot: true });
+  return test;
+}
+
 function matcher(glob: string): (p: string) => boolean {
-  let m = compiled.get(glob);
-  if (!m) {
-    const prefix = glob.endsWith('/**') ? glob.slice(0, -3) : undefined;
-    if (prefix !== undefined && !GLOB_CHARS.test(prefix)) {
-      m = (p) => p === prefix || p.startsWith(`${prefix}/`);
-    } else {
-      picomatch ??= requireCjs('picomatch') as typeof picomatchType;
-      m = picomatch(glob, { dot: true });
-    }
-    compiled.set(glob, m);
-  }
+  const known = compiled.get(glob);
+  if (known) return known;
+  const m = compile(glob);
+  compiled.set(glob, m);
   return m;
 }
 
