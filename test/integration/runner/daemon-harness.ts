@@ -54,6 +54,8 @@ export interface WorldOptions {
   linger?: number;
   /** Extra environment of the in-process bot's config. */
   botEnv?: Record<string, string>;
+  /** The bot's config.yaml (e.g. `approvals`), written before the bot loads its config. */
+  botConfig?: Record<string, unknown>;
 }
 
 export async function startWorld(opts: WorldOptions = {}): Promise<DaemonWorld> {
@@ -63,6 +65,7 @@ export async function startWorld(opts: WorldOptions = {}): Promise<DaemonWorld> 
   const socket = `hermes-test-${randomBytes(5).toString('hex')}`;
   const runnerId = `r-${randomBytes(3).toString('hex')}`;
   const tmux = new Tmux({ socket, exec: nodeExec({ env: tmuxClientEnv(process.env) }) });
+  if (opts.botConfig) writeFileSync(join(b.home, 'config.yaml'), stringify(opts.botConfig));
   const bot = botHarness(b.home, broker.url, opts.botEnv);
 
   const runnerEnv: Record<string, string | undefined> = {
