@@ -41,6 +41,18 @@ export interface SlackPayloads {
   blockActions(input: BlockActionInput): Record<string, unknown>;
   viewSubmission(input: ViewSubmissionInput): Record<string, unknown>;
   eventCallback(event: Record<string, unknown>): Record<string, unknown>;
+  /** The `message` event (message.channels) of a person's reply in a thread, wrapped for events_api. */
+  threadReply(input: ThreadReplyInput): Record<string, unknown>;
+}
+
+export interface ThreadReplyInput {
+  text: string;
+  /** ts of the thread's parent message. */
+  threadTs: string;
+  user?: SlackUserRef;
+  channelId?: string;
+  /** Who posted the parent (the bot, for a job card). */
+  parentUserId?: string;
 }
 
 const userObject = (user: SlackUserRef) => ({
@@ -60,6 +72,28 @@ export function createSlackPayloads(responseUrl: () => string): SlackPayloads {
   const triggerId = () =>
     `${1_700_000_000 + next()}.${SLACK.teamId}.${counter.toString(16).padStart(20, '0')}`;
   const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+  const eventCallback = (event: Record<string, unknown>): Record<string, unknown> => {
+    return {
+      token: SLACK.verificationToken,
+      team_id: SLACK.teamId,
+      api_app_id: SLACK.appId,
+      event: { event_ts: `${nowSeconds()}.000100`, ...event },
+      type: 'event_callback',
+      event_id: `Ev${String(next()).padStart(10, '0')}`,
+      event_time: nowSeconds(),
+      authorizations: [
+        {
+          enterprise_id: null,
+          team_id: SLACK.teamId,
+          user_id: SLACK.botUserId,
+          is_bot: true,
+          is_enterprise_install: false,
+        },
+      ],
+      is_ext_shared_channel: false,
+    };
+  };
 
   return {
     slashCommand(input) {
@@ -162,26 +196,34 @@ export function createSlackPayloads(responseUrl: () => string): SlackPayloads {
       };
     },
 
-    eventCallback(event) {
-      return {
-        token: SLACK.verificationToken,
-        team_id: SLACK.teamId,
-        api_app_id: SLACK.appId,
-        event: { event_ts: `${nowSeconds()}.000100`, ...event },
-        type: 'event_callback',
-        event_id: `Ev${String(next()).padStart(10, '0')}`,
-        event_time: nowSeconds(),
-        authorizations: [
+    // The shape of a user's thread reply as the Events API delivers it (message.channels, the
+    // generic message event of @slack/types): no subtype, thread_ts of the parent, a ts of its own,
+    // the text also as a rich_text block, channel_type "channel".
+    threadReply(input) {
+      const user = input.user ?? SLACK.user;
+      const ts = `${nowSeconds()}.${String(next()).padStart(6, '0')}`;
+      return eventCallback({
+        type: 'message',
+        user: user.id,
+        text: input.text,
+        client_msg_id: `00000000-0000-4000-8000-${String(counter).padStart(12, '0')}`,
+        blocks: [
           {
-            enterprise_id: null,
-            team_id: SLACK.teamId,
-            user_id: SLACK.botUserId,
-            is_bot: true,
-            is_enterprise_install: false,
+            type: 'rich_text',
+            block_id: `b${counter}`,
+            elements: [{ type: 'rich_text_section', elements: [{ type: 'text', text: input.text }] }],
           },
         ],
-        is_ext_shared_channel: false,
-      };
+        team: SLACK.teamId,
+        thread_ts: input.threadTs,
+        parent_user_id: input.parentUserId ?? SLACK.botUserId,
+        ts,
+        channel: input.channelId ?? SLACK.channelId,
+        event_ts: ts,
+        channel_type: 'channel',
+      });
     },
+
+    eventCallback,
   };
 }
