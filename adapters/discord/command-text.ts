@@ -8,7 +8,7 @@
  * commandText('peek', { job: 'j-abc', lines: 50 })   // 'peek j-abc 50'
  */
 import { HermesError } from '../../src/errors.js';
-import type { Subcommand } from './commands.js';
+import type { ScheduleSubcommand, Subcommand } from './commands.js';
 
 export type OptionValues = Readonly<Record<string, string | number | boolean | undefined>>;
 
@@ -24,6 +24,11 @@ const NEEDS_QUOTES = /[\s"'“”‘’„]/;
 /** One word of the command line, quoted when it has blanks or quote characters. */
 export function word(value: string): string {
   if (value.length > 0 && !NEEDS_QUOTES.test(value) && !value.startsWith('--')) return value;
+  return quoted(value);
+}
+
+/** Always quoted, with a pair the value does not contain. */
+function quoted(value: string): string {
   const pair = QUOTES.find(([open, close]) => !value.includes(open) && !value.includes(close));
   if (!pair) throw new HermesError('usage', 'a value contains every kind of quote; leave some out');
   return `${pair[0]}${value}${pair[1]}`;
@@ -38,7 +43,34 @@ function join(parts: Array<string | undefined>): string {
   return parts.filter((p): p is string => p !== undefined && p.length > 0).join(' ');
 }
 
-export function commandText(sub: Subcommand, o: OptionValues): string {
+/** `/hermes schedule <leaf>`: the cron expression is always quoted (it has blanks), the prompt goes last. */
+function scheduleText(leaf: ScheduleSubcommand, o: OptionValues, opt: (name: string) => string | undefined) {
+  switch (leaf) {
+    case 'add': {
+      const cron = str(o, 'cron');
+      const runner = opt('runner');
+      const repo = opt('repo');
+      const overlap = opt('overlap');
+      return join([
+        'schedule add',
+        cron && quoted(cron),
+        opt('profile'),
+        runner && `--runner ${runner}`,
+        repo && `--repo ${repo}`,
+        overlap && `--overlap ${overlap}`,
+        str(o, 'prompt')?.trim(),
+      ]);
+    }
+    case 'list':
+      return o.all === true ? 'schedule list all' : 'schedule list';
+    case 'remove':
+    case 'pause':
+    case 'resume':
+      return join(['schedule', leaf, opt('id')]);
+  }
+}
+
+export function commandText(sub: Subcommand, o: OptionValues, leaf?: ScheduleSubcommand): string {
   const opt = (name: string) => {
     const v = str(o, name);
     return v === undefined ? undefined : word(v);
@@ -54,12 +86,17 @@ export function commandText(sub: Subcommand, o: OptionValues): string {
         runner && `--runner ${runner}`,
         cwd && `--cwd ${cwd}`,
         maxCost && `--max-cost ${maxCost}`,
+        opt('repo') && `--repo ${opt('repo')}`,
         str(o, 'prompt')?.trim(),
       ]);
     }
     case 'list':
       return o.all === true ? 'list all' : 'list';
+    case 'schedule':
+      if (!leaf) throw new HermesError('usage', 'schedule what? add, list, remove, pause or resume');
+      return scheduleText(leaf, o, opt);
     case 'status':
+    case 'diff':
     case 'cancel':
     case 'rules':
     case 'done':

@@ -26,6 +26,8 @@ export const SUBCOMMANDS = [
   'usage',
   'cancel',
   'peek',
+  'diff',
+  'schedule',
   'runners',
   'approve',
   'deny',
@@ -34,9 +36,15 @@ export const SUBCOMMANDS = [
 ] as const;
 export type Subcommand = (typeof SUBCOMMANDS)[number];
 
+/** `/hermes schedule <…>`: a subcommand group (Discord nests one level of groups). */
+export const SCHEDULE_SUBCOMMANDS = ['add', 'list', 'remove', 'pause', 'resume'] as const;
+export type ScheduleSubcommand = (typeof SCHEDULE_SUBCOMMANDS)[number];
+
 export function hermesCommand(): RESTPostAPIChatInputApplicationCommandsJSONBody {
   const job = (required: boolean, what: string) => (o: SlashCommandStringOption) =>
     o.setName('job').setDescription(what).setRequired(required).setMaxLength(128);
+  const scheduleId = (o: SlashCommandStringOption) =>
+    o.setName('id').setDescription('Schedule id (s-…)').setRequired(true).setMaxLength(128);
   return new SlashCommandBuilder()
     .setName(COMMAND_NAME)
     .setDescription('Run coding agents and answer their permission requests')
@@ -68,6 +76,12 @@ export function hermesCommand(): RESTPostAPIChatInputApplicationCommandsJSONBody
             .setName('max_cost')
             .setDescription('Budget in US dollars (checked at each turn end)')
             .setMinValue(0.01),
+        )
+        .addStringOption((o) =>
+          o
+            .setName('repo')
+            .setDescription("Repository from the runner's config: the job gets its own git worktree")
+            .setMaxLength(100),
         ),
     )
     .addSubcommand((s) =>
@@ -129,6 +143,78 @@ export function hermesCommand(): RESTPostAPIChatInputApplicationCommandsJSONBody
         .addStringOption(job(true, 'Job id (j-…)'))
         .addIntegerOption((o) =>
           o.setName('lines').setDescription('How many lines (default 20)').setMinValue(1).setMaxValue(200),
+        ),
+    )
+    .addSubcommand((s) =>
+      s
+        .setName('diff')
+        .setDescription('What a worktree job changed: files with +/- and the patch, in its thread')
+        .addStringOption(job(true, 'Job id (j-…)')),
+    )
+    .addSubcommandGroup((g) =>
+      g
+        .setName('schedule')
+        .setDescription('Jobs registered on a cron schedule in this channel')
+        .addSubcommand((s) =>
+          s
+            .setName('add')
+            .setDescription('Add a schedule: a job at each time of a cron expression')
+            .addStringOption((o) =>
+              o
+                .setName('cron')
+                .setDescription('minute hour day month weekday, e.g. 0 3 * * 1-5')
+                .setRequired(true)
+                .setMaxLength(200),
+            )
+            .addStringOption((o) =>
+              o
+                .setName('profile')
+                .setDescription('Which agent profile to run')
+                .setRequired(true)
+                .setAutocomplete(true)
+                .setMaxLength(64),
+            )
+            .addStringOption((o) =>
+              o
+                .setName('prompt')
+                .setDescription('What the agent should do each time')
+                .setRequired(true)
+                .setMaxLength(4000),
+            )
+            .addStringOption((o) =>
+              o.setName('runner').setDescription('Runner id (default: local)').setMaxLength(128),
+            )
+            .addStringOption((o) =>
+              o.setName('repo').setDescription("Repository from the runner's config").setMaxLength(100),
+            )
+            .addStringOption((o) =>
+              o
+                .setName('overlap')
+                .setDescription('While the last job still runs: skip (default), queue one run, or allow')
+                .addChoices(
+                  { name: 'skip', value: 'skip' },
+                  { name: 'queue', value: 'queue' },
+                  { name: 'allow', value: 'allow' },
+                ),
+            ),
+        )
+        .addSubcommand((s) =>
+          s
+            .setName('list')
+            .setDescription("This channel's schedules")
+            .addBooleanOption((o) => o.setName('all').setDescription('Every channel (approvers)')),
+        )
+        .addSubcommand((s) =>
+          s.setName('remove').setDescription('Remove a schedule (its jobs stay)').addStringOption(scheduleId),
+        )
+        .addSubcommand((s) =>
+          s
+            .setName('pause')
+            .setDescription('Pause a schedule (no runs, no catch-up)')
+            .addStringOption(scheduleId),
+        )
+        .addSubcommand((s) =>
+          s.setName('resume').setDescription('Resume a paused schedule').addStringOption(scheduleId),
         ),
     )
     .addSubcommand((s) => s.setName('runners').setDescription('Runners, their state and profiles'))

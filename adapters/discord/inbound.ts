@@ -7,6 +7,7 @@
  * after its (local, fast) checks; a timer still acknowledges if the core has not answered in time.
  */
 import {
+  ApplicationCommandOptionType,
   type AutocompleteInteraction,
   type ButtonInteraction,
   type ChatInputCommandInteraction,
@@ -22,7 +23,7 @@ import type { Logger } from '../../src/log.js';
 import { profileChoices } from './autocomplete.js';
 import { REASON_INPUT_ID, reasonModal } from './blocks.js';
 import { commandText } from './command-text.js';
-import { COMMAND_NAME, SUBCOMMANDS, type Subcommand } from './commands.js';
+import { COMMAND_NAME, type ScheduleSubcommand, SUBCOMMANDS, type Subcommand } from './commands.js';
 import type { CustomIds } from './custom-ids.js';
 import { DISCORD_PLATFORM } from './port.js';
 import { InteractionReplies } from './replies.js';
@@ -57,9 +58,12 @@ function commandChannel(i: ChatInputCommandInteraction): string {
   return ch?.isThread() ? (ch.parentId ?? i.channelId) : i.channelId;
 }
 
+/** The leaf options: under the subcommand, or under the group's subcommand (`schedule add`). */
 function optionValues(i: ChatInputCommandInteraction): Record<string, string | number | boolean> {
   const out: Record<string, string | number | boolean> = {};
-  for (const o of i.options.data[0]?.options ?? []) {
+  const top = i.options.data[0];
+  const leaf = top?.type === ApplicationCommandOptionType.SubcommandGroup ? top.options?.[0] : top;
+  for (const o of leaf?.options ?? []) {
     if (o.value !== undefined) out[o.name] = o.value;
   }
   return out;
@@ -79,10 +83,15 @@ export function registerInbound(client: Client, deps: InboundDeps): Inbound {
       return;
     }
     await replies.deferReply();
-    const sub = i.options.getSubcommand(false) as Subcommand | null;
+    const group = i.options.getSubcommandGroup(false);
+    const leaf = i.options.getSubcommand(false);
+    const sub = (group ?? leaf) as Subcommand | null;
     let text: string;
     try {
-      text = sub && SUBCOMMANDS.includes(sub) ? commandText(sub, optionValues(i)) : 'help';
+      text =
+        sub && SUBCOMMANDS.includes(sub)
+          ? commandText(sub, optionValues(i), group ? (leaf as ScheduleSubcommand) : undefined)
+          : 'help';
     } catch (e) {
       if (!isHermesError(e, 'usage')) throw e;
       await replies.reply(say(describeError(e)));

@@ -11,7 +11,7 @@ import type { Logger } from '../log.js';
 import { connectBus, type MqttBus } from '../mqtt/bus.js';
 import { buildClientOptions, persistentClientId, resolveBrokerUrl } from '../mqtt/options.js';
 import { auditPath, openAuditLog } from '../relay/audit.js';
-import { nodeCronPort } from '../schedules/cron-port.js';
+import { type CronPort, nodeCronPort } from '../schedules/cron-port.js';
 import { ScheduleService } from '../schedules/schedule-service.js';
 import { ScheduleStore } from '../schedules/schedule-store.js';
 import { openBotDb } from '../store/bot-db.js';
@@ -41,6 +41,8 @@ export interface BotContext {
   clock: Clock;
   random: Random;
   log: Logger;
+  /** Schedules (src/schedules/): chat adapters serve `/hermes schedule` with it. Absent in some tests. */
+  schedules?: ScheduleService;
 }
 
 export interface RunBotOptions {
@@ -58,6 +60,8 @@ export interface RunBotOptions {
    * Default on; false leaves both out.
    */
   control?: { process: string } | false;
+  /** The cron schedules run on (tests: one that fires when told). Default node-cron. */
+  cron?: CronPort;
 }
 
 export interface RunningBot extends BotContext {
@@ -152,7 +156,31 @@ export async function startBot(opts: RunBotOptions): Promise<RunningBot> {
             graceMs: config.relay.gap_grace_seconds * 1000,
           })
         : undefined;
-    const ctx: BotContext = { core, runners: dispatcher, registry, db, bus, config, clock, random, log };
+    // Schedules (src/schedules/): jobs registered on cron times, missed ones caught up once. Made
+    // before the plugins (chat serves `/hermes schedule` with it), started after them, so what a
+    // catch-up run says reaches the chat that listens.
+    const schedules = new ScheduleService({
+      store: new ScheduleStore(db, clock, random),
+      registry,
+      cron: opts.cron ?? nodeCronPort,
+      clock,
+      log: log.child({ name: 'schedules' }),
+      timeZone: config.schedule.time_zone,
+      catchUpSeconds: config.schedule.catch_up_seconds,
+      kick: () => dispatcher.kick(),
+    });
+    const ctx: BotContext = {
+      core,
+      runners: dispatcher,
+      registry,
+      db,
+      bus,
+      config,
+      clock,
+      random,
+      log,
+      schedules,
+    };
     // The relay takes what the broker hands over before any plugin starts: a persistent session's
     // backlog arrives right after CONNACK and is acknowledged at once, so holding it in memory
     // while a chat adapter connects (seconds) would lose it if that fails or the process dies.
@@ -160,17 +188,6 @@ export async function startBot(opts: RunBotOptions): Promise<RunningBot> {
     await core.start();
     for (const plugin of opts.plugins ?? []) cleanups.push(await plugin(ctx));
     await dispatcher.start();
-    // Schedules (src/schedules/): jobs registered on cron times, missed ones caught up once.
-    const schedules = new ScheduleService({
-      store: new ScheduleStore(db, clock, random),
-      registry,
-      cron: nodeCronPort,
-      clock,
-      log: log.child({ name: 'schedules' }),
-      timeZone: config.schedule.time_zone,
-      catchUpSeconds: config.schedule.catch_up_seconds,
-      kick: () => dispatcher.kick(),
-    });
     schedules.start();
     cleanups.push(() => schedules.stop());
     if (opts.control !== false) {

@@ -10,6 +10,7 @@
 import { type Clock, isoTime } from '../clock.js';
 import type { Job } from '../jobs/job.js';
 import type { AuditSink } from '../relay/audit.js';
+import type { Schedule } from '../schedules/schedule-store.js';
 import type { Actor } from './port.js';
 
 export interface AccessPolicy {
@@ -143,6 +144,22 @@ export class Access {
     const channel = this.channelOf(job);
     if (channel === undefined) return false;
     return this.mayAct(actor, job) || (from === channel && this.mayView(actor, channel));
+  }
+
+  /** Adding a schedule here: whoever may register jobs here (its runs are their jobs). */
+  mayAddSchedule(actor: Actor, channel: string): boolean {
+    return this.mayRegister(actor, channel);
+  }
+
+  /**
+   * Removing, pausing or resuming a schedule of this platform: its creator while they may still
+   * register in its channel, and the approvers for anyone's. Schedules added from the CLI or on
+   * another platform are changed there.
+   */
+  mayChangeSchedule(actor: Actor, s: Pick<Schedule, 'owner' | 'chat'>): boolean {
+    if (!this.here(actor) || s.chat?.platform !== this.scope.platform) return false;
+    if (this.isApprover(actor)) return true;
+    return s.owner === ownerOf(actor) && this.mayRegister(actor, s.chat.channel);
   }
 
   /** Writes one line to the chat audit log. */

@@ -48,6 +48,7 @@ export function attachChat(ctx: BotContext, opts: AttachChatOptions): AttachedCh
     events: bot.relay,
     decisions: bot.decisions,
     notices: bot.notices,
+    schedules: ctx.schedules,
     runners: opts.runners ?? ctx.runners,
     audit,
     clock,

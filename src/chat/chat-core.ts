@@ -22,6 +22,7 @@ import { DecisionFlow } from './decision-flow.js';
 import {
   type AcceptedEvents,
   type ChatDeps,
+  type ChatSchedules,
   type ChatSettings,
   type Decisions,
   defaultChatSettings,
@@ -44,6 +45,7 @@ import { changeMessage } from './render/change.js';
 import { renderCancelAnnouncement, renderCancelled } from './render/events.js';
 import { who } from './render/people.js';
 import { RequestMessages } from './request-messages.js';
+import { scheduleOutcome } from './schedule-notes.js';
 import { handleThreadMessage } from './thread-reply.js';
 import { realTimers, type Timers } from './timers.js';
 
@@ -68,6 +70,7 @@ export interface ChatCoreOptions {
   settings?: Partial<ChatSettings>;
   /** Cancels and registrations made through the bot's control socket (the CLI). */
   notices?: JobNotices;
+  schedules?: ChatSchedules | undefined;
 }
 
 export class ChatCore implements ChatInbound {
@@ -110,6 +113,7 @@ export class ChatCore implements ChatInbound {
       timers,
       log: log.child({ name: `chat-${port.platform}` }),
       settings,
+      schedules: opts.schedules,
     };
     this.progress = new ProgressCoalescer(this.deps);
     this.requests = new RequestMessages(this.deps);
@@ -141,6 +145,10 @@ export class ChatCore implements ChatInbound {
     });
     if (onGap) this.unsubscribe.push(onGap);
     if (this.opts.notices) this.unsubscribe.push(this.opts.notices.on((n) => void this.noticed(n)));
+    const runs = this.opts.schedules?.onOutcome(
+      (s, r) => void scheduleOutcome(this.deps, this.delivery, s, r),
+    );
+    if (runs) this.unsubscribe.push(runs);
     const jobs = this.delivery.retryOwed(0);
     if (jobs > 0) this.deps.log.info({ jobs }, 'posting events that reached the bot while chat was away');
   }

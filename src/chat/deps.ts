@@ -9,6 +9,8 @@ import type { Logger } from '../log.js';
 import type { RuleLists } from '../policy/policy-set.js';
 import type { AuditSink } from '../relay/audit.js';
 import type { AcceptedEvent } from '../relay/pipeline.js';
+import type { OutcomeListener } from '../schedules/schedule-service.js';
+import type { ScheduleStore } from '../schedules/schedule-store.js';
 import type { Access } from './access.js';
 import type { ChatState } from './chat-state.js';
 import type { KeyedQueue } from './keyed-queue.js';
@@ -63,6 +65,17 @@ export interface Decisions {
   onDecided(listener: DecidedListener): () => void;
 }
 
+/** The bot's schedules as `/hermes schedule` uses them (src/schedules/schedule-service.ts). */
+export interface ChatSchedules {
+  readonly store: ScheduleStore;
+  /** `schedule.time_zone` (undefined: the bot host's). */
+  readonly timeZone: string | undefined;
+  valid(expr: string): boolean;
+  /** The table changed: start or stop cron tasks now rather than at the next tick. */
+  sync(): void;
+  onOutcome(listener: OutcomeListener): () => void;
+}
+
 export interface ChatDeps {
   port: ChatPort;
   platform: string;
@@ -79,4 +92,6 @@ export interface ChatDeps {
   timers: Timers;
   log: Logger;
   settings: ChatSettings;
+  /** Absent: this bot runs no schedules (`/hermes schedule` says so). */
+  schedules?: ChatSchedules | undefined;
 }

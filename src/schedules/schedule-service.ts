@@ -37,17 +37,50 @@ export interface ScheduleServiceDeps {
   catchUpSeconds: number;
   /** Dispatch now (the dispatcher's kick). */
   kick: () => void;
-  /** A run was skipped or queued: say so in the schedule's thread (the chat core listens). */
+  /** A run was registered, skipped or queued (also told to the listeners of `onOutcome`). */
   onOutcome?: (s: Schedule, r: RunOutcome) => void;
 }
+
+export type OutcomeListener = (s: Schedule, r: RunOutcome) => void;
 
 const MINUTE = 60_000;
 
 export class ScheduleService {
   /** Live cron tasks, by schedule id, with the expression they run. */
   private readonly tasks = new Map<string, { cron: string; stop: () => void }>();
+  private readonly listeners = new Set<OutcomeListener>();
 
   constructor(private readonly d: ScheduleServiceDeps) {}
+
+  /** The table, for the chat commands (`/hermes schedule …`). */
+  get store(): ScheduleStore {
+    return this.d.store;
+  }
+
+  get timeZone(): string | undefined {
+    return this.d.timeZone;
+  }
+
+  valid(expr: string): boolean {
+    return this.d.cron.valid(expr);
+  }
+
+  /** The chat cores listen: a skipped run is said in the schedule's thread. Returns the unsubscribe. */
+  onOutcome(listener: OutcomeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private told(s: Schedule, r: RunOutcome): void {
+    this.d.onOutcome?.(s, r);
+    for (const l of this.listeners) {
+      try {
+        l(s, r);
+      } catch (e) {
+        this.d.log.warn({ schedule: s.id, err: describeError(e) }, 'schedule outcome listener failed');
+      }
+    }
+  }
 
   /** Catch-up of missed times, then the cron tasks. */
   start(): RunOutcome[] {
@@ -139,7 +172,7 @@ export class ScheduleService {
         r = { scheduleId: id, at: iso, outcome: 'skipped', reason: `job ${live} is still running` };
       }
       this.d.log.info({ schedule: id, at: iso, outcome: r.outcome, job: live }, 'scheduled run not started');
-      this.d.onOutcome?.(s, r);
+      this.told(s, r);
       return r;
     }
     return this.register(s, iso);
@@ -158,7 +191,7 @@ export class ScheduleService {
     this.d.log.info({ schedule: s.id, at: iso, job_id: job.id }, 'scheduled job registered');
     this.d.kick();
     const r: RunOutcome = { scheduleId: s.id, at: iso, outcome: 'registered', jobId: job.id };
-    this.d.onOutcome?.(s, r);
+    this.told(s, r);
     return r;
   }
 

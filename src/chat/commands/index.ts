@@ -10,6 +10,7 @@ import { register } from './register.js';
 import { done, reply } from './reply.js';
 import { rules } from './rules.js';
 import { runners } from './runners.js';
+import { schedule } from './schedule.js';
 import { status } from './status.js';
 import type { CommandHandler } from './types.js';
 import { usage } from './usage.js';
@@ -23,6 +24,7 @@ const ordered: CommandHandler[] = [
   cancel,
   peek,
   diff,
+  schedule,
   usage,
   runners,
   approve,

@@ -24,6 +24,8 @@ export interface Actor {
 export interface SlashCommandInput extends Actor {
   name?: string;
   subcommand?: string;
+  /** The subcommand's group (`schedule` in `/hermes schedule add`). */
+  group?: string;
   /** Leaf options by name; the option type follows the JS type (string 3, integer 4, boolean 5, number 10). */
   options?: Record<string, OptionValue>;
 }
@@ -124,13 +126,14 @@ export function createInteractionBuilders(state: DiscordState): InteractionBuild
       value,
       ...(optionName === focused ? { focused: true } : {}),
     }));
+    const sub =
+      input.subcommand === undefined ? leaves : [{ name: input.subcommand, type: 1, options: leaves }];
     return {
       id: commandId(name, guildId),
       name,
       type: 1,
       guild_id: guildId,
-      options:
-        input.subcommand === undefined ? leaves : [{ name: input.subcommand, type: 1, options: leaves }],
+      options: input.group === undefined ? sub : [{ name: input.group, type: 2, options: sub }],
     };
   }
 

@@ -150,6 +150,25 @@ describe('hermes discord register-commands', () => {
       expect.objectContaining({ name: 'runner', type: 3, required: false }),
       expect.objectContaining({ name: 'cwd', type: 3, required: false }),
       expect.objectContaining({ name: 'max_cost', type: 10, required: false }),
+      expect.objectContaining({ name: 'repo', type: 3, required: false }),
+    ]);
+    const schedule = (command!.options as Json[]).find((o) => o.name === 'schedule')!;
+    expect(schedule.type).toBe(2); // a subcommand group
+    expect((schedule.options as Json[]).map((o) => o.name)).toEqual([
+      'add',
+      'list',
+      'remove',
+      'pause',
+      'resume',
+    ]);
+    const add = (schedule.options as Json[])[0]!;
+    expect((add.options as Json[]).map((o) => [o.name, o.required])).toEqual([
+      ['cron', true],
+      ['profile', true],
+      ['prompt', true],
+      ['runner', false],
+      ['repo', false],
+      ['overlap', false],
     ]);
     const peek = (command!.options as Json[]).find((o) => o.name === 'peek')!;
     expect(peek.options).toContainEqual(

@@ -13,6 +13,7 @@ import { type RunningBot, startBot } from '../../../src/bot/run-bot.js';
 import { isoTime, systemClock, systemRandom } from '../../../src/clock.js';
 import { type Config, loadConfig } from '../../../src/config/load.js';
 import type { Job } from '../../../src/jobs/job.js';
+import type { CronPort } from '../../../src/schedules/cron-port.js';
 import {
   DISCORD,
   type DiscordFake,
@@ -64,6 +65,8 @@ export interface WorldOptions {
   yaml?: string;
   plugin?: DiscordPluginOptions;
   fake?: DiscordFakeOptions;
+  /** The cron schedules run on (test/helpers/fake-cron.ts); node-cron unless told. */
+  cron?: CronPort;
 }
 
 export class DiscordWorld {
@@ -125,6 +128,7 @@ export class DiscordWorld {
       random: systemRandom,
       plugins: [plugin],
       tickMs: 100,
+      ...(this.opts.cron ? { cron: this.opts.cron } : {}),
     });
     return this.bot;
   }
@@ -150,15 +154,17 @@ export class DiscordWorld {
     return this.fake.calls.slice(this.mark).filter((c) => c.method === method && path.test(c.path));
   }
 
-  /** `/hermes <sub>`; resolves with the final private reply (the edit of the deferred reply). */
+  /** `/hermes <sub>` (`group sub` for `/hermes schedule add`); resolves with the final private reply (the edit of the deferred reply). */
   async command(
     subcommand: string,
     options: Record<string, string | number | boolean> = {},
     user: { id: string; username: string } = OWNER,
     roles: string[] = [],
   ): Promise<{ interaction: Json; reply: string }> {
+    const [first, second] = subcommand.split(' ');
+    const names = second === undefined ? { subcommand: first! } : { group: first!, subcommand: second };
     const interaction = this.fake.sendInteraction(
-      this.fake.interactions.slashCommand({ subcommand, options, user, roles }),
+      this.fake.interactions.slashCommand({ ...names, options, user, roles }),
     );
     const edit = await this.fake.waitForCall('PATCH', webhookOriginal(interaction), () => true, 10_000);
     return { interaction, reply: String((edit.body as Json).content) };

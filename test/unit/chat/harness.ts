@@ -20,6 +20,9 @@ import { fromPlain, type JsonObject } from '../../../src/protocol/lossless-json.
 import { signEnvelope } from '../../../src/protocol/signing.js';
 import { encodeWire } from '../../../src/protocol/wire.js';
 import { type AuditRecord, memoryAudit } from '../../../src/relay/audit.js';
+import type { CronPort } from '../../../src/schedules/cron-port.js';
+import { ScheduleService } from '../../../src/schedules/schedule-service.js';
+import { ScheduleStore } from '../../../src/schedules/schedule-store.js';
 import { openBotDb } from '../../../src/store/bot-db.js';
 import type { Db } from '../../../src/store/sqlite.js';
 import { tempHome } from '../../helpers/cli.js';
@@ -123,6 +126,8 @@ export interface HarnessOptions {
   channelIntervalMs?: number;
   /** Reuse a home (restart tests). */
   home?: string;
+  /** Schedules served by the core, on a cron that fires when the test says (test/helpers/fake-cron.ts). */
+  cron?: CronPort;
 }
 
 export const defaultPolicy: AccessPolicy = {
@@ -143,6 +148,8 @@ export class ChatHarness {
   chat: ChatCore;
   people: MemoryPeople;
   readonly runners: ReturnType<typeof fakeRunners>;
+  /** With opts.cron: the bot's schedule service on this database. */
+  readonly schedules: ScheduleService | undefined;
   private readonly seqs = new Map<string, number>();
   private readonly cleanupHome: () => void;
 
@@ -164,6 +171,18 @@ export class ChatHarness {
       audit: this.relayAudit,
     });
     this.runners = fakeRunners(this.registry, opts.runners);
+    this.schedules = opts.cron
+      ? new ScheduleService({
+          store: new ScheduleStore(this.db, clock, systemRandom),
+          registry: this.registry,
+          cron: opts.cron,
+          clock,
+          log: silentLogger,
+          timeZone: 'UTC',
+          catchUpSeconds: 3600,
+          kick: () => this.runners.control.kick(),
+        })
+      : undefined;
     this.port = new MemoryChatPort('slack', opts.channelIntervalMs ?? 0, () => clock.now());
     this.chat = this.newChat();
     this.people = this.port.people(this.chat, CHANNEL);
@@ -184,6 +203,7 @@ export class ChatHarness {
       audit: this.audit,
       clock: this.clock,
       log: silentLogger,
+      schedules: this.schedules,
       settings: { progressIntervalMs: 5000, reminderMs: 300_000, ...this.opts.settings },
     });
     chat.start();
@@ -260,6 +280,7 @@ export class ChatHarness {
   }
 
   close(): void {
+    this.schedules?.stop();
     this.chat.stop();
     this.bot.stop();
     this.db.close();

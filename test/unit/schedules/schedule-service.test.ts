@@ -3,37 +3,12 @@ import { systemRandom } from '../../../src/clock.js';
 import { loadConfig } from '../../../src/config/load.js';
 import { JobRegistry } from '../../../src/jobs/registry.js';
 import { silentLogger } from '../../../src/log.js';
-import { type CronPort, nodeCronPort } from '../../../src/schedules/cron-port.js';
 import { type RunOutcome, ScheduleService } from '../../../src/schedules/schedule-service.js';
 import { type NewSchedule, ScheduleStore } from '../../../src/schedules/schedule-store.js';
 import { openBotDb } from '../../../src/store/bot-db.js';
 import type { Db } from '../../../src/store/sqlite.js';
 import { tempHome } from '../../helpers/cli.js';
-
-/** A fake clock and a cron that fires when the test says; matching is node-cron's own. */
-function fakeTime(start: string) {
-  let now = Date.parse(start);
-  const fires = new Map<string, (at: Date) => void>();
-  const cron: CronPort = {
-    schedule: (expr, _tz, fire) => {
-      fires.set(expr, fire);
-      return () => fires.delete(expr);
-    },
-    matches: nodeCronPort.matches,
-    valid: nodeCronPort.valid,
-  };
-  return {
-    clock: { now: () => now },
-    cron,
-    set: (iso: string) => (now = Date.parse(iso)),
-    /** The clock reaches `iso` and the expression's task fires for it. */
-    fireAt: (expr: string, iso: string) => {
-      now = Date.parse(iso);
-      fires.get(expr)?.(new Date(iso));
-    },
-    live: () => [...fires.keys()],
-  };
-}
+import { fakeCron } from '../../helpers/fake-cron.js';
 
 const NIGHTLY: NewSchedule = {
   cron: '0 3 * * *',
@@ -49,7 +24,7 @@ const NIGHTLY: NewSchedule = {
 describe('schedules', () => {
   let home: ReturnType<typeof tempHome>;
   let db: Db;
-  let t: ReturnType<typeof fakeTime>;
+  let t: ReturnType<typeof fakeCron>;
   let registry: JobRegistry;
   let store: ScheduleStore;
   let outcomes: RunOutcome[];
@@ -58,7 +33,7 @@ describe('schedules', () => {
   beforeEach(() => {
     home = tempHome();
     db = openBotDb(loadConfig({ env: { HERMES_HOME: home.home } }), silentLogger);
-    t = fakeTime('2026-06-21T01:00:00Z');
+    t = fakeCron('2026-06-21T01:00:00Z');
     registry = new JobRegistry(db, t.clock, systemRandom);
     store = new ScheduleStore(db, t.clock, systemRandom);
     outcomes = [];

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { commandText, word } from '../../../../adapters/discord/command-text.js';
 import { parseRegistration } from '../../../../src/chat/commands/register.js';
+import { parseScheduleAdd } from '../../../../src/chat/commands/schedule-parse.js';
 import { tokenize } from '../../../../src/chat/commands/tokenize.js';
+import { nodeCronPort } from '../../../../src/schedules/cron-port.js';
 
 /** What the core's register handler makes of the text (the words after `register`). */
 function parsed(text: string) {
@@ -31,6 +33,31 @@ describe('slash command options as the core command text', () => {
     expect(parsed(t).cwd).toBe(`/tmp/it's "here"`);
     expect(word('--runner')).toBe('"--runner"');
     expect(() => word(`"'“”‘’`)).toThrow(/every kind of quote/);
+  });
+
+  it('schedule: the cron always quoted, flags, the prompt last; the core parses it back', () => {
+    const t = commandText(
+      'schedule',
+      { cron: '0 3 * * 1-5', profile: 'claude', prompt: 'bump deps', repo: 'app', overlap: 'queue' },
+      'add',
+    );
+    expect(t).toBe('schedule add "0 3 * * 1-5" claude --repo app --overlap queue bump deps');
+    const rest = t.slice('schedule '.length);
+    expect(parseScheduleAdd(tokenize(rest).slice(1), rest, nodeCronPort.valid)).toEqual({
+      cron: '0 3 * * 1-5',
+      profile: 'claude',
+      runner: 'local',
+      repo: 'app',
+      overlap: 'queue',
+      prompt: 'bump deps',
+    });
+    expect(commandText('schedule', { all: true }, 'list')).toBe('schedule list all');
+    expect(commandText('schedule', { id: 's-abc' }, 'remove')).toBe('schedule remove s-abc');
+    expect(commandText('schedule', { id: 's-abc' }, 'pause')).toBe('schedule pause s-abc');
+    expect(commandText('diff', { job: 'j-abc' })).toBe('diff j-abc');
+    expect(commandText('register', { profile: 'claude', prompt: 'go', repo: 'app' })).toBe(
+      'register claude --repo app go',
+    );
   });
 
   it('the other subcommands', () => {
