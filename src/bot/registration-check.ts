@@ -6,6 +6,7 @@
  * about the pairing.
  */
 import { HermesError } from '../errors.js';
+import { closest } from '../suggest.js';
 import type { RunnerInfo } from './runner-control.js';
 
 export interface RegistrationTarget {
@@ -26,7 +27,24 @@ function pairedList(runners: readonly RunnerInfo[]): string {
 export function unpairedRunner(runners: readonly RunnerInfo[], reg: RegistrationTarget): string | undefined {
   const id = reg.runner ?? DEFAULT_RUNNER;
   if (runners.some((r) => r.id === id)) return undefined;
-  return `runner "${id}" is not paired with this bot (${pairedList(runners)})`;
+  const near = closest(
+    id,
+    runners.map((r) => r.id),
+  );
+  return `runner "${id}" is not paired with this bot (${pairedList(runners)})${near ? `; did you mean ${near}?` : ''}`;
+}
+
+/**
+ * A note for a registration its runner cannot start yet (offline, or never heard from since it was
+ * paired): the job is kept and starts when the runner is back, and the person should know that
+ * instead of watching a card that says nothing.
+ */
+export function runnerAbsence(runners: readonly RunnerInfo[], reg: RegistrationTarget): string | undefined {
+  const runner = runners.find((r) => r.id === (reg.runner ?? DEFAULT_RUNNER));
+  if (!runner || runner.state === 'online') return undefined;
+  const seen = runner.lastSeen ? `, last seen ${runner.lastSeen}` : '';
+  const state = runner.state === 'offline' ? `is offline${seen}` : `has not reported to this bot yet${seen}`;
+  return `runner ${runner.id} ${state}: the job waits and starts when the runner is back`;
 }
 
 /** Refuses a registration its runner would refuse (profile, --cwd) or could never receive (unpaired). */
@@ -39,9 +57,10 @@ export function checkRegistration(runners: readonly RunnerInfo[], reg: Registrat
   }
   const runner = runners.find((r) => r.id === (reg.runner ?? DEFAULT_RUNNER))!;
   if (runner.profiles.length > 0 && !runner.profiles.includes(reg.profile)) {
+    const near = closest(reg.profile, runner.profiles);
     throw new HermesError(
       'usage',
-      `runner ${runner.id} has no profile "${reg.profile}" (it has: ${runner.profiles.join(', ')})`,
+      `runner ${runner.id} has no profile "${reg.profile}" (it has: ${runner.profiles.join(', ')})${near ? `; did you mean ${near}?` : ''}`,
     );
   }
   if (reg.cwd && runner.acceptsCwd === false) {

@@ -12,6 +12,7 @@ import type { Job } from '../jobs/job.js';
 import type { JobRegistry } from '../jobs/registry.js';
 import type { Logger } from '../log.js';
 import type { AuditSink } from '../relay/audit.js';
+import { closest } from '../suggest.js';
 import { Access, type AccessPolicy, channelOn } from './access.js';
 import { ChatState } from './chat-state.js';
 import { usageMessage } from './commands/help.js';
@@ -205,12 +206,20 @@ export class ChatCore implements ChatInbound {
       const name = tokens[0]?.value.toLowerCase();
       const handler = name ? COMMANDS[name] : undefined;
       if (!handler) {
-        await input.reply(
-          usageMessage(COMMAND_LIST, name ? `unknown command "${name.slice(0, 40)}"` : undefined),
-        );
+        // A slip of the keyboard gets the one command it was meant to be; anything else the list.
+        const near = name ? closest(name, Object.keys(COMMANDS)) : undefined;
+        const problem = name
+          ? `unknown command "${name.slice(0, 40)}"${near ? `; did you mean "${near}"?` : ''}`
+          : undefined;
+        await input.reply(usageMessage(COMMAND_LIST, problem, near ? COMMANDS[near] : undefined));
         return;
       }
       const text = input.text.slice(tokens[0]!.end).trim();
+      // `--help` right after the command, as in the CLI: that command's usage, nothing run.
+      if (/^(--help|-h)(\s|$)/.test(text)) {
+        await input.reply(usageMessage(COMMAND_LIST, undefined, handler));
+        return;
+      }
       const ctx = {
         deps: this.deps,
         input,
@@ -223,7 +232,7 @@ export class ChatCore implements ChatInbound {
         await handler.run(ctx);
       } catch (e) {
         if (!isHermesError(e, 'usage')) throw e;
-        await input.reply(usageMessage(COMMAND_LIST, e.message, handler));
+        await input.reply(usageMessage(COMMAND_LIST, describeError(e), handler));
       }
     });
   }

@@ -1,4 +1,5 @@
 /** `help`: every command's usage, privately. Also the answer to bad input. */
+import { closest } from '../../suggest.js';
 import { bold, code, context, message, section, text } from '../message.js';
 import type { ChatMessage } from '../port.js';
 import type { CommandHandler } from './types.js';
@@ -21,10 +22,31 @@ export function usageMessage(
 export function helpCommand(all: () => readonly CommandHandler[]): CommandHandler {
   return {
     name: 'help',
-    usage: 'help',
-    summary: 'this list',
+    usage: 'help [command]',
+    summary: "this list, or one command's usage",
     async run(ctx) {
-      await ctx.input.reply(usageMessage(all()));
+      const name = ctx.args[0]?.value.toLowerCase();
+      if (!name) {
+        await ctx.input.reply(usageMessage(all()));
+        return;
+      }
+      const one = all().find((h) => h.name === name);
+      if (one) {
+        await ctx.input.reply(usageMessage(all(), undefined, one));
+        return;
+      }
+      const near = closest(
+        name,
+        all().map((h) => h.name),
+      );
+      const nearly = near ? all().find((h) => h.name === near) : undefined;
+      await ctx.input.reply(
+        usageMessage(
+          all(),
+          `no command "${name.slice(0, 40)}"${near ? `; did you mean "${near}"?` : ''}`,
+          nearly,
+        ),
+      );
     },
   };
 }

@@ -1,64 +1,30 @@
 /**
- * `register <profile> [--runner R] [--cwd DIR] [--repo NAME] <prompt…>`: registers the job (a token is generated),
- * posts its card in this channel, and tells the runners. If the card cannot be posted the job is
- * cancelled at once, so no agent runs without a thread to report to.
+ * `register [options] <profile> [options] <prompt…>` (grammar: register-grammar.ts): checks the
+ * registration against the paired runners (registration-check.ts), registers the job (a token is
+ * generated), posts its card in this channel, and tells the runners. If the card cannot be posted
+ * the job is cancelled at once, so no agent runs without a thread to report to.
  */
-import { z } from 'zod';
+import { checkRegistration, runnerAbsence } from '../../bot/registration-check.js';
+import type { RunnerInfo } from '../../bot/runner-control.js';
 import { describeError, HermesError } from '../../errors.js';
-import { PROFILE_RE, REPO_RE } from '../../jobs/registry.js';
 import { isTerminalState } from '../../jobs/states.js';
-import { ID_RE } from '../../protocol/topics.js';
 import { ownerOf } from '../access.js';
+import { EXAMPLE, parseRegistration } from './register-grammar.js';
 import { refuse, say } from './replies.js';
-import { restFrom } from './tokenize.js';
-import type { CommandContext, CommandHandler } from './types.js';
+import type { CommandHandler } from './types.js';
 
-const PROMPT_MAX = 4000;
+export { parseRegistration, type Registration } from './register-grammar.js';
 
-const Registration = z.object({
-  profile: z.string().regex(PROFILE_RE, 'the profile must be a lowercase word (a-z 0-9 _ -)'),
-  runner: z.string().regex(ID_RE, 'the runner id may only have A-Z a-z 0-9 . _ : -').optional(),
-  cwd: z
-    .string()
-    .min(1)
-    .max(1024, 'the directory is longer than 1024 characters')
-    .refine((s) => !s.includes('\0'), 'the directory has a NUL character')
-    .optional(),
-  max_cost: z.coerce
-    .number({ error: '--max-cost must be a number of US dollars' })
-    .positive('--max-cost must be more than 0')
-    .max(100_000, '--max-cost is implausibly high')
-    .optional(),
-  repo: z.string().regex(REPO_RE, 'the repository must be a lowercase name (a-z 0-9 _ . -)').optional(),
-  prompt: z
-    .string()
-    .min(1, 'give a prompt')
-    .max(PROMPT_MAX, `the prompt is longer than ${PROMPT_MAX} characters`),
-});
-export type Registration = z.infer<typeof Registration>;
-
-/** Parses the words after `register`. Flags sit between the profile and the prompt. */
-export function parseRegistration(ctx: Pick<CommandContext, 'args' | 'text'>): Registration {
-  const { args } = ctx;
-  const raw: Record<string, string | undefined> = { profile: args[0]?.value };
-  let i = 1;
-  for (;;) {
-    const t = args[i];
-    if (!t || t.quoted || !t.value.startsWith('--')) break;
-    const [flag, inline] = t.value.split(/=(.*)/s, 2) as [string, string | undefined];
-    const name = flag.slice(2);
-    if (name !== 'runner' && name !== 'cwd' && name !== 'max-cost' && name !== 'repo') {
-      throw new HermesError('usage', `unknown option ${flag}`);
-    }
-    const value = inline ?? args[i + 1]?.value;
-    if (value === undefined) throw new HermesError('usage', `${flag} needs a value`);
-    raw[name === 'max-cost' ? 'max_cost' : name] = value;
-    i += inline === undefined ? 2 : 1;
-  }
-  raw.prompt = restFrom(ctx.text, args, i);
-  const r = Registration.safeParse(raw);
-  if (!r.success) throw new HermesError('usage', r.error.issues.map((x) => x.message).join('; '));
-  return r.data;
+/** `/hermes register` alone: what to type, with the profiles the runners offer. */
+function nothingTyped(known: readonly RunnerInfo[]): HermesError {
+  const offers = known
+    .filter((r) => r.profiles.length > 0)
+    .map((r) => `${r.id}: ${r.profiles.join(', ')}`)
+    .join('; ');
+  return new HermesError(
+    'usage',
+    `say which agent profile to run and what it should do, e.g. ${EXAMPLE}${offers ? ` (profiles by runner: ${offers})` : ''}`,
+  );
 }
 
 export const register: CommandHandler = {
@@ -68,6 +34,7 @@ export const register: CommandHandler = {
   async run(ctx) {
     const { deps, input } = ctx;
     const { registry, runners, queue, access, platform, log } = deps;
+    if (ctx.args.length === 0) throw nothingTyped(runners.list());
     const reg = parseRegistration(ctx);
     if (!access.mayRegister(input.actor, input.channel)) {
       await refuse(
@@ -77,13 +44,11 @@ export const register: CommandHandler = {
       );
       return;
     }
-    const runner = runners.list().find((r) => r.id === (reg.runner ?? 'local'));
-    if (runner && runner.profiles.length > 0 && !runner.profiles.includes(reg.profile)) {
-      throw new HermesError(
-        'usage',
-        `runner ${runner.id} has no profile "${reg.profile}" (it has: ${runner.profiles.join(', ')})`,
-      );
-    }
+    // Before anything is stored or posted: a job its runner would refuse, or could never receive
+    // (not paired), would otherwise sit on a card that says "waiting for a runner" forever.
+    const known = runners.list();
+    checkRegistration(known, reg);
+    const absent = runnerAbsence(known, reg);
     const job = registry.register({
       profile: reg.profile,
       ...(reg.runner ? { runner: reg.runner } : {}),
@@ -115,7 +80,9 @@ export const register: CommandHandler = {
     access.record('accepted', 'register', input.actor, input.channel, { jobId: job.id });
     runners.kick();
     await input.reply(
-      say(`Registered ${job.id} (${job.profile} on ${job.runner}). Follow it in the thread under its card.`),
+      say(
+        `Registered ${job.id} (${job.profile} on ${job.runner}). Follow it in the thread under its card.${absent ? ` Note: ${absent}.` : ''}`,
+      ),
     );
   },
 };

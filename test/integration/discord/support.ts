@@ -24,6 +24,7 @@ import {
 import { startTestBroker, type TestBroker } from '../../helpers/brokers.js';
 import { HERMES_BIN, tempHome } from '../../helpers/cli.js';
 import { captureLog } from '../../helpers/log-capture.js';
+import { pairRunner } from '../../helpers/paired-runner.js';
 import { waitFor } from '../../helpers/wait.js';
 import { agentEventWire } from '../../unit/chat/harness.js';
 
@@ -104,7 +105,10 @@ export class DiscordWorld {
       HERMES_DISCORD_APPROVER_ROLES: DISCORD.approverRoleId,
       ...opts.env,
     };
-    const world = new DiscordWorld(fake, broker, t.home, loadConfig({ env }), env, opts, t.cleanup);
+    const config = loadConfig({ env });
+    // Chat refuses jobs for unpaired runners; no runner process runs here, so jobs stay pending.
+    pairRunner(config);
+    const world = new DiscordWorld(fake, broker, t.home, config, env, opts, t.cleanup);
     try {
       await world.startBot();
     } catch (e) {

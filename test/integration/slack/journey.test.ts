@@ -16,6 +16,7 @@ import { silentLogger } from '../../../src/log.js';
 import { SLACK, type SlackFake, startSlackFake } from '../../fakes/slack/index.js';
 import { startTestBroker, type TestBroker } from '../../helpers/brokers.js';
 import { HERMES_BIN, spawnHermes, tempHome } from '../../helpers/cli.js';
+import { pairRunner } from '../../helpers/paired-runner.js';
 import { blockTexts, buttonsOf } from './support.js';
 
 let broker: TestBroker;
@@ -38,6 +39,8 @@ beforeEach(async () => {
     SLACK_APP_TOKEN: 'xapp-fake-app',
   };
   const config = loadConfig({ env });
+  // Chat refuses jobs for unpaired runners; the agent here is driven by hand, with no runner.
+  pairRunner(config);
   const plugin = slackPlugin(loadSlackSettings(config, env), {
     clientOptions: { retryConfig: { retries: 3, factor: 1, minTimeout: 10, maxTimeout: 10 } },
     tickMs: 100,

@@ -51,7 +51,10 @@ export function memoryBus(): MqttBus & {
   };
 }
 
-export function fakeRunners(registry: JobRegistry, runners: RunnerInfo[] = []) {
+/** Paired with every harness unless a test says otherwise: chat refuses jobs for unpaired runners. */
+export const LOCAL_RUNNER: RunnerInfo = { id: 'local', state: 'online', profiles: [], lastSeen: null };
+
+export function fakeRunners(registry: JobRegistry, runners: RunnerInfo[] = [LOCAL_RUNNER]) {
   const calls = {
     kick: 0,
     cancel: [] as string[],
