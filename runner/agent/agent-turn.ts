@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Writable } from 'node:stream';
+import type { Tokens } from '../../src/jobs/usage.js';
 import type { Env } from './agent-env.js';
 import { ClaudeOutput, type TurnReport } from './claude-output.js';
 
@@ -44,15 +45,24 @@ function waitForAgent(child: ChildProcess): Promise<AgentOutcome> {
 export async function runTurn(
   argv: readonly string[],
   env: Env,
-  o: { spawnAgent: SpawnAgent; readOutput: boolean; stdout: Writable; signal: AbortSignal },
+  o: {
+    spawnAgent: SpawnAgent;
+    readOutput: boolean;
+    stdout: Writable;
+    signal: AbortSignal;
+    /** The turn's running token counts changed (stream-json assistant messages). */
+    onTokens?: (running: Tokens) => void;
+  },
 ): Promise<TurnResult> {
   const child = o.spawnAgent(argv, env, o.readOutput);
   const reader = o.readOutput ? new ClaudeOutput() : undefined;
   if (reader && child.stdout) {
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {
+      const seen = reader.tokenUpdates;
       const shown = reader.push(chunk);
       if (shown) o.stdout.write(shown);
+      if (o.onTokens && reader.tokenUpdates !== seen) o.onTokens(reader.turn().running);
     });
   }
   const forward = () => {

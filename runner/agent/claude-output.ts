@@ -8,7 +8,7 @@
  * JSON pass through unchanged; unknown fields and line types are ignored.
  * Checked by hand, not with zod (start-up time, see agent-env.ts).
  */
-import { type Usage, ZERO_USAGE } from '../../src/jobs/usage.js';
+import { type Tokens, type Usage, ZERO_USAGE } from '../../src/jobs/usage.js';
 
 /** What one turn reported. `usage` is undefined when no result line came (the agent died). */
 export interface TurnReport {
@@ -20,7 +20,7 @@ export interface TurnReport {
   isError: boolean;
   subtype: string | undefined;
   /** Tokens of the assistant messages seen so far (stream-json), before the result line. */
-  running: Pick<Usage, 'input_tokens' | 'output_tokens' | 'cache_read_tokens' | 'cache_write_tokens'>;
+  running: Tokens;
 }
 
 type Obj = Record<string, unknown>;
@@ -29,7 +29,7 @@ const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v)
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /** Claude's usage object in Hermes' names. */
-function tokensOf(u: unknown): TurnReport['running'] {
+function tokensOf(u: unknown): Tokens {
   const o = isObj(u) ? u : {};
   return {
     input_tokens: num(o.input_tokens),
@@ -43,6 +43,10 @@ const MAX_LINE = 4 * 1024 * 1024;
 
 export class ClaudeOutput {
   private buf = '';
+  /** The message whose usage was counted last: Claude Code repeats a message's usage on each of its content blocks' lines. */
+  private countedMessage: string | undefined;
+  /** Bumped each time the running counts change, so a reader can tell without comparing them. */
+  private runningVersion = 0;
   private readonly report: TurnReport = {
     sessionId: undefined,
     usage: undefined,
@@ -75,6 +79,11 @@ export class ClaudeOutput {
     return rest === '' ? '' : this.line(rest);
   }
 
+  /** How many times the running token counts changed so far. */
+  get tokenUpdates(): number {
+    return this.runningVersion;
+  }
+
   turn(): TurnReport {
     return { ...this.report, running: { ...this.report.running } };
   }
@@ -105,12 +114,17 @@ export class ClaudeOutput {
 
   private assistant(message: unknown): string {
     if (!isObj(message)) return '';
-    const t = tokensOf(message.usage);
-    const r = this.report.running;
-    r.input_tokens += t.input_tokens;
-    r.output_tokens += t.output_tokens;
-    r.cache_read_tokens += t.cache_read_tokens;
-    r.cache_write_tokens += t.cache_write_tokens;
+    const id = str(message.id);
+    if (isObj(message.usage) && (id === undefined || id !== this.countedMessage)) {
+      this.countedMessage = id;
+      const t = tokensOf(message.usage);
+      const r = this.report.running;
+      r.input_tokens += t.input_tokens;
+      r.output_tokens += t.output_tokens;
+      r.cache_read_tokens += t.cache_read_tokens;
+      r.cache_write_tokens += t.cache_write_tokens;
+      this.runningVersion++;
+    }
     const parts = Array.isArray(message.content) ? message.content : [];
     let out = '';
     for (const p of parts) {

@@ -10,6 +10,8 @@
  *   the next turn's argv. `keys`: the runner types it into the pane.
  * - HERMES_MAX_COST_USD: the job's budget, checked at each turn's end.
  * - HERMES_IDLE_SECONDS: how long an idle job waits for a reply (default 3600).
+ * - HERMES_TOKEN_UPDATE_MS: at most one running-token `progress` event per this many ms while a
+ *   turn runs (stream-json; default 10000).
  */
 import { HermesError } from '../../src/errors.js';
 import type { Env } from './agent-env.js';
@@ -24,6 +26,8 @@ export interface ConversationSettings {
   idleMs: number;
   /** How often an idle wrapper looks for a follow-up. */
   pollMs: number;
+  /** Least time between two running-token progress events. */
+  tokenUpdateMs: number;
 }
 
 export const DEFAULT_IDLE_SECONDS = 3600;
@@ -64,5 +68,6 @@ export function conversationSettings(env: Env): ConversationSettings {
     maxCostUsd: positive(env, 'HERMES_MAX_COST_USD'),
     idleMs: (positive(env, 'HERMES_IDLE_SECONDS') ?? DEFAULT_IDLE_SECONDS) * 1000,
     pollMs: positive(env, 'HERMES_FOLLOWUP_POLL_MS') ?? 500,
+    tokenUpdateMs: positive(env, 'HERMES_TOKEN_UPDATE_MS') ?? 10_000,
   };
 }

@@ -11,7 +11,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HermesError } from '../../src/errors.js';
-import { addUsage, formatUsd, type Usage, ZERO_USAGE } from '../../src/jobs/usage.js';
+import { addUsage, formatUsd, tokensOf, type Usage, ZERO_USAGE } from '../../src/jobs/usage.js';
 import { type FollowupMessage, takeFollowup } from '../followup-mailbox.js';
 import { expandArgv } from '../profiles/expand-argv.js';
 import type { Env } from './agent-env.js';
@@ -20,6 +20,7 @@ import { exitStatusOf, terminalEventFor } from './agent-outcome.js';
 import { type AgentOutcome, runTurn, type SpawnAgent, type TurnResult } from './agent-turn.js';
 import type { AgentEvent } from './build-event.js';
 import type { ConversationSettings } from './conversation-settings.js';
+import { RunningTokens } from './running-tokens.js';
 
 export interface ConversationInput {
   io: AgentIo;
@@ -93,13 +94,21 @@ export async function runConversation(c: ConversationInput): Promise<number> {
   let total: Usage = { ...ZERO_USAGE };
   let sessionId: string | undefined;
   let argv = c.argv;
+  const running = new RunningTokens({
+    everyMs: settings.tokenUpdateMs,
+    now: () => io.clock.now(),
+    send: (detail, data) => publish('progress', detail, data),
+  });
   for (let turn = 1; ; turn++) {
+    running.begin(turn, tokensOf(total));
     const r: TurnResult = await runTurn(argv, c.env, {
       spawnAgent: c.spawnAgent,
       readOutput: settings.readOutput,
       stdout: io.stdout,
       signal: io.signal,
+      onTokens: (t) => running.update(t),
     });
+    await running.settle();
     const report = r.report;
     if (report?.usage) total = addUsage(total, report.usage);
     sessionId = report?.sessionId ?? sessionId;

@@ -5,9 +5,12 @@
  * merged seq is marked delivered when the edit that shows them lands.
  *
  * Automatic decisions (the hook's `data.auto` progress events, and requests granted rules
- * decided) go through here too, but only as counts: they never become the latest detail.
+ * decided) go through here too, but only as counts: they never become the latest detail. So do
+ * running token counts (`hermes run`'s `data.tokens` events): the message shows the newest.
  */
 import { autoTally, isAutoProgress, latestUpdate, updateCount } from '../jobs/auto-decisions.js';
+import { tokensFromData } from '../jobs/usage.js';
+import { tokensSoFar } from '../jobs/usage-queries.js';
 import type { ChatDeps } from './deps.js';
 import type { ChatEvent } from './event-delivery.js';
 import { type EventView, renderProgress } from './render/events.js';
@@ -50,7 +53,8 @@ export class ProgressCoalescer {
     }
     if (s.closed || s.seqs.includes(e.seq)) return;
     s.seqs.push(e.seq);
-    const automatic = e.event !== 'progress' || isAutoProgress(e.data);
+    const automatic =
+      e.event !== 'progress' || isAutoProgress(e.data) || tokensFromData(e.data) !== undefined;
     if (automatic) {
       if (!s.auto || e.seq > s.auto.seq) s.auto = e;
     } else if (!s.latest || e.seq > s.latest.seq) s.latest = e;
@@ -110,7 +114,9 @@ export class ProgressCoalescer {
     s.seqs = [];
     const thread = state.thread(jobId);
     if (!thread) return;
-    const view = latest ?? s.shown ?? this.storedUpdate(jobId) ?? { ...auto!, detail: undefined };
+    // Stored events past this batch are not shown yet (they may be a turn's end on its way here).
+    const upTo = Math.max(...seqs);
+    const view = latest ?? s.shown ?? this.storedUpdate(jobId, upTo) ?? { ...auto!, detail: undefined };
     s.shown = view;
     const updates = updateCount(registry.db, jobId);
     const content = renderProgress(
@@ -118,6 +124,7 @@ export class ProgressCoalescer {
       updates,
       this.deps.settings.maxTextChars,
       autoTally(registry.db, jobId),
+      tokensSoFar(registry.db, jobId, upTo),
     );
     if (urgent) pacer.spend(thread.thread.channel);
     try {
@@ -133,8 +140,8 @@ export class ProgressCoalescer {
   }
 
   /** The latest update as stored (after a restart, when only automatic decisions came since). */
-  private storedUpdate(jobId: string): EventView | undefined {
-    const u = latestUpdate(this.deps.registry.db, jobId);
+  private storedUpdate(jobId: string, upTo: number): EventView | undefined {
+    const u = latestUpdate(this.deps.registry.db, jobId, upTo);
     return (
       u && {
         jobId,

@@ -13,6 +13,9 @@ export type AutoDecision = 'allow' | 'deny';
 const auto = (field: string) =>
   `json_extract(CASE WHEN json_valid(wire) THEN wire END, '$.data.auto.${field}')`;
 
+/** Neither an automatic decision nor running token counts (`data.tokens`): an update a person reads. */
+const IS_UPDATE = `${auto('decision')} IS NULL AND json_type(CASE WHEN json_valid(wire) THEN wire END, '$.data.tokens') IS NULL`;
+
 export interface AutoDeny {
   seq: number;
   tool: string;
@@ -137,24 +140,30 @@ export function answeredByRule(db: Db, jobId: string): RuleAnswers[] {
   return out;
 }
 
-/** The job's latest progress event that is not an automatic decision, if any. */
+/**
+ * The job's latest progress event that is an update (not an automatic decision, not token counts),
+ * if any, up to seq `upTo` (what a message showing events up to there may say).
+ */
 export function latestUpdate(
   db: Db,
   jobId: string,
+  upTo = Number.MAX_SAFE_INTEGER,
 ): { seq: number; timestamp: string; detail: string | null; verified: number } | undefined {
   return prepared(
     db,
     `SELECT seq, timestamp, detail, verified FROM events
-      WHERE job_id = ? AND event = 'progress' AND ${auto('decision')} IS NULL ORDER BY seq DESC LIMIT 1`,
-  ).get(jobId) as { seq: number; timestamp: string; detail: string | null; verified: number } | undefined;
+      WHERE job_id = ? AND seq <= ? AND event = 'progress' AND ${IS_UPDATE} ORDER BY seq DESC LIMIT 1`,
+  ).get(jobId, upTo) as
+    | { seq: number; timestamp: string; detail: string | null; verified: number }
+    | undefined;
 }
 
-/** How many progress events of the job are updates (not automatic decisions). */
+/** How many progress events of the job are updates (not automatic decisions, not token counts). */
 export function updateCount(db: Db, jobId: string): number {
   return (
     prepared(
       db,
-      `SELECT COUNT(*) AS n FROM events WHERE job_id = ? AND event = 'progress' AND ${auto('decision')} IS NULL`,
+      `SELECT COUNT(*) AS n FROM events WHERE job_id = ? AND event = 'progress' AND ${IS_UPDATE}`,
     ).get(jobId) as { n: number }
   ).n;
 }

@@ -4,7 +4,15 @@
  * terminal event), so nothing is stored twice and nothing needs a migration.
  */
 import { type Db, prepared } from '../store/sqlite.js';
-import { addUsage, type Usage, usageFromData, ZERO_USAGE } from './usage.js';
+import {
+  addUsage,
+  type Tokens,
+  tokensFromData,
+  tokensOf,
+  type Usage,
+  usageFromData,
+  ZERO_USAGE,
+} from './usage.js';
 
 const LATEST = `SELECT wire FROM events
   WHERE job_id = ? AND json_valid(wire) AND json_type(wire, '$.data.usage') = 'object'
@@ -15,6 +23,30 @@ export function jobUsage(db: Db, jobId: string): Usage | undefined {
   if (!row) return undefined;
   try {
     return usageFromData((JSON.parse(row.wire) as { data?: unknown }).data);
+  } catch {
+    return undefined;
+  }
+}
+
+const LATEST_COUNTS = `SELECT wire FROM events
+  WHERE job_id = ? AND seq <= ? AND json_valid(wire)
+    AND (json_type(wire, '$.data.tokens') = 'object' OR json_type(wire, '$.data.usage') = 'object')
+  ORDER BY seq DESC LIMIT 1`;
+
+/**
+ * The job's tokens so far: the newest of the running counts a turn reports (`data.tokens`) and the
+ * usage at a turn's end, so a new turn's status message starts from the job's real total. Up to
+ * seq `upTo`: a message shows the counts as of the newest event it shows.
+ */
+export function tokensSoFar(db: Db, jobId: string, upTo = Number.MAX_SAFE_INTEGER): Tokens | undefined {
+  const row = prepared(db, LATEST_COUNTS).get(jobId, upTo) as { wire: string } | undefined;
+  if (!row) return undefined;
+  try {
+    const data = (JSON.parse(row.wire) as { data?: unknown }).data;
+    const tokens = tokensFromData(data);
+    if (tokens) return tokens;
+    const usage = usageFromData(data);
+    return usage && tokensOf(usage);
   } catch {
     return undefined;
   }

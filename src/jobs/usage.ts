@@ -62,18 +62,58 @@ export function usageFromData(data: unknown): Usage | undefined {
   return any ? out : undefined;
 }
 
+/** Token counts alone: what `hermes run` reports while a turn runs (`data.tokens`), before any cost is known. */
+export type Tokens = Pick<
+  Usage,
+  'input_tokens' | 'output_tokens' | 'cache_read_tokens' | 'cache_write_tokens'
+>;
+
+const TOKEN_KEYS = ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens'] as const;
+
+export const tokensOf = (u: Tokens): Tokens => ({
+  input_tokens: u.input_tokens,
+  output_tokens: u.output_tokens,
+  cache_read_tokens: u.cache_read_tokens,
+  cache_write_tokens: u.cache_write_tokens,
+});
+
+export function addTokens(a: Tokens, b: Tokens): Tokens {
+  const out = tokensOf(a);
+  for (const k of TOKEN_KEYS) out[k] += b[k];
+  return out;
+}
+
+/** `data.tokens` of an event (running counts during a turn), or undefined when it is not one. */
+export function tokensFromData(data: unknown): Tokens | undefined {
+  if (typeof data !== 'object' || data === null) return undefined;
+  const t = (data as { tokens?: unknown }).tokens;
+  if (typeof t !== 'object' || t === null || Array.isArray(t)) return undefined;
+  const rec = t as Record<string, unknown>;
+  const out: Tokens = { input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0 };
+  let any = false;
+  for (const k of TOKEN_KEYS) {
+    const n = count(rec[k]);
+    if (n !== undefined) {
+      out[k] = n;
+      any = true;
+    }
+  }
+  return any ? out : undefined;
+}
+
 const thousands = (n: number): string =>
   n >= 1_000_000 ? `${(n / 1_000_000).toFixed(1)}M` : n >= 10_000 ? `${Math.round(n / 1000)}k` : String(n);
 
 export const formatUsd = (n: number): string => `$${n < 1 ? n.toFixed(4) : n.toFixed(2)}`;
 
+/** `1893 in / 5120 out · cache 310k read, 21k written` */
+export function formatTokens(t: Tokens): string {
+  return `${thousands(t.input_tokens)} in / ${thousands(t.output_tokens)} out · cache ${thousands(t.cache_read_tokens)} read, ${thousands(t.cache_write_tokens)} written`;
+}
+
 /** `$0.4172 · 1893 in / 5120 out · cache 310k read, 21k written · 1 turn`: one line for people. */
 export function formatUsage(u: Usage): string {
-  const parts = [
-    formatUsd(u.cost_usd),
-    `${thousands(u.input_tokens)} in / ${thousands(u.output_tokens)} out`,
-    `cache ${thousands(u.cache_read_tokens)} read, ${thousands(u.cache_write_tokens)} written`,
-  ];
+  const parts = [formatUsd(u.cost_usd), formatTokens(u)];
   if (u.turns > 0) parts.push(`${u.turns} turn${u.turns === 1 ? '' : 's'}`);
   return parts.join(' · ');
 }

@@ -3,7 +3,7 @@
  * Slack stand-in, `hermes runner` with tmux on a private socket, and the Claude stand-in
  * (test/fakes/claude) as the `claude` profile's program, wrapped by `hermes run` in the session.
  * register -> turn 1 ends -> idle ("waiting for you" on the card, the channel told once with the
- * final text) -> a stranger's thread reply is ignored (not sent, not audited) -> the owner's thread
+ * final text, the status message the tokens the stream reported) -> a stranger's thread reply is ignored (not sent, not audited) -> the owner's thread
  * reply (a real `message` event) resumes the session turn 1 printed -> /hermes done -> one
  * completion announcement with the summed cost.
  */
@@ -109,6 +109,14 @@ describe.skipIf(!canRun)('a conversation in a Slack thread, with a real runner a
         (c) => c.method === 'chat.update' && c.args.ts === ts && String(c.args.text).endsWith(words),
       );
     await waitFor(() => cardSays('waiting for you'), { timeoutMs: 30_000, message: 'the card idle' });
+    // The thread's status message showed the tokens the stand-in's stream reported during the turn.
+    const threadTexts = () =>
+      w.slack.api.calls
+        .filter(
+          (c) => (c.method === 'chat.postMessage' || c.method === 'chat.update') && c.args.thread_ts === ts,
+        )
+        .flatMap((c) => blockTexts(c.args.blocks));
+    expect(threadTexts()).toContain('Tokens so far: 60 in / 200 out · cache 0 read, 2000 written');
 
     // A person who may not register talks in the thread: nothing reaches the agent, no audit line.
     await w.slack.socket.send(

@@ -1,7 +1,7 @@
 /** What the thread and the channel show for agent events. Agent text is truncated, never trusted. */
 import type { AutoTally } from '../../jobs/auto-decisions.js';
 import type { Job } from '../../jobs/job.js';
-import { formatUsage, type Usage } from '../../jobs/usage.js';
+import { formatTokens, formatUsage, type Tokens, type Usage } from '../../jobs/usage.js';
 import { bold, context, excerpt, message, section, text, time, truncate } from '../message.js';
 import type { ChatMessage, Span } from '../port.js';
 import { autoDecisionBlocks } from './auto-decisions.js';
@@ -43,10 +43,16 @@ export function renderStarted(e: EventView, max: number): ChatMessage {
 }
 
 /**
- * The one status message that progress events edit in place: the latest update, and the job's
- * automatic decisions counted (`tally`).
+ * The one status message that progress events edit in place: the latest update, the job's
+ * automatic decisions counted (`tally`), and its tokens so far (when the agent reports them).
  */
-export function renderProgress(e: EventView, updates: number, max: number, tally?: AutoTally): ChatMessage {
+export function renderProgress(
+  e: EventView,
+  updates: number,
+  max: number,
+  tally?: AutoTally,
+  tokens?: Tokens,
+): ChatMessage {
   const auto =
     tally && tally.allowed + tally.denied > 0 ? ` · ${tally.allowed + tally.denied} auto-decided` : '';
   return message(
@@ -58,6 +64,7 @@ export function renderProgress(e: EventView, updates: number, max: number, tally
       time(e.timestamp),
       text(` · ${updates} update${updates === 1 ? '' : 's'} so far`),
     ),
+    ...(tokens ? [context(text(`Tokens so far: ${formatTokens(tokens)}`))] : []),
     ...unverifiedBlocks(e),
   );
 }

@@ -87,6 +87,20 @@ describe('hermes run: a conversation with the Claude stand-in', () => {
     });
     const sid = calls()[0]!.session_id;
     expect(idle1.data.session_id).toBe(sid);
+    // While the turn ran, the tokens of its assistant message were reported (no cost yet).
+    const tokens = (input: number, output: number, read: number, write: number) => ({
+      input_tokens: input,
+      output_tokens: output,
+      cache_read_tokens: read,
+      cache_write_tokens: write,
+    });
+    expect(first.filter((e) => e.data.tokens)).toMatchObject([
+      {
+        event: 'progress',
+        detail: 'Turn 1: 60 in / 200 out · cache 0 read, 2000 written tokens so far',
+        data: { tokens: tokens(60, 200, 0, 2000), turn: 1 },
+      },
+    ]);
 
     postFollowup(j.home, j.job.id, 7, {
       kind: 'reply',
@@ -103,6 +117,10 @@ describe('hermes run: a conversation with the Claude stand-in', () => {
     expect(
       j.data().some((e) => e.data.state === 'running' && e.data.turn === 2 && e.data.by === 'slack:U0ALICE'),
     ).toBe(true);
+    // Turn 2's running counts start from turn 1's reported usage.
+    expect(j.data().filter((e) => e.data.tokens && e.data.turn === 2)).toMatchObject([
+      { data: { tokens: tokens(160, 700, 30_000, 4000) } },
+    ]);
 
     postFollowup(j.home, j.job.id, 8, { kind: 'done', by: 'slack:U0ALICE' });
     const res = await j.done;
@@ -148,8 +166,9 @@ describe('hermes run: a conversation with the Claude stand-in', () => {
 
     const once = startJob({ HERMES_FOLLOWUP: 'none' });
     expect((await once.done).code).toBe(0);
-    expect(once.data().map((e) => e.event)).toEqual(['started', 'completed']);
-    expect(once.data()[1]).toMatchObject({
+    // The one turn's running tokens, then its end.
+    expect(once.data().map((e) => e.event)).toEqual(['started', 'progress', 'completed']);
+    expect(once.data()[2]).toMatchObject({
       detail: 'Done: fix the test',
       data: { usage: { cost_usd: 0.25, turns: 1 } },
     });
