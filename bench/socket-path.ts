@@ -22,6 +22,8 @@ export async function startBenchRelay(
   brokerUrl: string,
   home: string,
   prefix = 'hermes',
+  /** The job's token as the runner daemon knows it (it signs hooks' auto_decision traces). */
+  jobToken?: (jobId: string) => string | null | undefined,
 ): Promise<BenchRelay> {
   const bus: MqttBus = await connectBus({
     url: brokerUrl,
@@ -37,6 +39,7 @@ export async function startBenchRelay(
     log: silentLogger,
     clock: systemClock,
     maxPayloadBytes: 65536,
+    ...(jobToken ? { jobToken } : {}),
   });
   return {
     relay,

@@ -1,5 +1,4 @@
 /** Time and randomness, injected so tests control them. */
-import { randomBytes } from 'node:crypto';
 
 export interface Clock {
   now(): number;
@@ -11,7 +10,21 @@ export interface Random {
   /** Uniform in [0, 1), for jitter. */
   float(): number;
 }
-export const systemRandom: Random = { bytes: (n) => randomBytes(n), float: () => Math.random() };
+/**
+ * The platform's CSPRNG through Web Crypto's global `crypto` (the same source as node:crypto's
+ * randomBytes): it is loaded on first use, where importing node:crypto here would load all of
+ * it into every process that reads the clock, the approval hook on each tool call included.
+ * getRandomValues gives at most 65536 bytes per call; ids and tokens take 32 at most.
+ */
+export const systemRandom: Random = {
+  bytes: (n) => {
+    const b = Buffer.alloc(n);
+    for (let at = 0; at < n; at += 65536)
+      globalThis.crypto.getRandomValues(b.subarray(at, Math.min(n, at + 65536)));
+    return b;
+  },
+  float: () => Math.random(),
+};
 
 export const isoTime = (ms: number): string => new Date(ms).toISOString();
 

@@ -4,20 +4,25 @@
  *   {"op":"publish","job_id","seq","topic","wire","retain"} -> {"ok":true} once the event is in
  *     the runner's SQLite outbox (it forwards it over its persistent connection);
  *   {"op":"await_decision","job_id","request_id","timeout_ms"} -> {"ok":true,"wire":"<decision>"}
- *     when a decision for that request arrives, or {"ok":false,"error":"timeout"}.
+ *     when a decision for that request arrives, or {"ok":false,"error":"timeout"};
+ *   {"op":"auto_decision","job_id","hook","tool","decision","rule","origin","summary"} ->
+ *     {"ok":true,"seq":N} once the runner has signed and stored the trace of a static decision.
  * Errors: {"ok":false,"error":"<reason>"}.
  */
 import { createConnection } from 'node:net';
 import { HermesError } from '../../src/errors.js';
+import type { AutoDecision } from '../../src/protocol/auto-decision.js';
 
 export type RunnerRequest =
   | { op: 'publish'; job_id: string; seq: number; topic: string; wire: string; retain: boolean }
-  | { op: 'await_decision'; job_id: string; request_id: string; timeout_ms: number };
+  | { op: 'await_decision'; job_id: string; request_id: string; timeout_ms: number }
+  | ({ op: 'auto_decision'; job_id: string } & AutoDecision);
 
 export interface RunnerReply {
   ok: boolean;
   error?: string;
   wire?: string;
+  seq?: number;
 }
 
 /** Send one request; rejects with HermesError('broker') when the socket is unusable. */

@@ -16,6 +16,8 @@ export interface InstallPaths {
   hermesBin: string;
   /** The compiled demo agent, dist/runner/agents/demo-agent.js. */
   demoAgent: string;
+  /** The agent hooks' one-file entry, dist/agent/hook.cjs (package.json build:hook). */
+  hookEntry: string;
   /** node running this process. */
   node: string;
 }
@@ -36,6 +38,7 @@ export function findInstallPaths(from: string = import.meta.dirname, node: strin
     root: dir,
     hermesBin: join(dir, 'bin', 'hermes.js'),
     demoAgent: join(dir, 'dist', 'runner', 'agents', 'demo-agent.js'),
+    hookEntry: join(dir, 'dist', 'agent', 'hook.cjs'),
     node,
   } satisfies InstallPaths;
 }

@@ -24,7 +24,7 @@ export function sessionLaunch(
   i: LaunchInput,
 ): Pick<
   StartDeps,
-  'envFor' | 'wrap' | 'hermesCommand' | 'defaultCwd' | 'cwdRoots' | 'userHome' | 'hardline'
+  'envFor' | 'wrap' | 'hermesCommand' | 'hookCommand' | 'defaultCwd' | 'cwdRoots' | 'userHome' | 'hardline'
 > {
   return {
     envFor: (profile, auth, job) =>
@@ -53,6 +53,8 @@ export function sessionLaunch(
       ...argv,
     ],
     hermesCommand: join(i.shimDir, 'hermes'),
+    // The hooks run on every tool call: node straight on the one-file hook entry, no shell shim.
+    hookCommand: [i.install.node, i.install.hookEntry],
     defaultCwd: i.config.runner.workdir ?? i.env.HOME ?? i.config.home,
     cwdRoots: i.config.runner.cwd_roots,
     userHome: i.env.HOME,

@@ -64,6 +64,8 @@ export interface StartDeps {
   wrap: (agentArgv: readonly string[], env: Readonly<Record<string, string>>) => string[];
   /** The `hermes` command hooks call. */
   hermesCommand: string;
+  /** argv that runs the hook entry directly (install-paths.ts hookEntry); else `hermes hook`. */
+  hookCommand?: readonly string[];
   defaultCwd: string;
   /** runner.cwd_roots: where a requested working directory may lie (none: a request may not choose). */
   cwdRoots: readonly string[];
@@ -163,6 +165,7 @@ export async function startJob(
       cwd,
       home: d.home,
       hermesCommand: d.hermesCommand,
+      ...(d.hookCommand ? { hookCommand: d.hookCommand } : {}),
     });
     await d.watch.beginStart(jobId);
     const options: StartAgentOptions = {

@@ -28,16 +28,26 @@ export interface HookInput {
 /** Hook inputs carry whole files (Write, Edit): generous, but bounded. */
 export const MAX_HOOK_INPUT_BYTES = 8 * 1024 * 1024;
 
-export async function readHookStdin(stdin: Readable, maxBytes = MAX_HOOK_INPUT_BYTES): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stdin) {
-    const b = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-    size += b.length;
-    if (size > maxBytes) throw new HermesError('too_large', `hook input exceeds ${maxBytes} bytes`);
-    chunks.push(b);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+export function readHookStdin(stdin: Readable, maxBytes = MAX_HOOK_INPUT_BYTES): Promise<string> {
+  // Events rather than `for await`: the async iterator's machinery is measurable on every call.
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const fail = (e: Error) => {
+      stdin.off('data', onData);
+      stdin.pause();
+      reject(e);
+    };
+    const onData = (chunk: Buffer | string) => {
+      const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      size += b.length;
+      if (size > maxBytes) return fail(new HermesError('too_large', `hook input exceeds ${maxBytes} bytes`));
+      chunks.push(b);
+    };
+    stdin.on('data', onData);
+    stdin.once('error', fail);
+    stdin.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+  });
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>

@@ -43,8 +43,9 @@ export function main(args: string[], agent: 'claude' | 'codex' = 'claude'): void
   };
   process.on('uncaughtException', bug);
   process.on('unhandledRejection', bug);
-  // performance.timeOrigin: when this process started, so start-up time counts against the deadline.
-  const startedAt = Math.min(Math.floor(performance.timeOrigin), systemClock.now());
+  // When this process started, so start-up time counts against the deadline (process.uptime, not
+  // performance.timeOrigin: the global `performance` loads perf_hooks, a few ms on every call).
+  const startedAt = Math.floor(systemClock.now() - process.uptime() * 1000);
   const run = agent === 'codex' ? runCodexHook : runHook;
   run(
     {

@@ -13,6 +13,7 @@ import { describeError } from '../../src/errors.js';
 import type { Verdict } from '../../src/policy/evaluate.js';
 import type { AgentIo } from '../agent/agent-io.js';
 import type { HookInput } from './hook-input.js';
+import { recordAutoDecision } from './record-auto-decision.js';
 import { boundedInputJson, describeToolCall } from './tool-summary.js';
 
 export interface ToolDecision {
@@ -54,9 +55,9 @@ interface AskAnswer {
 const TRACE_DEADLINE_MS = 10_000;
 
 /**
- * An automatic decision still leaves a trace: a signed `progress` event with `data.auto`, through
- * the runner's socket like every event, audited by the bot and counted in the thread. An allow
- * whose trace cannot be handed over is not given (the bot would never know of it): deny instead.
+ * An automatic decision still leaves a trace (record-auto-decision.ts), audited by the bot and
+ * counted in the thread. An allow whose trace cannot be handed over is not given (the bot would
+ * never know of it): deny instead.
  */
 async function answerStatically(
   verdict: Verdict & { decision: 'allow' | 'deny' },
@@ -65,40 +66,28 @@ async function answerStatically(
   deadlineAt: number,
 ): Promise<ToolDecision> {
   const tool = input.toolName ?? 'unknown tool';
-  const toolInput = input.toolInput ?? {};
   const rule = verdict.by.map((b) => b.name).join(', ');
   const origin = verdict.by[0]?.origin ?? 'hardline';
-  const summary = describeToolCall(tool, toolInput);
-  const verb = verdict.decision === 'allow' ? 'auto-allowed' : 'auto-denied';
-  const detail = `${verb} ${summary} (${rule}, ${origin})`.slice(0, 500);
-  const data = JSON.stringify({
-    hook: input.hookEventName,
-    tool,
-    auto: { decision: verdict.decision, tool, rule, origin, summary: summary.slice(0, 300) },
-  });
   const deadlineMs = Math.min(TRACE_DEADLINE_MS, deadlineAt - ASK_MARGIN_MS - io.clock.now());
-  let traced = false;
-  let why = 'no time left';
-  if (deadlineMs > 0) {
-    try {
-      const publish = await import('../agent/publish-command.js');
-      const sink = new PassThrough();
-      sink.resume();
-      const args = ['--event', 'progress', '--detail', detail, '--data', data];
-      const code = await publish.run({
-        ...io,
-        args: [...args, '--deadline', (deadlineMs / 1000).toFixed(3)],
-        stdout: sink,
-      });
-      traced = code === 0;
-      if (!traced) why = `publish exited ${code}`;
-    } catch (e) {
-      why = describeError(e);
-    }
-  }
+  const notRecorded =
+    deadlineMs > 0
+      ? await recordAutoDecision(
+          {
+            hook: input.hookEventName,
+            tool,
+            decision: verdict.decision,
+            rule,
+            origin,
+            summary: describeToolCall(tool, input.toolInput ?? {}),
+          },
+          io,
+          deadlineMs,
+        )
+      : 'no time left';
   if (verdict.decision === 'deny')
     return { decision: 'deny', reason: `Hermes denied this call: ${verdict.reason}`, auto: true };
-  if (!traced) return failClosed(`the automatic approval could not be recorded (${why})`);
+  if (notRecorded !== undefined)
+    return failClosed(`the automatic approval could not be recorded (${notRecorded})`);
   return { decision: 'allow', reason: `Hermes: allowed by ${rule} (${origin})`, auto: true };
 }
 

@@ -18,7 +18,17 @@ export interface HookInstallContext {
   home: string;
   /** Absolute path of a `hermes` executable the hook can call. */
   hermesCommand: string;
+  /**
+   * argv that runs the hook entry itself (`node …/dist/agent/hook.cjs`), followed by the agent's
+   * name: the same command as `hermes hook <agent>`, without bin/hermes.js. Default: `hermes hook`.
+   */
+  hookCommand?: readonly string[];
 }
+
+const hookArgv = (ctx: HookInstallContext, agent: 'claude' | 'codex'): string[] => [
+  ...(ctx.hookCommand ?? [ctx.hermesCommand, 'hook']),
+  agent,
+];
 
 export interface HookInstaller {
   install(ctx: HookInstallContext): Promise<void> | void;
@@ -38,7 +48,7 @@ export function defaultHookInstallers(askTimeoutSeconds: number): HookInstallers
     claude: {
       install: (ctx) => {
         installClaudeHooks(ctx.cwd, {
-          command: shellCommand([ctx.hermesCommand, 'hook', 'claude']),
+          command: shellCommand(hookArgv(ctx, 'claude')),
           // Claude Code's hook timeout, in whole seconds; the hook answers (deny) before it.
           timeoutSeconds: Math.max(5, Math.ceil(askTimeoutSeconds)),
         });
@@ -48,7 +58,7 @@ export function defaultHookInstallers(askTimeoutSeconds: number): HookInstallers
     codex: {
       install: (ctx) => {
         installCodexHooks(ctx.cwd, {
-          command: shellCommand([ctx.hermesCommand, 'hook', 'codex']),
+          command: shellCommand(hookArgv(ctx, 'codex')),
           timeoutSeconds: Math.max(5, Math.ceil(askTimeoutSeconds)),
         });
       },

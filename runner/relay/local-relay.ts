@@ -16,6 +16,7 @@
 import { HermesError, isHermesError } from '../../src/errors.js';
 import { type Connection, startSocketServer } from '../../src/ipc/line-socket-server.js';
 import { migrate, openDatabase } from '../../src/store/sqlite.js';
+import { autoTraceEntry } from './auto-trace.js';
 import { DecisionWaiters } from './decision-waiters.js';
 import { Forwarder } from './forwarder.js';
 import { Outbox } from './outbox.js';
@@ -30,7 +31,7 @@ const PRUNE_EVERY_MS = 60 * 60 * 1000;
 /** How long close() lets the publish in flight finish. */
 const CLOSE_GRACE_MS = 2_000;
 
-type Reply = { ok: true; wire?: string } | { ok: false; error: string };
+type Reply = { ok: true; wire?: string; seq?: number } | { ok: false; error: string };
 
 export async function startLocalRelay(opts: LocalRelayOptions): Promise<LocalRelay> {
   const log = opts.log.child({ component: 'local-relay' });
@@ -69,11 +70,16 @@ export async function startLocalRelay(opts: LocalRelayOptions): Promise<LocalRel
     const token = opts.jobToken?.(req.job_id);
     if (req.op === 'await_decision')
       return waiters.wait(req.job_id, req.request_id, req.timeout_ms, conn.onGone);
-    const entry = checkPublish(req, {
-      prefix: opts.prefix,
-      maxPayloadBytes: opts.maxPayloadBytes,
-      token,
-    });
+    const entry =
+      req.op === 'auto_decision'
+        ? autoTraceEntry(req, {
+            home: opts.home,
+            prefix: opts.prefix,
+            token,
+            clock: opts.clock,
+            maxPayloadBytes: opts.maxPayloadBytes,
+          })
+        : checkPublish(req, { prefix: opts.prefix, maxPayloadBytes: opts.maxPayloadBytes, token });
     const added = outbox.add(entry, opts.clock.now());
     if (added === 'added') {
       forwarder.kick();
@@ -83,7 +89,7 @@ export async function startLocalRelay(opts: LocalRelayOptions): Promise<LocalRel
         log.error({ err, jobId: entry.jobId, seq: entry.seq }, 'onEvent handler failed');
       }
     } else log.debug({ jobId: entry.jobId, seq: entry.seq }, 'duplicate event acknowledged again');
-    return { ok: true };
+    return req.op === 'auto_decision' ? { ok: true, seq: entry.seq } : { ok: true };
   };
 
   // The wire may be up to maxPayloadBytes; as a JSON string inside the request it can at most

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { HermesError, isHermesError } from '../../src/errors.js';
+import { RULE_ORIGINS } from '../../src/policy/rule.js';
 import { toPlain } from '../../src/protocol/lossless-json.js';
 import { DecisionEnvelope, EventEnvelope, Id, isTerminalEvent, Seq } from '../../src/protocol/schemas.js';
 import { verifyEnvelope } from '../../src/protocol/signing.js';
@@ -32,8 +33,29 @@ export const AwaitDecisionRequest = z.object({
   timeout_ms: z.number().int().positive().max(MAX_AWAIT_MS),
 });
 
-export const RelayRequest = z.discriminatedUnion('op', [PublishRequest, AwaitDecisionRequest]);
+/**
+ * A tool call the hook decided by static rules: the relay builds, signs and stores its trace
+ * (src/protocol/auto-decision.ts) with the job's token and next seq, so the hook on the agent's
+ * every call needs neither.
+ */
+export const AutoDecisionRequest = z.object({
+  op: z.literal('auto_decision'),
+  job_id: Id,
+  hook: z.string().min(1).max(64),
+  tool: z.string().min(1).max(256),
+  decision: z.enum(['allow', 'deny']),
+  rule: z.string().min(1).max(2048),
+  origin: z.enum(RULE_ORIGINS),
+  summary: z.string().max(4096),
+});
+
+export const RelayRequest = z.discriminatedUnion('op', [
+  PublishRequest,
+  AwaitDecisionRequest,
+  AutoDecisionRequest,
+]);
 export type RelayRequest = z.infer<typeof RelayRequest>;
+export type AutoDecisionRequest = z.infer<typeof AutoDecisionRequest>;
 export type PublishRequest = z.infer<typeof PublishRequest>;
 export type AwaitDecisionRequest = z.infer<typeof AwaitDecisionRequest>;
 

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { askRunner } from '../../../runner/agent/runner-socket-client.js';
 import type { LocalRelay } from '../../../runner/relay/local-relay.js';
 import type { MqttBus } from '../../../src/mqtt/bus.js';
-import { parseLossless } from '../../../src/protocol/lossless-json.js';
+import { type JsonObject, parseLossless } from '../../../src/protocol/lossless-json.js';
 import { verifyEnvelope } from '../../../src/protocol/signing.js';
 import { topics } from '../../../src/protocol/topics.js';
 import { record, testBus, uniqueTopic } from '../../helpers/bus-clients.js';
@@ -158,6 +158,57 @@ describe.skipIf(!hasMosquitto() && !requireSystemDeps())('local relay (real Mosq
     expect(await askRunner(sockPath, { ...req, seq: 2, wire: barrier }, 5000)).toEqual({ ok: true });
     await waitFor(() => seqs().includes(2), { timeoutMs: 10_000, message: 'barrier' });
     expect(seqs()).toEqual([1, 2]);
+  });
+
+  it("an auto_decision is signed by the runner with the job's token, under the job's next seq", async () => {
+    relay = await relayAt(home, bus, prefix, { jobToken: (j) => (j === JOB ? TOKEN : undefined) });
+    // As in a runner session, agents claim seqs in the runner's home.
+    env.HERMES_HOME = home;
+    const first = await publish('before');
+    const trace = {
+      op: 'auto_decision' as const,
+      job_id: JOB,
+      hook: 'PreToolUse',
+      tool: 'Read',
+      decision: 'allow' as const,
+      rule: 'Read(./**)',
+      origin: 'profile' as const,
+      summary: 'Read src/a.ts',
+    };
+    const reply = await askRunner(env.HERMES_RUNNER_SOCKET!, trace, 5000);
+    expect(reply).toEqual({ ok: true, seq: first.seq + 1 });
+    const after = await publish('after');
+    expect(after.seq).toBe(first.seq + 2);
+    await waitFor(() => seqs().includes(after.seq), { timeoutMs: 10_000, message: 'after' });
+    const wire = got.texts(eventsTopic())[1]!;
+    expect(verifyEnvelope(parseLossless(wire) as JsonObject, TOKEN)).toBe(true);
+    expect(JSON.parse(wire)).toMatchObject({
+      seq: first.seq + 1,
+      event: 'progress',
+      detail: 'auto-allowed Read src/a.ts (Read(./**), profile)',
+      data: {
+        hook: 'PreToolUse',
+        tool: 'Read',
+        auto: {
+          decision: 'allow',
+          tool: 'Read',
+          rule: 'Read(./**)',
+          origin: 'profile',
+          summary: 'Read src/a.ts',
+        },
+      },
+    });
+    // A job whose token the runner does not know is refused (the hook then signs it itself).
+    expect(await askRunner(env.HERMES_RUNNER_SOCKET!, { ...trace, job_id: 'j-other' }, 5000)).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/cannot sign for this job/),
+    });
+    // And a request that does not fit the contract names the field.
+    const bad = { ...trace, origin: 'anyone' } as unknown as typeof trace;
+    expect(await askRunner(env.HERMES_RUNNER_SOCKET!, bad, 5000)).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/origin/),
+    });
   });
 
   it('terminal events go out retained', async () => {

@@ -4,6 +4,7 @@
  * on a real broker. Allowed and denied calls answer without a person and leave a signed trace at
  * the bot; the rest is asked with what the rules said.
  */
+import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -17,6 +18,9 @@ import { type BotHarness, botHarness } from '../../helpers/bot-harness.js';
 import { startTestBroker, type TestBroker } from '../../helpers/brokers.js';
 import { runHermes, spawnHermes, tempHome } from '../../helpers/cli.js';
 import { waitFor } from '../../helpers/wait.js';
+import { relayAt, runnerBus } from './relay-support.js';
+
+const HOOK_ENTRY = join(import.meta.dirname, '..', '..', '..', 'dist', 'agent', 'hook.cjs');
 
 let broker: TestBroker;
 let h: BotHarness;
@@ -62,6 +66,21 @@ function job(bot: { deny?: string[] } = {}) {
 const answer = (stdout: string) => JSON.parse(stdout).hookSpecificOutput;
 const hook = (env: Record<string, string>, stdin: string) =>
   spawnHermes(['hook', 'claude', '--deadline', '20'], { env, stdin, timeoutMs: 30_000 });
+/** The command the runner installs: node on dist/agent/hook.cjs, without bin/hermes.js. */
+const hookEntry = (env: Record<string, string>, stdin: string) =>
+  new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, [HOOK_ENTRY, 'claude', '--deadline', '20'], {
+      env: { PATH: process.env.PATH, ...env },
+      timeout: 30_000,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(stdin);
+  });
 const autoTraces = (jobId: string) =>
   eventsOf(h.bot!.db, jobId).flatMap((e) => {
     const data = (toPlain(parseLossless(e.wire)) as { data?: { auto?: Record<string, unknown> } }).data;
@@ -161,6 +180,36 @@ describe('static approval rules in the Claude hook', () => {
     const r = await hook(env, preToolUse('Read', { file_path: join(cwd, 'src', 'a.ts') }));
     expect(answer(r.stdout)).toMatchObject({ permissionDecision: 'deny' });
     expect(answer(r.stdout).permissionDecisionReason).toMatch(/approval policy cannot be read/);
+  });
+
+  it('under a runner, the installed one-file hook hands the trace over and the runner signs it', async () => {
+    const { job: j, token } = h.register();
+    const agentHome = join(home, 'agent');
+    const policy = jobPolicy({ profile: CLAUDE_DEFAULT_POLICY });
+    writePrivateJobFile(agentHome, j.id, JOB_POLICY_FILE, encodeJobPolicy(j.id, policy, cwd, home));
+    const bus = await runnerBus(broker.url, 'policy-hook');
+    const relay = await relayAt(agentHome, bus, h.config.mqtt.topic_prefix, {
+      jobToken: (id) => (id === j.id ? token : undefined),
+    });
+    try {
+      // No token file and no broker: only the runner can have signed what the bot accepts.
+      const env = {
+        HERMES_HOME: agentHome,
+        HERMES_JOB_ID: j.id,
+        HERMES_RUNNER_SOCKET: join(agentHome, 'runner.sock'),
+      };
+      const r = await hookEntry(env, preToolUse('Grep', { pattern: 'TODO', path: join(cwd, 'src') }));
+      expect(r.code, r.stderr).toBe(0);
+      expect(answer(r.stdout)).toMatchObject({ permissionDecision: 'allow' });
+      await waitFor(() => autoTraces(j.id).length === 1, {
+        timeoutMs: 15_000,
+        message: 'the runner-signed trace',
+      });
+      expect(autoTraces(j.id)[0]).toMatchObject({ decision: 'allow', tool: 'Grep', origin: 'profile' });
+    } finally {
+      await relay.close();
+      await bus.close();
+    }
   });
 
   it('an allow whose trace cannot be recorded is a deny', async () => {

@@ -92,4 +92,13 @@ describe('installCodexHooks', () => {
     await codex.remove!(dir);
     expect(existsSync(join(dir, '.codex'))).toBe(false);
   });
+
+  it('runs the one-file hook entry directly when the runner gives one', async () => {
+    const codex = defaultHookInstallers(600).codex!;
+    const hookCommand = ['/usr/bin/node', '/opt/hermes app/dist/agent/hook.cjs'];
+    await codex.install({ jobId: 'j-1', cwd: dir, home: dir, hermesCommand: '/x/hermes', hookCommand });
+    expect(read().hooks.PermissionRequest[0].hooks[0].command).toBe(
+      `/usr/bin/node '/opt/hermes app/dist/agent/hook.cjs' codex --deadline 570 || exit 2 ${HERMES_HOOK_MARKER}`,
+    );
+  });
 });

@@ -16,6 +16,7 @@ const install = {
   root: '/opt/hermes',
   hermesBin: '/opt/hermes/bin/hermes.js',
   demoAgent: '/opt/hermes/dist/runner/agents/demo-agent.js',
+  hookEntry: '/opt/hermes/dist/agent/hook.cjs',
   node: '/opt/node/bin/node',
 };
 
@@ -67,6 +68,8 @@ describe('session launch', () => {
       'fix it',
     ]);
     expect(launch.hermesCommand).toBe('/h/bin/hermes');
+    // Hooks run node on the one-file hook entry, not the shell shim and bin/hermes.js.
+    expect(launch.hookCommand).toEqual(['/opt/node/bin/node', '/opt/hermes/dist/agent/hook.cjs']);
     expect(launch.defaultCwd).toBe('/home/runner');
   });
 
