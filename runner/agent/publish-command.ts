@@ -14,7 +14,7 @@ import type { AgentIo } from './agent-io.js';
 import { AGENT_EVENTS, type AgentEvent, type BuiltEvent, buildEvent, parseDataFlag } from './build-event.js';
 import { checkEventData } from './check-event.js';
 import { deliverEvent } from './deliver-event.js';
-import { allocateSeq, seqDir } from './seq-allocator.js';
+import { takeSeq } from './take-seq.js';
 import { dropUnsent, loadUnsent, PUBLISH_UNKNOWN_EXIT, saveUnsent } from './unsent-events.js';
 
 export const DEFAULT_DEADLINE_SECONDS = 30;
@@ -56,7 +56,12 @@ export async function run(io: AgentIo): Promise<number> {
   // Before a seq is taken: a refused event should not leave a gap.
   checkEventData(values.event, data);
   const agent = readAgentEnv(withMqttFlag(io.env, values.mqtt as string | undefined));
-  const seq = allocateSeq(seqDir(agent.home, agent.jobId), seqFrom);
+  // Under a runner the runner numbers it, above what any publisher of the job used (take-seq.ts).
+  const seq = await takeSeq(agent, seqFrom, {
+    signal: io.signal,
+    deadlineMs: deadlineS * 1000,
+    onFallback: (m) => io.stderr.write(`hermes publish: ${m}\n`),
+  });
   const built = buildEvent({
     jobId: agent.jobId,
     seq,

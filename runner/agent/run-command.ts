@@ -21,7 +21,7 @@ import { type AgentEvent, buildEvent } from './build-event.js';
 import { runConversation } from './conversation.js';
 import { conversationSettings } from './conversation-settings.js';
 import { deliverEvent } from './deliver-event.js';
-import { allocateSeq, seqDir } from './seq-allocator.js';
+import { takeSeq } from './take-seq.js';
 
 export {
   agentName,
@@ -98,9 +98,13 @@ async function publishEvent(
   data: Record<string, unknown>,
   deadlineMs: number,
 ): Promise<void> {
+  const seq = await takeSeq(agent, undefined, {
+    deadlineMs,
+    onFallback: (m) => io.stderr.write(`hermes run: ${m}\n`),
+  });
   const built = buildEvent({
     jobId: agent.jobId,
-    seq: allocateSeq(seqDir(agent.home, agent.jobId)),
+    seq,
     event,
     timestamp: isoTime(io.clock.now()),
     detail,

@@ -7,6 +7,8 @@
  *     when a decision for that request arrives, or {"ok":false,"error":"timeout"};
  *   {"op":"auto_decision","job_id","hook","tool","decision","rule","origin","summary"} ->
  *     {"ok":true,"seq":N} once the runner has signed and stored the trace of a static decision.
+ *   {"op":"next_seq","job_id","floor"?} -> {"ok":true,"seq":N}: the job's next seq, above every seq
+ *     the runner has seen for the job from any publisher (a fleet agent's too), at least floor.
  * Errors: {"ok":false,"error":"<reason>"}.
  */
 import { createConnection } from 'node:net';
@@ -16,7 +18,8 @@ import type { AutoDecision } from '../../src/protocol/auto-decision.js';
 export type RunnerRequest =
   | { op: 'publish'; job_id: string; seq: number; topic: string; wire: string; retain: boolean }
   | { op: 'await_decision'; job_id: string; request_id: string; timeout_ms: number }
-  | ({ op: 'auto_decision'; job_id: string } & AutoDecision);
+  | ({ op: 'auto_decision'; job_id: string } & AutoDecision)
+  | { op: 'next_seq'; job_id: string; floor?: number };
 
 export interface RunnerReply {
   ok: boolean;

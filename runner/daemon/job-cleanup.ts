@@ -19,6 +19,7 @@ import { type HookInstallers, type HookKind, removeHooks } from '../profiles/hoo
 import type { ProfileSet } from '../profiles/profile-set.js';
 import type { SessionStore } from '../session-store.js';
 import type { JobWorktrees } from '../worktrees/job-worktrees.js';
+import type { JobSeqs } from './job-seqs.js';
 import type { JobTokens } from './job-tokens.js';
 
 export interface JobCleanupDeps {
@@ -27,6 +28,8 @@ export interface JobCleanupDeps {
   profiles: Pick<ProfileSet, 'get'>;
   hooks: HookInstallers;
   tokens: Pick<JobTokens, 'forget'>;
+  /** The highest seq the runner saw per job: goes with the job's seq counter. */
+  seqs?: Pick<JobSeqs, 'forget'>;
   worktrees?: Pick<JobWorktrees, 'release'>;
   log: Logger;
 }
@@ -85,6 +88,7 @@ export class JobCleanup {
     this.hookUsers.delete(jobId);
     removeJobFiles(this.d.home, jobId);
     this.d.tokens.forget(jobId);
+    this.d.seqs?.forget(jobId);
     site ??= held;
     if (!site || site.kind === 'none') return;
     if (this.heldByOthers(jobId, site)) return;

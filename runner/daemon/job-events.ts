@@ -17,6 +17,8 @@ export interface JobEventPublisherDeps {
   bus: Pick<MqttBus, 'publish' | 'connected'>;
   tokens: Pick<JobTokens, 'get'>;
   clock: Clock;
+  /** The job's next seq (job-seqs.ts: above what other publishers used); default the claim files. */
+  nextSeq?: (jobId: string) => number;
 }
 
 export class JobEventPublisher {
@@ -35,7 +37,7 @@ export class JobEventPublisher {
   ): Promise<number> {
     const { home, prefix, clock, bus, tokens } = this.deps;
     const token = tokens.get(jobId);
-    const seq = allocateSeq(seqDir(home, jobId));
+    const seq = this.deps.nextSeq ? this.deps.nextSeq(jobId) : allocateSeq(seqDir(home, jobId));
     const built = buildEvent({
       jobId,
       seq,

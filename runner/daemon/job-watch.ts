@@ -30,6 +30,8 @@ export interface JobWatchDeps {
   now: () => number;
   /** Called once the store recorded a job's terminal event (worktree reports hang off it). */
   onEnded?: (jobId: string, event: 'completed' | 'error') => void;
+  /** Called for every event that verified, whoever published it (job-seqs.ts counts above it). */
+  onSeq?: (jobId: string, seq: number) => void;
   /** Called for a turn's end (`progress` with data.state idle), with the event's seq. */
   onTurnEnd?: (jobId: string, seq: number) => void;
 }
@@ -107,6 +109,7 @@ export class JobWatch {
     const v = this.verified(jobId, payload);
     if (!v) return;
     const { event } = v;
+    this.deps.onSeq?.(jobId, v.seq);
     if (v.idle) this.deps.onTurnEnd?.(jobId, v.seq);
     const at = this.deps.now();
     const held = this.starting.get(jobId);

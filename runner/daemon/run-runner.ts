@@ -31,6 +31,7 @@ import { readRunnerIdentity } from './identity.js';
 import { findInstallPaths, type InstallPaths, writeHermesShim } from './install-paths.js';
 import { JobCleanup } from './job-cleanup.js';
 import { JobEventPublisher } from './job-events.js';
+import { JobSeqs } from './job-seqs.js';
 import { JobTokens } from './job-tokens.js';
 import { JobWatch } from './job-watch.js';
 import { PassLock } from './pass-lock.js';
@@ -131,7 +132,15 @@ export async function startRunner(opts: StartRunnerOptions): Promise<RunningRunn
     cleanups.push(() => bus.close());
 
     const tokens = new JobTokens(home, state);
-    const events = new JobEventPublisher({ home, prefix, bus, tokens, clock });
+    const seqs = new JobSeqs(store.db, home);
+    const events = new JobEventPublisher({
+      home,
+      prefix,
+      bus,
+      tokens,
+      clock,
+      nextSeq: (jobId) => seqs.next(jobId),
+    });
     const worktrees = worktreeService({
       config,
       env: opts.env,
@@ -157,6 +166,13 @@ export async function startRunner(opts: StartRunnerOptions): Promise<RunningRunn
         .catch((e: unknown) => log.warn({ job: jobId, err: describeError(e) }, 'change report not sent'));
     };
     const watch = new JobWatch({
+      onSeq: (jobId, seq) => {
+        try {
+          seqs.seen(jobId, seq);
+        } catch (err) {
+          log.warn({ job: jobId, seq, err: describeError(err) }, 'seq of a followed event not noted');
+        }
+      },
       onEnded: reportEnd,
       onTurnEnd: reportTurn,
       bus,
@@ -178,6 +194,7 @@ export async function startRunner(opts: StartRunnerOptions): Promise<RunningRunn
       profiles,
       hooks,
       tokens,
+      seqs,
       log,
       ...(worktrees ? { worktrees } : {}),
     });
@@ -274,7 +291,18 @@ export async function startRunner(opts: StartRunnerOptions): Promise<RunningRunn
 
     if (opts.relay !== false) {
       try {
-        const r = await startRelay({ home, bus, prefix, log, clock, config, store, state, tokens });
+        const r = await startRelay({
+          home,
+          bus,
+          prefix,
+          log,
+          clock,
+          config,
+          store,
+          state,
+          tokens,
+          seqs,
+        });
         relay = r;
         cleanups.push(async () => {
           await r.flush(5_000).catch(() => undefined);

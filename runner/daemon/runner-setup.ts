@@ -15,6 +15,7 @@ import type { LocalRelay } from '../relay/relay-types.js';
 import type { SessionStore } from '../session-store.js';
 import type { DaemonState } from './daemon-state.js';
 import type { InstallPaths } from './install-paths.js';
+import type { JobSeqs } from './job-seqs.js';
 import type { JobTokens } from './job-tokens.js';
 
 export const relaySocketPath = (home: string): string => join(home, 'runner.sock');
@@ -81,6 +82,7 @@ export interface RelaySetup {
   store: Pick<SessionStore, 'recordEvent' | 'getByJob'>;
   state: Pick<DaemonState, 'job'>;
   tokens: Pick<JobTokens, 'get'>;
+  seqs: Pick<JobSeqs, 'next'>;
 }
 
 /**
@@ -124,6 +126,7 @@ export function startRelay(s: RelaySetup): Promise<LocalRelay> {
         `the runner cannot read the token of job ${jobId}, so its events cannot be verified; refused`,
       );
     },
+    nextSeq: (jobId, floor) => s.seqs.next(jobId, floor),
     onEvent: (jobId, event) => {
       s.store.recordEvent(jobId, event, s.clock.now());
     },

@@ -16,6 +16,7 @@
 import { HermesError, isHermesError } from '../../src/errors.js';
 import { type Connection, startSocketServer } from '../../src/ipc/line-socket-server.js';
 import { migrate, openDatabase } from '../../src/store/sqlite.js';
+import { allocateSeq, seqDir } from '../agent/seq-allocator.js';
 import { autoTraceEntry } from './auto-trace.js';
 import { DecisionWaiters } from './decision-waiters.js';
 import { Forwarder } from './forwarder.js';
@@ -63,17 +64,20 @@ export async function startLocalRelay(opts: LocalRelayOptions): Promise<LocalRel
     },
   });
 
+  const nextSeq = opts.nextSeq ?? ((jobId, floor) => allocateSeq(seqDir(opts.home, jobId), floor));
+
   const handle = async (req: RelayRequest, conn: Connection): Promise<Reply> => {
     // Both callbacks may throw a HermesError instead: its message is the refusal the agent gets.
     if (opts.jobAllowed && !opts.jobAllowed(req.job_id))
       return { ok: false, error: `unknown job ${req.job_id}` };
+    if (req.op === 'next_seq') return { ok: true, seq: nextSeq(req.job_id, req.floor ?? 1) };
     const token = opts.jobToken?.(req.job_id);
     if (req.op === 'await_decision')
       return waiters.wait(req.job_id, req.request_id, req.timeout_ms, conn.onGone);
     const entry =
       req.op === 'auto_decision'
         ? autoTraceEntry(req, {
-            home: opts.home,
+            nextSeq: (jobId) => nextSeq(jobId, 1),
             prefix: opts.prefix,
             token,
             clock: opts.clock,

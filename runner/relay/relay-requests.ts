@@ -49,10 +49,18 @@ export const AutoDecisionRequest = z.object({
   summary: z.string().max(4096),
 });
 
+/** The job's next seq, above what every publisher of the job used (`floor`: at least that). */
+export const NextSeqRequest = z.object({
+  op: z.literal('next_seq'),
+  job_id: Id,
+  floor: Seq.optional(),
+});
+
 export const RelayRequest = z.discriminatedUnion('op', [
   PublishRequest,
   AwaitDecisionRequest,
   AutoDecisionRequest,
+  NextSeqRequest,
 ]);
 export type RelayRequest = z.infer<typeof RelayRequest>;
 export type AutoDecisionRequest = z.infer<typeof AutoDecisionRequest>;

@@ -45,6 +45,12 @@ export interface LocalRelayOptions {
    * the request with its message (the runner daemon does).
    */
   jobToken?: (jobId: string) => string | null | undefined;
+  /**
+   * The job's next seq, at least `floor` (the `next_seq` request). The daemon's counts above every
+   * seq it received from the broker for the job (runner/daemon/job-seqs.ts); the default claims
+   * from the job's seq files in `home` alone.
+   */
+  nextSeq?: (jobId: string, floor: number) => number;
   /** Sent outbox rows are kept this long to recognise an agent's retry as a duplicate. Default 24 h. */
   sentRetentionMs?: number;
 }

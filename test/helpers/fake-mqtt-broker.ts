@@ -1,6 +1,7 @@
 /**
  * A scripted MQTT 3.1.1 peer for protocol tests of the quick publisher: it records what the client
- * sends and answers only as told, so tests can hold back a PUBACK or refuse a CONNECT.
+ * sends and answers only as told, so tests can hold back a PUBACK or refuse a CONNECT. It grants
+ * every SUBSCRIBE and answers PINGREQ, and never delivers a message.
  */
 import { createServer, type Socket } from 'node:net';
 import { type IncomingPacket, PacketReader } from '../../src/mqtt/packets.js';
@@ -54,7 +55,15 @@ export async function startFakeBroker(script: Partial<FakeBrokerScript> = {}): P
             socket.write(Buffer.from([0x40, 0x02, other >> 8, other & 0xff]));
           }
           if (state.puback === 'hang-up') socket.destroy();
-        }
+        } else if (p.type === 8) {
+          // SUBSCRIBE: granted at QoS 1 (or less), so a subscriber such as `hermes ask` can wait.
+          const codes: number[] = [];
+          for (let at = 2; at < p.body.length; ) {
+            at += 2 + p.body.readUInt16BE(at);
+            codes.push(Math.min(p.body[at++]!, 1));
+          }
+          socket.write(Buffer.from([0x90, 2 + codes.length, p.body[0]!, p.body[1]!, ...codes]));
+        } else if (p.type === 12) socket.write(Buffer.from([0xd0, 0x00]));
       }
     });
   });

@@ -19,9 +19,14 @@ export interface Fleet {
 }
 
 /** Runs fleet_agent.py; `input` are the JSON lines it reads (NaN and 2**64+1 written as Python reads them). */
-export function fleet(broker: TestBroker, args: string[], input: string[] = []): Fleet {
+export function fleet(
+  broker: Pick<TestBroker, 'port'>,
+  args: string[],
+  input: string[] = [],
+  env: Record<string, string> = {},
+): Fleet {
   const child = spawn(fleetPython!, [SCRIPT, ...args, '--port', String(broker.port)], {
-    env: { PATH: process.env.PATH, FLEET_TOKEN },
+    env: { PATH: process.env.PATH, FLEET_TOKEN, ...env },
   });
   let out = '';
   let err = '';
@@ -34,10 +39,17 @@ export function fleet(broker: TestBroker, args: string[], input: string[] = []):
   return { lines: () => out.split('\n').filter(Boolean), done };
 }
 
-/** Publishes the spec lines the fleet's way and waits for every PUBACK. */
-export async function fleetPublish(broker: TestBroker, input: string[], protocol = '4'): Promise<void> {
-  const r = await fleet(broker, ['publish', '--protocol', protocol], input).done;
+/** Publishes the spec lines the fleet's way and waits for every PUBACK; resolves with the seqs used. */
+export async function fleetPublish(
+  broker: Pick<TestBroker, 'port'>,
+  input: string[],
+  protocol = '4',
+  env: Record<string, string> = {},
+): Promise<number[]> {
+  const f = fleet(broker, ['publish', '--protocol', protocol], input, env);
+  const r = await f.done;
   expect(r.code, r.stderr).toBe(0);
+  return f.lines().map((l) => (JSON.parse(l) as { seq: number }).seq);
 }
 
 /** One spec line: the event (raw JSON text inside, so NaN and big ints stay as written). */

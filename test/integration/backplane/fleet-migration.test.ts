@@ -1,13 +1,13 @@
 /**
  * Moving the old fleet over: its jobs keep their ids and tokens (`jobs register --id`, `jobs
  * import`), its agents' events (paho-mqtt, Python) are accepted at once, `hermes publish` can take
- * over a job's seq where the fleet left it (`--seq-from`), and a publish whose outcome is unknown
- * says so (exit 75) and can be re-sent with the same seq safely (`--resend`).
+ * over a job's seq where the fleet left it (`--seq-from`), and a publish or ask whose outcome is
+ * unknown says so (exit 75) and can be re-sent with the same seq safely (`--resend`).
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { eventsOf } from '../../../src/jobs/queries.js';
+import { eventsOf, permissionRequestsOf } from '../../../src/jobs/queries.js';
 import { type BotHarness, useBotOnBroker } from '../../helpers/bot-harness.js';
 import type { TestBroker } from '../../helpers/brokers.js';
 import { runHermes, spawnHermes } from '../../helpers/cli.js';
@@ -169,5 +169,75 @@ describe.skipIf(!fleetPython || !hasMosquitto())('moving the Python fleet to Her
     const twice = await spawnHermes(['publish', '--resend', '1'], { env });
     expect(twice.code).toBe(2);
     expect(twice.stderr).toContain('no unsent event with seq 1');
+  });
+
+  it('hermes ask, no PUBACK and no decision: exit 75, the request kept; ask --resend sends the same bytes and gets the decision', async () => {
+    const { job, token } = h.register();
+    const env = h.agentEnv(job, token);
+    const fake = await startFakeBroker({ puback: 'wrong-id' });
+    let first: Awaited<ReturnType<typeof spawnHermes>>;
+    try {
+      const asking = spawnHermes(
+        [
+          'ask',
+          '--tool',
+          'Bash',
+          '--input',
+          '{"command":"make"}',
+          '--timeout',
+          '4',
+          '--deadline',
+          '1',
+          '--mqtt',
+          fake.url,
+        ],
+        { env },
+      );
+      // The slow broker had in fact passed the request on: the bot has it, and a person approves.
+      await waitFor(() => fake.received.some((p) => p.type === 3), { timeoutMs: 10_000, message: 'PUBLISH' });
+      const pub = fake.received.find((p) => p.type === 3)!;
+      await h.bot!.bus.publish(
+        `hermes/jobs/${job.id}/events`,
+        pub.body.subarray(2 + pub.body.readUInt16BE(0) + 2),
+        {
+          qos: 1,
+        },
+      );
+      await waitFor(() => permissionRequestsOf(h.bot!.db, job.id, 'pending').length === 1, {
+        timeoutMs: 5000,
+        message: 'request stored',
+      });
+      const requestId = permissionRequestsOf(h.bot!.db, job.id, 'pending')[0]!.request_id;
+      await h.bot!.core.decisions.decide({ jobId: job.id, requestId, decision: 'approve', by: 'slack:U1' });
+      // ...but this ask, on the broker that never acknowledged, hears nothing back.
+      first = await asking;
+      expect(first.code, first.stderr).toBe(75);
+      expect(first.stderr).toContain(`outcome unknown for seq 1 (request ${requestId})`);
+      expect(first.stderr).toContain('hermes ask --resend 1');
+      const out = JSON.parse(first.stdout) as Record<string, unknown>;
+      expect(out).toEqual({ request_id: requestId, job_id: job.id, seq: 1, outcome: 'unknown' });
+    } finally {
+      await fake.close();
+    }
+    const kept = join(env.HERMES_HOME!, 'jobs', job.id, 'unsent', '1.json');
+    expect(existsSync(kept)).toBe(true);
+
+    const resent = await spawnHermes(['ask', '--resend', '1', '--timeout', '10'], { env });
+    expect(resent.code, resent.stderr).toBe(0);
+    expect(JSON.parse(resent.stdout)).toMatchObject({ decision: 'approve', decided_by: 'slack:U1' });
+    await waitFor(() => h.audit().filter((a) => a.job_id === job.id).length === 2, {
+      timeoutMs: 5000,
+      message: 'audited',
+    });
+    expect(h.audit().filter((a) => a.job_id === job.id)[1]).toMatchObject({ reason: 'duplicate', seq: 1 });
+    expect(h.audit().filter((a) => a.job_id === job.id)[1]).not.toHaveProperty('conflict');
+    expect(permissionRequestsOf(h.bot!.db, job.id)).toHaveLength(1);
+    expect(existsSync(kept)).toBe(false);
+    const twice = await spawnHermes(['ask', '--resend', '1'], { env });
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toContain('no unsent event with seq 1');
+    const usage = await spawnHermes(['ask', '--resend', '1', '--tool', 'Bash'], { env });
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('drop --tool');
   });
 });

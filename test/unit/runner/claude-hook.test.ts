@@ -24,10 +24,14 @@ const JOB = 'j-hook01';
 
 type Request = Record<string, unknown>;
 
-/** A runner socket that records requests; `decide` scripts the answer to await_decision (or holds it). */
+/**
+ * A runner socket that records requests; `decide` scripts the answer to await_decision (or holds
+ * it). Publishes are taken and seqs handed out as the real relay does.
+ */
 function standInRunner(path: string, decide: (req: Request) => object | undefined) {
   const requests: Request[] = [];
   const held: Socket[] = [];
+  let seq = 0;
   const server: Server = createServer((sock) => {
     let buf = '';
     sock.on('error', () => {});
@@ -36,7 +40,8 @@ function standInRunner(path: string, decide: (req: Request) => object | undefine
       if (!buf.includes('\n')) return;
       const req = JSON.parse(buf.slice(0, buf.indexOf('\n'))) as Request;
       requests.push(req);
-      const answer = req.op === 'publish' ? { ok: true } : decide(req);
+      const answer =
+        req.op === 'publish' ? { ok: true } : req.op === 'next_seq' ? { ok: true, seq: ++seq } : decide(req);
       if (answer) sock.end(`${JSON.stringify(answer)}\n`);
       else held.push(sock);
     });
@@ -251,7 +256,8 @@ describe('hermes hook claude', () => {
         expect(r.code, r.stderr).toBe(0);
         expect(r.stdout, f).toBe('');
       }
-      const wires = runner.requests.map((q) => JSON.parse(q.wire as string));
+      const publishes = runner.requests.filter((q) => q.op === 'publish');
+      const wires = publishes.map((q) => JSON.parse(q.wire as string));
       expect(wires.map((w) => [w.seq, w.event, w.data.hook])).toEqual([
         [1, 'progress', 'Stop'],
         [2, 'progress', 'SessionStart'],
@@ -259,9 +265,9 @@ describe('hermes hook claude', () => {
         [4, 'progress', 'Notification'],
       ]);
       expect(wires[0].detail).toBe('agent finished its turn');
-      expect(
-        runner.requests.every((q) => q.topic === `hermes/jobs/${JOB}/events` && q.retain === false),
-      ).toBe(true);
+      expect(publishes.every((q) => q.topic === `hermes/jobs/${JOB}/events` && q.retain === false)).toBe(
+        true,
+      );
     } finally {
       await runner.close();
     }

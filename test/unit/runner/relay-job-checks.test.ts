@@ -1,11 +1,13 @@
 /**
  * The daemon's local relay (startRelay) never takes an event unverified for a job that signs: a
  * token job whose token the runner cannot read is refused, and so is any job whose session ended.
+ * Its `next_seq` counts above what the runner received for the job from any publisher.
  */
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { askRunner } from '../../../runner/agent/runner-socket-client.js';
 import type { RunnerJob } from '../../../runner/daemon/daemon-state.js';
+import { JobSeqs } from '../../../runner/daemon/job-seqs.js';
 import { startRelay } from '../../../runner/daemon/runner-setup.js';
 import type { LocalRelay } from '../../../runner/relay/relay-types.js';
 import type { Session } from '../../../runner/session-record.js';
@@ -17,6 +19,7 @@ import { fromPlain, type JsonObject } from '../../../src/protocol/lossless-json.
 import { signEnvelope } from '../../../src/protocol/signing.js';
 import { topics } from '../../../src/protocol/topics.js';
 import { encodeWire } from '../../../src/protocol/wire.js';
+import { type Db, openDatabase } from '../../../src/store/sqlite.js';
 import { idleBus } from '../../helpers/bus-clients.js';
 import { tempHome } from '../../helpers/cli.js';
 
@@ -39,6 +42,8 @@ describe('daemon relay: which jobs may publish', () => {
   let home: string;
   let cleanup: () => void;
   let relay: LocalRelay;
+  let db: Db;
+  let seqs: JobSeqs;
   const jobs = new Map<string, RunnerJob>();
   const tokens = new Map<string, string | null | Error>();
   const sessions = new Map<string, Partial<Session>>();
@@ -50,7 +55,10 @@ describe('daemon relay: which jobs may publish', () => {
     tokens.clear();
     sessions.clear();
     recorded.length = 0;
+    db = openDatabase(join(home, 'runner.db'), { log: silentLogger });
+    seqs = new JobSeqs(db, home);
     relay = await startRelay({
+      seqs,
       home,
       bus: idleBus,
       prefix: 'hermes',
@@ -77,6 +85,7 @@ describe('daemon relay: which jobs may publish', () => {
   });
   afterEach(async () => {
     await relay.close();
+    db.close();
     cleanup();
   });
 
@@ -137,5 +146,57 @@ describe('daemon relay: which jobs may publish', () => {
     // An agent that is still being looked at (stopped: its program exited) may still report.
     sessions.set('j-d', { jobId: 'j-d', status: 'stopped' });
     expect(await publish('j-d', TOKEN)).toEqual({ ok: true });
+  });
+
+  const nextSeq = (jobId: string, floor?: number) =>
+    askRunner(
+      join(home, 'runner.sock'),
+      { op: 'next_seq', job_id: jobId, ...(floor ? { floor } : {}) },
+      5_000,
+    );
+
+  it('next_seq: above every seq received for the job, at least the floor, never the same twice', async () => {
+    job('j-e', 'token');
+    tokens.set('j-e', TOKEN);
+    expect(await nextSeq('j-e')).toEqual({ ok: true, seq: 1 });
+    // Another publisher (the fleet's agent) used 2..7; the runner received them from the broker.
+    seqs.seen('j-e', 7);
+    seqs.seen('j-e', 3);
+    const many = await Promise.all([nextSeq('j-e'), nextSeq('j-e'), nextSeq('j-e')]);
+    expect(many.map((r) => r.seq).sort((x, y) => x! - y!)).toEqual([8, 9, 10]);
+    expect(await nextSeq('j-e', 20)).toEqual({ ok: true, seq: 20 });
+    expect(await nextSeq('j-e')).toEqual({ ok: true, seq: 21 });
+    // The runner's own events and the hook's automatic-decision traces draw from the same counter.
+    expect(seqs.next('j-e')).toBe(22);
+    seqs.seen('j-e', 40);
+    const trace = await askRunner(
+      join(home, 'runner.sock'),
+      {
+        op: 'auto_decision',
+        job_id: 'j-e',
+        hook: 'PreToolUse',
+        tool: 'Read',
+        decision: 'allow',
+        rule: 'Read(./**)',
+        origin: 'profile',
+        summary: 'Read a.ts',
+      },
+      5_000,
+    );
+    expect(trace).toEqual({ ok: true, seq: 41 });
+    // Remembered across a restart of the runner (runner.db), until the job's files go.
+    expect(new JobSeqs(db, home).highestSeen('j-e')).toBe(40);
+    seqs.forget('j-e');
+    expect(seqs.highestSeen('j-e')).toBe(0);
+  });
+
+  it('next_seq is refused for jobs it never started and jobs whose session ended', async () => {
+    expect(await nextSeq('j-nobody')).toEqual({ ok: false, error: 'unknown job j-nobody' });
+    job('j-f', 'none');
+    sessions.set('j-f', { jobId: 'j-f', status: 'terminated' });
+    expect(await nextSeq('j-f')).toEqual({
+      ok: false,
+      error: 'the session of job j-f has ended (terminated)',
+    });
   });
 });

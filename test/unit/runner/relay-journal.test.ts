@@ -74,6 +74,7 @@ describe('outbox.db journal mode', () => {
       store: { recordEvent: () => undefined, getByJob: () => undefined },
       state: { job: () => undefined },
       tokens: { get: () => null },
+      seqs: { next: () => 1 },
     });
     await relay.close();
     expect(outboxJournal(home)).toBe('delete');
