@@ -10,11 +10,12 @@
  * snowflakes and survive a restart as they are.
  */
 import type { Client, Message, SendableChannels } from 'discord.js';
-import type { ChatMessage, ChatPort, MessageRef, ThreadRef } from '../../src/chat/port.js';
+import type { ChatFile, ChatMessage, ChatPort, MessageRef, ThreadRef } from '../../src/chat/port.js';
 import { HermesError } from '../../src/errors.js';
 import type { Logger } from '../../src/log.js';
 import { renderMessage, threadName } from './blocks.js';
 import type { CustomIds } from './custom-ids.js';
+import { escapeText } from './markdown.js';
 
 export const DISCORD_PLATFORM = 'discord';
 
@@ -33,10 +34,17 @@ export interface DiscordPortOptions {
 
 export const DEFAULT_HOLD_MS = 10_000;
 
+/**
+ * Discord's upload limit for a server without boosts (10 MiB since 2024; boosted servers take
+ * more, but the bot cannot know in advance). The bot needs Attach Files in the channel.
+ */
+export const DISCORD_MAX_FILE_BYTES = 10 * 1024 * 1024;
+
 export class DiscordChatPort implements ChatPort {
   readonly platform = DISCORD_PLATFORM;
   /** Discord's per-channel limit is 5 messages per 5 s; discord.js queues per route on top. */
   readonly channelIntervalMs = 1000;
+  readonly maxFileBytes = DISCORD_MAX_FILE_BYTES;
 
   constructor(private readonly opts: DiscordPortOptions) {}
 
@@ -92,6 +100,16 @@ export class DiscordChatPort implements ChatPort {
   async edit(ref: MessageRef, content: ChatMessage): Promise<void> {
     const channel = await this.channel(ref.channel);
     await channel.messages.edit(ref.id, renderMessage(content, this.opts.ids));
+  }
+
+  /** A message with the file attached (discord.js sends it as multipart form data). */
+  async attach(thread: ThreadRef, file: ChatFile): Promise<void> {
+    const channel = await this.channel(thread.channel);
+    await channel.send({
+      content: escapeText(file.comment),
+      files: [{ attachment: file.content, name: file.name }],
+      allowedMentions: { parse: [] },
+    });
   }
 
   async linkTo(ref: MessageRef): Promise<string | undefined> {

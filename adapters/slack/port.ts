@@ -6,9 +6,13 @@
  * means (api-errors.ts), which is what people read in "Could not post in this channel (…)".
  */
 import type { webApi } from '@slack/bolt';
-import type { ChatMessage, ChatPort, MessageRef, ThreadRef } from '../../src/chat/port.js';
+import type { ChatFile, ChatMessage, ChatPort, MessageRef, ThreadRef } from '../../src/chat/port.js';
 import { slackCall } from './api-errors.js';
 import { toSlackMessage } from './blocks.js';
+import { escapeMrkdwn } from './mrkdwn.js';
+
+/** Slack takes files up to 1 GB (files.getUploadURLExternal); a patch never comes near. */
+export const SLACK_MAX_FILE_BYTES = 1024 * 1024 * 1024;
 
 /** Slack: about one message per second per channel. */
 export const SLACK_CHANNEL_INTERVAL_MS = 1000;
@@ -18,6 +22,7 @@ const NO_UNFURL = { unfurl_links: false, unfurl_media: false } as const;
 export class SlackChatPort implements ChatPort {
   readonly platform = 'slack';
   readonly channelIntervalMs = SLACK_CHANNEL_INTERVAL_MS;
+  readonly maxFileBytes = SLACK_MAX_FILE_BYTES;
 
   constructor(private readonly client: webApi.WebClient) {}
 
@@ -53,6 +58,23 @@ export class SlackChatPort implements ChatPort {
         ts: ref.id,
         ...toSlackMessage(message),
       } as webApi.ChatUpdateArguments),
+    );
+  }
+
+  /**
+   * files.uploadV2: files.getUploadURLExternal, the bytes POSTed to the URL it gives, then
+   * files.completeUploadExternal sharing the file into the thread (scope files:write).
+   */
+  async attach(thread: ThreadRef, file: ChatFile): Promise<void> {
+    await slackCall(() =>
+      this.client.filesUploadV2({
+        channel_id: thread.channel,
+        thread_ts: thread.id,
+        file: file.content,
+        filename: file.name,
+        title: file.name,
+        initial_comment: escapeMrkdwn(file.comment),
+      }),
     );
   }
 

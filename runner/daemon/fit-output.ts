@@ -28,3 +28,26 @@ export function fitOutput(
   }
   return '';
 }
+
+/**
+ * The patch, or its beginning cut at a line's end, such that `build(patch)` fits in maxBytes;
+ * undefined when not even a line fits. A reader takes a patch from its top (the first files
+ * whole), so the end is what goes; the bot says it was cut from the total size it is told.
+ */
+export function fitPatch(
+  patch: string,
+  build: (patch: string) => OutgoingMessage,
+  maxBytes: number,
+): string | undefined {
+  let result = patch;
+  for (let i = 0; i < 40; i++) {
+    const size = Buffer.byteLength(build(result).wire);
+    if (size <= maxBytes) return result === '' ? undefined : result;
+    let keep = Math.floor(result.length * (maxBytes / size) * 0.9);
+    if (/[\ud800-\udbff]/.test(result[keep - 1] ?? '')) keep--;
+    const cut = result.lastIndexOf('\n', keep - 1);
+    result = cut > 0 ? result.slice(0, cut + 1) : '';
+    if (result === '') return undefined;
+  }
+  return undefined;
+}

@@ -62,6 +62,10 @@ export interface ResultFields {
   report?: 'job_end' | 'turn_end';
   /** With a report: the compare page of the pushed branch. */
   link?: string;
+  /** diff: the unified diff (possibly cut to fit the message, see result-publisher.ts). */
+  patch?: string;
+  /** With `patch`: its whole size in bytes, before any cut. */
+  patchBytes?: number;
 }
 
 export function resultMessage(s: RunnerSigner, seq: number, r: ResultFields): OutgoingMessage {
@@ -71,5 +75,7 @@ export function resultMessage(s: RunnerSigner, seq: number, r: ResultFields): Ou
   if (r.requestId !== undefined) data.request_id = r.requestId;
   if (r.report !== undefined) data.report = r.report;
   if (r.link !== undefined) data.link = r.link;
+  if (r.patch !== undefined) data.patch = r.patch;
+  if (r.patchBytes !== undefined) data.patch_bytes = r.patchBytes;
   return { topic: topics.runnerResults(s.prefix, s.runnerId), wire: sign(s, r.jobId, seq, 'result', data) };
 }

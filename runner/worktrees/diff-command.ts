@@ -3,7 +3,8 @@
  * end: both answer the bot with a `result` of command `diff` whose output is
  * the change table. The report is not asked for: it carries command_seq 0 and
  * `report: "job_end"` (or `"turn_end"` when a turn ended and the job waits
- * for a reply), and no request id.
+ * for a reply), and no request id. Both carry the full patch for the thread's attachment, as
+ * far as it fits the message (result-publisher.ts).
  */
 import { describeError } from '../../src/errors.js';
 import type { RunnerCommandEnvelope } from '../../src/protocol/schemas.js';
@@ -25,9 +26,9 @@ export async function diffJob(
   };
   if (ageMs > d.maxAgeMs) return { ...r, status: 'rejected', reason: 'diff request arrived too late' };
   try {
-    const s = await d.worktrees?.summary(cmd.job_id);
+    const s = await d.worktrees?.summary(cmd.job_id, { patch: true });
     if (!s) return { ...r, status: 'rejected', reason: `job ${cmd.job_id} has no worktree on this runner` };
-    return { ...r, status: 'done', output: formatChangeTable(s) };
+    return { ...r, status: 'done', output: formatChangeTable(s), ...(s.patch ? { patch: s.patch } : {}) };
   } catch (e) {
     return { ...r, status: 'rejected', reason: describeError(e) };
   }
@@ -45,4 +46,5 @@ export const endReportResult = (
   output: report.text,
   report: kind,
   ...(report.link !== undefined ? { link: report.link } : {}),
+  ...(report.summary.patch ? { patch: report.summary.patch } : {}),
 });

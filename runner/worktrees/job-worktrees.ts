@@ -141,7 +141,7 @@ export class JobWorktrees {
         outcome === 'completed' && repo?.worktree.on_success === 'push'
           ? await pushBranch(deps, w, repo.remote)
           : undefined;
-      return { summary: await changeSummary(this.d.git, this.d.store.get(jobId)!), push };
+      return { summary: await changeSummary(this.d.git, this.d.store.get(jobId)!, { patch: true }), push };
     });
     const pushLine = push?.note;
     const text = [formatChangeTable(summary), ...(pushLine ? [pushLine] : [])].join('\n');
@@ -154,7 +154,7 @@ export class JobWorktrees {
     const key = `${jobId}:${seq}`;
     if (!w || w.removedAt !== null || this.turnsReported.has(key)) return undefined;
     this.turnsReported.add(key);
-    const summary = await this.lock.run(w.repoPath, () => changeSummary(this.d.git, w));
+    const summary = await this.lock.run(w.repoPath, () => changeSummary(this.d.git, w, { patch: true }));
     return { summary, text: formatChangeTable(summary) };
   }
 

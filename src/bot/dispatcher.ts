@@ -18,7 +18,7 @@ import { runnerIdFromTopic, topics } from '../protocol/topics.js';
 import { CommandLedger } from './command-ledger.js';
 import { DEFAULT_FOLLOW_UPS, type FollowUpSettings, FollowUps, startData } from './follow-ups.js';
 import { buildRunnerCommand, readRunnerMessage } from './runner-commands.js';
-import type { ChangeReport, RunnerControl, RunnerInfo } from './runner-control.js';
+import type { ChangeReport, DiffAnswer, RunnerControl, RunnerInfo } from './runner-control.js';
 import type { RunnersStore } from './runners-store.js';
 import { RunnerStatusSubscriptions } from './status-subscriptions.js';
 
@@ -38,6 +38,12 @@ export interface DispatcherDeps {
 }
 
 type ResultWaiter = (r: RunnerResultEnvelope) => void;
+
+/** A diff result's patch and its whole size, when the runner sent them. */
+const patchOf = (r: RunnerResultEnvelope): Pick<ChangeReport, 'patch' | 'patchBytes'> => ({
+  ...(r.data.patch ? { patch: r.data.patch } : {}),
+  ...(r.data.patch_bytes !== undefined ? { patchBytes: r.data.patch_bytes } : {}),
+});
 
 const hasRules = (r: RuleLists | undefined): r is RuleLists =>
   r !== undefined && Object.values(r).some((list) => (list?.length ?? 0) > 0);
@@ -198,11 +204,11 @@ export class Dispatcher implements RunnerControl {
     return r.data.output ?? '';
   }
 
-  async diff(jobId: string): Promise<string> {
+  async diff(jobId: string): Promise<DiffAnswer> {
     const r = await this.ask(jobId, 'diff', {});
     if (r.data.status === 'rejected')
       throw new HermesError('git', r.data.reason ?? 'the runner could not diff');
-    return r.data.output ?? '';
+    return { text: r.data.output ?? '', ...patchOf(r) };
   }
 
   onChangeReport(listener: (report: ChangeReport) => void): () => void {
@@ -263,6 +269,7 @@ export class Dispatcher implements RunnerControl {
       text: r.data.output ?? '',
       turn: r.data.report === 'turn_end',
       ...(link ? { link } : {}),
+      ...patchOf(r),
     };
     for (const l of this.reportListeners) l(report);
   }

@@ -24,7 +24,14 @@ export interface ChangeReport {
   link?: string;
   /** The change so far at a turn's end (the job waits for a reply), not the job's end. */
   turn?: boolean;
+  /** The unified diff, whole or its beginning (it had to fit the runner's message). */
+  patch?: string;
+  /** With `patch` (or when none fit at all): the whole patch's size in bytes. */
+  patchBytes?: number;
 }
+
+/** `/hermes diff`: the table, and the patch as far as the runner could send it. */
+export type DiffAnswer = Pick<ChangeReport, 'text' | 'patch' | 'patchBytes'>;
 
 export interface RunnerControl {
   /** Known runners (paired with `hermes runners add`) and their last reported state. */
@@ -34,7 +41,7 @@ export interface RunnerControl {
   /** The last `lines` lines of the job's pane, from its runner. Rejects with a clear error when offline. */
   peek(jobId: string, lines: number): Promise<string>;
   /** The change table of a worktree job (files, +/-), from its runner. Absent: not supported here. */
-  diff?(jobId: string): Promise<string>;
+  diff?(jobId: string): Promise<DiffAnswer>;
   /** Change reports runners send at a job's end (worktree jobs); returns the unsubscribe. */
   onChangeReport?(listener: (report: ChangeReport) => void): () => void;
   /** Dispatch pending jobs now (called after a registration) instead of waiting for the next tick. */

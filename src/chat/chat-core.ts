@@ -32,6 +32,7 @@ import { EventDelivery } from './event-delivery.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { bold, message, section, text } from './message.js';
 import { ChannelPacer } from './pacer.js';
+import { postPatch } from './patch-file.js';
 import type {
   ActionInput,
   ChatInbound,
@@ -131,6 +132,7 @@ export class ChatCore implements ChatInbound {
       const content = changeMessage(r.jobId, title, r, this.deps.settings.maxTextChars);
       this.delivery
         .note(r.jobId, content)
+        .then((posted) => (posted ? postPatch(this.deps, r.jobId, r) : undefined))
         .catch((err: unknown) => this.deps.log.warn({ err, job_id: r.jobId }, 'change report not posted'));
     });
     if (reports) this.unsubscribe.push(reports);

@@ -8,6 +8,7 @@ import { plainText } from './message.js';
 import type {
   ActionId,
   Actor,
+  ChatFile,
   ChatInbound,
   ChatMessage,
   ChatPort,
@@ -16,7 +17,7 @@ import type {
   ThreadRef,
 } from './port.js';
 
-export type MemoryMethod = 'postJobCard' | 'postInThread' | 'announce' | 'edit' | 'linkTo';
+export type MemoryMethod = 'postJobCard' | 'postInThread' | 'announce' | 'edit' | 'linkTo' | 'attach';
 
 export interface MemoryMessage {
   ref: MessageRef;
@@ -45,6 +46,10 @@ export class MemoryChatPort implements ChatPort {
   readonly calls: MemoryCall[] = [];
   readonly replies: PrivateReply[] = [];
   readonly prompts: Array<{ user: string; prompt: ReasonPrompt }> = [];
+  /** Files attached, in order, with the thread each went into. */
+  readonly files: Array<{ thread: ThreadRef; file: ChatFile }> = [];
+  /** Settable: a small limit makes the core's cut testable. */
+  maxFileBytes = 1024 * 1024;
   private readonly failures = new Map<MemoryMethod, Error[]>();
   private counter = 0;
 
@@ -109,6 +114,11 @@ export class MemoryChatPort implements ChatPort {
   async linkTo(ref: MessageRef): Promise<string | undefined> {
     this.call('linkTo', ref.channel);
     return `memory://${ref.channel}/${ref.id}`;
+  }
+
+  async attach(thread: ThreadRef, file: ChatFile): Promise<void> {
+    this.call('attach', thread.channel);
+    this.files.push({ thread, file });
   }
 
   find(ref: MessageRef): MemoryMessage | undefined {

@@ -108,6 +108,15 @@ export interface MessageRef {
   id: string;
 }
 
+/** A file posted into a thread (a worktree job's patch). */
+export interface ChatFile {
+  /** `j-abc.patch`. */
+  name: string;
+  content: Buffer;
+  /** Plain text shown with the file; adapters escape it like any text. */
+  comment: string;
+}
+
 /** Where a job's thread lives (Slack: channel + parent ts; Discord: the thread channel). */
 export interface ThreadRef {
   channel: string;
@@ -145,6 +154,13 @@ export interface ChatPort {
   edit(message: MessageRef, content: ChatMessage): Promise<void>;
   /** A URL that opens the message (or the thread it starts), if the platform has one. */
   linkTo(message: MessageRef): Promise<string | undefined>;
+  /**
+   * Posts a file into a thread (Slack files.uploadV2, Discord an attachment). Absent where the
+   * platform takes no files (the console): the core then shows the table alone.
+   */
+  attach?(thread: ThreadRef, file: ChatFile): Promise<void>;
+  /** The largest file `attach` takes, in bytes (with `attach`). */
+  readonly maxFileBytes?: number;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -153,6 +153,9 @@ export const RunnerResultEnvelope = z.looseObject({
     reason: z.string().optional(),
     output: z.string().optional(),
     request_id: Id.optional(),
+    /** diff: the unified diff, possibly cut to fit; patch_bytes is its whole size. */
+    patch: z.string().optional(),
+    patch_bytes: z.number().int().nonnegative().optional(),
     hmac_sig: Sig,
   }),
 });

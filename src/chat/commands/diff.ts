@@ -1,5 +1,7 @@
-/** `diff ID`: what a worktree job changed (files, +/-, commits on its branch), in its thread. */
+/** `diff ID`: what a worktree job changed (files, +/-, commits on its branch) and its patch as a file, in its thread. */
+import type { DiffAnswer } from '../../bot/runner-control.js';
 import { describeError, HermesError } from '../../errors.js';
+import { postPatch } from '../patch-file.js';
 import { changeMessage } from '../render/change.js';
 import { mayActOrRefuse, say } from './replies.js';
 import type { CommandHandler } from './types.js';
@@ -20,17 +22,20 @@ export const diff: CommandHandler = {
       await input.reply(say('This bot cannot ask runners for a diff.'));
       return;
     }
-    let table: string;
+    let answer: DiffAnswer;
     try {
-      table = await deps.runners.diff(job.id);
+      answer = await deps.runners.diff(job.id);
     } catch (err) {
       await input.reply(say(`Cannot show the change of ${job.id}: ${describeError(err)}`));
       return;
     }
     deps.access.record('accepted', 'diff', input.actor, input.channel, { jobId: job.id });
-    const content = changeMessage(job.id, 'Change so far', { text: table }, deps.settings.maxTextChars);
-    if (await ctx.delivery.note(job.id, content))
+    const content = changeMessage(job.id, 'Change so far', answer, deps.settings.maxTextChars);
+    if (await ctx.delivery.note(job.id, content)) {
+      await postPatch(deps, job.id, answer).catch((err: unknown) =>
+        deps.log.warn({ err, job_id: job.id }, 'patch not attached'),
+      );
       await input.reply(say(`Posted in the thread of ${job.id}.`));
-    else await input.reply(content);
+    } else await input.reply(content);
   },
 };

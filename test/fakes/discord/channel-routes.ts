@@ -30,6 +30,19 @@ function createMessage({ params, body, files, ctx }: RouteRequest): RouteRespons
     nowIso: ctx.state.nowIso(),
     type: body.message_reference === undefined ? 0 : 19,
   });
+  // Multipart uploads (files[n] parts, described in payload_json's attachments): Discord answers
+  // attachment objects; the stand-in keeps the bytes for the test.
+  message.attachments = files.map((f) => {
+    const id = ctx.state.nextId();
+    ctx.state.attachmentBytes.set(id, f.bytes);
+    return {
+      id,
+      filename: f.filename,
+      size: f.size,
+      url: `https://cdn.discordapp.com/attachments/${String(channel.id)}/${id}/${f.filename}`,
+      proxy_url: `https://media.discordapp.net/attachments/${String(channel.id)}/${id}/${f.filename}`,
+    };
+  });
   ctx.state.messages.set(String(message.id), message);
   channel.last_message_id = message.id;
   if (typeof channel.message_count === 'number') channel.message_count += 1;

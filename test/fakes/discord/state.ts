@@ -20,6 +20,8 @@ export class DiscordState {
   readonly guilds: GuildInput[];
   readonly channels = new Map<string, Json>();
   readonly messages = new Map<string, Json>();
+  /** The bytes of each attachment the bot uploaded, by attachment id (the message lists name and size). */
+  readonly attachmentBytes = new Map<string, Buffer>();
   readonly interactions = new Map<string, InteractionRecord>();
   readonly commands = new Map<string, Json[]>();
   readonly now: () => number;

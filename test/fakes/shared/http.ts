@@ -8,16 +8,17 @@ export async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** What a multipart file part looked like (its bytes are not kept). */
+/** A multipart file part: its name, size and bytes (tests assert what arrived). */
 export interface UploadedFile {
   field: string;
   filename: string;
   size: number;
+  bytes: Buffer;
 }
 
 /**
  * Parses a request body the way the platform would: form fields as strings, JSON as JSON, multipart
- * through undici's own parser (the same one fetch uses), files reduced to name and size.
+ * through undici's own parser (the same one fetch uses), files with their name, size and bytes.
  */
 export async function parseBody(
   raw: Buffer,
@@ -41,7 +42,13 @@ export async function parseBody(
     const files: UploadedFile[] = [];
     for (const [field, value] of form.entries()) {
       if (typeof value === 'string') fields[field] = value;
-      else files.push({ field, filename: value.name, size: value.size });
+      else
+        files.push({
+          field,
+          filename: value.name,
+          size: value.size,
+          bytes: Buffer.from(await value.arrayBuffer()),
+        });
     }
     return { fields, files };
   }

@@ -5,11 +5,13 @@
  *
  * The WebClient sends every method as a form-encoded POST with object fields (blocks, view, …)
  * as JSON strings and the token in `Authorization: Bearer …`; respond() posts JSON. Both parse.
+ * File uploads (filesUploadV2) go through file-uploads.ts, whose upload URLs are on this server.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { CallLog } from '../shared/call-log.js';
 import { closeServer, listenLocal, parseBody, readBody, sendJson } from '../shared/http.js';
-import { type Args, METHODS, type MethodResult } from './web-api-methods.js';
+import { fileMethods, receiveUpload, UPLOAD_PATH } from './file-uploads.js';
+import { type Args, METHODS, type MethodHandler, type MethodResult } from './web-api-methods.js';
 import { SlackWorkspace, type WorkspaceOptions } from './workspace.js';
 
 export interface RecordedCall {
@@ -56,7 +58,7 @@ export interface SlackApiFake {
   close(): Promise<void>;
 }
 
-const JSON_FIELDS = ['blocks', 'attachments', 'view', 'metadata'];
+const JSON_FIELDS = ['blocks', 'attachments', 'view', 'metadata', 'files'];
 /** Methods an app-level token (xapp-) may call; every other method refuses it, as Slack does. */
 const APP_TOKEN_METHODS = new Set(['apps.connections.open', 'auth.test']);
 
@@ -87,6 +89,7 @@ export async function startSlackApi(opts: SlackApiOptions = {}): Promise<SlackAp
   let tickets = 0;
   let responseUrls = 0;
   let origin = '';
+  let uploads: Record<string, MethodHandler> = {};
 
   function authError(method: string, token: string | undefined): string | undefined {
     if (token === undefined || token === '') return 'not_authed';
@@ -114,7 +117,7 @@ export async function startSlackApi(opts: SlackApiOptions = {}): Promise<SlackAp
       }
       return { status: 500, body: { ok: false, error: 'fatal_error' } };
     }
-    const handler = METHODS[method];
+    const handler = METHODS[method] ?? uploads[method];
     if (handler === undefined) return { status: 200, body: { ok: false, error: 'unknown_method' } };
     const denied = authError(method, token);
     if (denied !== undefined) return { status: 200, body: { ok: false, error: denied } };
@@ -126,8 +129,30 @@ export async function startSlackApi(opts: SlackApiOptions = {}): Promise<SlackAp
     return { status: 200, body: result };
   }
 
+  /** Step 2 of a file upload (file-uploads.ts): recorded as method `upload_url`. */
+  async function upload(req: IncomingMessage, res: ServerResponse, path: string, fileId: string) {
+    const raw = await readBody(req);
+    const multipart = (req.headers['content-type'] ?? '').startsWith('multipart/form-data');
+    const { files } = multipart ? await parseBody(raw, req.headers['content-type']) : { files: [] };
+    const reply = receiveUpload(workspace, fileId, { raw, files, multipart });
+    log.add({
+      seq: log.entries.length,
+      method: 'upload_url',
+      args: { file_id: fileId, size: workspace.files.get(fileId)?.bytes?.length ?? 0 },
+      token: bearer(req),
+      at: Date.now(),
+      path,
+      status: reply.status,
+      response: reply.text,
+    });
+    res.writeHead(reply.status, { 'content-type': 'text/plain' });
+    res.end(reply.text);
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://fake').pathname;
+    const uploadId = UPLOAD_PATH.exec(path)?.[1];
+    if (req.method === 'POST' && uploadId !== undefined) return upload(req, res, path, uploadId);
     const apiMethod = /^\/api\/([A-Za-z0-9_.]+)$/.exec(path)?.[1];
     const isResponseUrl = path.startsWith('/response/');
     if (req.method !== 'POST' || (apiMethod === undefined && !isResponseUrl)) {
@@ -160,6 +185,7 @@ export async function startSlackApi(opts: SlackApiOptions = {}): Promise<SlackAp
   });
   const port = await listenLocal(server);
   origin = `http://127.0.0.1:${port}`;
+  uploads = fileMethods((id) => `${origin}/upload/v1/${id}`);
 
   return {
     url: `${origin}/api/`,

@@ -39,8 +39,26 @@ export interface StoredMessage {
   edited?: { user: string; ts: string };
 }
 
+/** A file of the upload flow (files.getUploadURLExternal -> POST to its URL -> files.completeUploadExternal). */
+export interface StoredFile {
+  id: string;
+  filename: string;
+  /** The length files.getUploadURLExternal was told. */
+  length: number;
+  /** What was POSTed to the upload URL; undefined until then. */
+  bytes?: Buffer;
+  title?: string;
+  /** Set by files.completeUploadExternal. */
+  shared?: {
+    channel: string | undefined;
+    thread_ts: string | undefined;
+    initial_comment: string | undefined;
+  };
+}
+
 export class SlackWorkspace {
   readonly messages = new Map<string, StoredMessage>();
+  readonly files = new Map<string, StoredFile>();
   readonly views = new Map<string, Record<string, unknown>>();
   readonly usedTriggers = new Set<string>();
   readonly users: Record<string, SlackUserRecord>;
@@ -67,6 +85,17 @@ export class SlackWorkspace {
     const [lastSeconds, lastMicros] = this.lastTs;
     this.lastTs = seconds > lastSeconds ? [seconds, 100] : [lastSeconds, lastMicros + 100];
     return `${this.lastTs[0]}.${String(this.lastTs[1]).padStart(6, '0')}`;
+  }
+
+  nextFileId(): string {
+    return `F0FAKE${String(this.files.size + 1).padStart(5, '0')}`;
+  }
+
+  /** Files shared into a thread (or channel), in upload order. */
+  sharedFiles(channel: string, threadTs?: string): StoredFile[] {
+    return [...this.files.values()].filter(
+      (f) => f.shared?.channel === channel && (threadTs === undefined || f.shared.thread_ts === threadTs),
+    );
   }
 
   nextViewId(): string {

@@ -27,6 +27,8 @@ export const ONCALL = { id: 'U0ONCALL01', username: 'otto' };
 export interface SlackBot {
   slack: SlackFake;
   ctx: BotContext;
+  /** The runner control in ctx (test/unit/chat/harness.ts fakeRunners): `report` plays a change report. */
+  runners: ReturnType<typeof fakeRunners>;
   config: Config;
   /** http://127.0.0.1:PORT/slack/events in HTTP mode. */
   url: string | undefined;
@@ -74,9 +76,10 @@ export async function startSlackBot(
     log: silentLogger,
     audit: memoryAudit(),
   });
+  const runners = fakeRunners(registry);
   const ctx: BotContext = {
     core,
-    runners: fakeRunners(registry).control,
+    runners: runners.control,
     registry,
     db,
     bus,
@@ -107,6 +110,7 @@ export async function startSlackBot(
   return {
     slack,
     ctx,
+    runners,
     config,
     url: port === undefined ? undefined : `http://127.0.0.1:${port}/slack/events`,
     event(jobId, event, detail, data = {}) {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { plainText } from '../../../src/chat/message.js';
-import { ALICE, ChatHarness, MALLORY } from './harness.js';
+import { ALICE, ChatHarness, MALLORY, PATCH } from './harness.js';
 
 let h: ChatHarness;
 beforeEach(() => {
@@ -44,5 +44,44 @@ describe('the change of a worktree job in its thread', () => {
       ]),
     });
     expect(plainText(last)).toContain('pushed hermes/x to origin');
+  });
+});
+
+describe('the patch as a file in the thread', () => {
+  it('/hermes diff attaches the whole patch after the table, named after the job', async () => {
+    const job = await h.register();
+    await h.people.command(ALICE, `diff ${job.id}`);
+    await h.settle();
+    const [sent] = h.port.files;
+    expect(sent!.file.name).toBe(`${job.id}.patch`);
+    expect(sent!.file.content.toString()).toBe(PATCH);
+    expect(sent!.file.comment).toBe(`${job.id}: the full patch (${Buffer.byteLength(PATCH)} bytes).`);
+    expect(sent!.thread).toEqual(h.chat.deps.state.thread(job.id)!.thread);
+  });
+
+  it('a patch over the chat file limit is cut at a line end and says so; one the runner could not send is a note', async () => {
+    const job = await h.register();
+    h.port.maxFileBytes = 40;
+    h.runners.report({ jobId: job.id, text: 't', patch: PATCH, patchBytes: 5000 });
+    await h.settle();
+    const cut = h.port.files.at(-1)!.file;
+    expect(PATCH.startsWith(cut.content.toString())).toBe(true);
+    expect(cut.content.length).toBeLessThanOrEqual(40);
+    expect(cut.content.toString().endsWith('\n')).toBe(true);
+    expect(cut.comment).toMatch(
+      /the first \d+ bytes of the patch \(4\.9 KB in all, more than this chat takes as a file\)/,
+    );
+
+    h.port.maxFileBytes = 1 << 20;
+    h.runners.report({ jobId: job.id, text: 't', patch: PATCH.slice(0, 20), patchBytes: 5000 });
+    await h.settle();
+    expect(h.port.files.at(-1)!.file.comment).toMatch(/relay\.max_payload_bytes/);
+
+    h.runners.report({ jobId: job.id, text: 't', patchBytes: 900_000 });
+    await h.settle();
+    expect(h.port.threadText(job.id).at(-1)).toMatch(
+      /The patch \(878\.9 KB\) is too big for the runner's message .*not attached/,
+    );
+    expect(h.port.files).toHaveLength(2);
   });
 });

@@ -54,6 +54,10 @@ export function memoryBus(): MqttBus & {
 /** Paired with every harness unless a test says otherwise: chat refuses jobs for unpaired runners. */
 export const LOCAL_RUNNER: RunnerInfo = { id: 'local', state: 'online', profiles: [], lastSeen: null };
 
+/** The patch the fake runner's `diff` answers with. */
+export const PATCH =
+  'diff --git a/src/a.ts b/src/a.ts\n--- a/src/a.ts\n+++ b/src/a.ts\n@@ -1 +1,2 @@\n-old\n+new\n+more\n';
+
 export function fakeRunners(registry: JobRegistry, runners: RunnerInfo[] = [LOCAL_RUNNER]) {
   const calls = {
     kick: 0,
@@ -75,7 +79,11 @@ export function fakeRunners(registry: JobRegistry, runners: RunnerInfo[] = [LOCA
     },
     async diff(jobId) {
       calls.diff.push(jobId);
-      return 'src/a.ts  +2  -1\n\n1 file changed, +2 -1; 1 commit on hermes/x (from main)';
+      return {
+        text: 'src/a.ts  +2  -1\n\n1 file changed, +2 -1; 1 commit on hermes/x (from main)',
+        patch: PATCH,
+        patchBytes: Buffer.byteLength(PATCH),
+      };
     },
     onChangeReport(l) {
       reportListeners.add(l);

@@ -15,6 +15,8 @@ const SCOPE_OF: Record<string, string | null> = {
   'chat.getPermalink': null,
   'views.open': null,
   'usergroups.users.list': 'usergroups:read',
+  // filesUploadV2 calls files.getUploadURLExternal and files.completeUploadExternal: files:write.
+  'files.uploadV2': 'files:write',
 };
 
 describe('manifest.yml', () => {
@@ -32,11 +34,12 @@ describe('manifest.yml', () => {
       .filter((f) => f.endsWith('.ts'))
       .map((f) => readFileSync(join(dir, f), 'utf8'))
       .join('\n');
-    const called = new Set(
-      [...source.matchAll(/\.(auth|chat|views|usergroups\.users)\s*\.(\w+)\(/g)].map(
+    const called = new Set([
+      ...[...source.matchAll(/\.(auth|chat|views|usergroups\.users)\s*\.(\w+)\(/g)].map(
         (m) => `${m[1]}.${m[2]}`,
       ),
-    );
+      ...(/\.filesUploadV2\(/.test(source) ? ['files.uploadV2'] : []),
+    ]);
     for (const m of called) expect(Object.keys(SCOPE_OF), `unknown method ${m}`).toContain(m);
     // Thread replies (message.channels / message.groups events) need their channels' history.
     const events = source.includes("app.event('message'") ? ['channels:history', 'groups:history'] : [];

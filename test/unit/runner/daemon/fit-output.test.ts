@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fitOutput, TRUNCATION_MARK } from '../../../../runner/daemon/fit-output.js';
+import { resultPublisher } from '../../../../runner/daemon/result-publisher.js';
 import { resultMessage } from '../../../../runner/daemon/runner-messages.js';
 
 const signer = { prefix: 'hermes', runnerId: 'r1', key: 'k'.repeat(43), clock: { now: () => 0 } };
@@ -23,5 +24,48 @@ describe('fitOutput', () => {
   it('never starts inside a surrogate pair', () => {
     const out = fitOutput('😀'.repeat(5000), build, 4096);
     expect(out.slice(TRUNCATION_MARK.length).codePointAt(0)).toBe(0x1f600);
+  });
+});
+
+describe('a diff result with its patch (resultPublisher)', () => {
+  const published: string[] = [];
+  const publish = resultPublisher({
+    bus: {
+      publish: async (_t, wire) => {
+        published.push(wire.toString());
+      },
+    },
+    signer,
+    state: { nextResultSeq: () => published.length + 1 },
+    maxBytes: 8192,
+  });
+  const data = (wire: string) => (JSON.parse(wire) as { data: Record<string, unknown> }).data;
+  const diff = (patch: string) =>
+    publish({ command: 'diff', commandSeq: 0, jobId: 'j-1', status: 'done', output: 'a.ts +1 -0', patch });
+
+  it('sends a patch that fits whole, with its size', async () => {
+    await diff('diff --git a/a.ts b/a.ts\n+x\n');
+    expect(data(published.at(-1)!)).toMatchObject({
+      patch: 'diff --git a/a.ts b/a.ts\n+x\n',
+      patch_bytes: 28,
+    });
+  });
+
+  it("cuts a long one at a line's end to fit the message, keeping its beginning and whole size", async () => {
+    const patch = Array.from({ length: 2000 }, (_, i) => `+line ${i} é`).join('\n');
+    await diff(patch);
+    const wire = published.at(-1)!;
+    const d = data(wire);
+    expect(Buffer.byteLength(wire)).toBeLessThanOrEqual(8192);
+    expect(patch.startsWith(String(d.patch))).toBe(true);
+    expect(String(d.patch).endsWith('\n')).toBe(true);
+    expect(d.patch_bytes).toBe(Buffer.byteLength(patch));
+    expect(d.output).toBe('a.ts +1 -0');
+  });
+
+  it('leaves it out, saying its size, when not a line fits', async () => {
+    await diff('x'.repeat(20_000));
+    expect(data(published.at(-1)!)).toMatchObject({ patch_bytes: 20_000 });
+    expect(data(published.at(-1)!).patch).toBeUndefined();
   });
 });
