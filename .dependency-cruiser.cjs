@@ -34,6 +34,14 @@ module.exports = {
       to: { path: '^adapters/', pathNot: '^adapters/$1/' },
     },
     {
+      name: 'adapters-attach-through-the-plugin-interface',
+      comment:
+        'Adapters implement the bot plugin interface (src/bot/plugin.ts); run-bot.ts wires the process.',
+      severity: 'error',
+      from: { path: '^adapters/' },
+      to: { path: '^src/bot/run-bot\\.ts$' },
+    },
+    {
       name: 'runner-imports-no-adapter',
       comment: 'The runner knows no chat platform.',
       severity: 'error',

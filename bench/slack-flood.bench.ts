@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { slackPlugin } from '../adapters/slack/plugin.js';
 import { loadSlackSettings } from '../adapters/slack/settings.js';
 import { BotCore } from '../src/bot/bot-core.js';
-import type { BotContext } from '../src/bot/run-bot.js';
+import type { BotContext } from '../src/bot/plugin.js';
 import { noRunners } from '../src/bot/runner-control.js';
 import { isoTime, systemClock, systemRandom } from '../src/clock.js';
 import { loadConfig } from '../src/config/load.js';

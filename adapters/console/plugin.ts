@@ -4,7 +4,7 @@
  * real process, PassThrough streams in tests).
  */
 import type { Readable, Writable } from 'node:stream';
-import type { BotPlugin } from '../../src/bot/run-bot.js';
+import type { BotPlugin } from '../../src/bot/plugin.js';
 import { attachChat } from '../../src/chat/attach.js';
 import type { ChatSettings } from '../../src/chat/deps.js';
 import type { Timers } from '../../src/chat/timers.js';

@@ -5,7 +5,7 @@
  * Loaded lazily by src/bot/plugins.ts only when a Discord bot token is configured.
  */
 import type { ClientOptions } from 'discord.js';
-import type { BotContext, BotPlugin } from '../../src/bot/run-bot.js';
+import type { BotContext, BotPlugin } from '../../src/bot/plugin.js';
 import type { RunnerControl } from '../../src/bot/runner-control.js';
 import { attachChat } from '../../src/chat/attach.js';
 import type { ChatSettings } from '../../src/chat/deps.js';

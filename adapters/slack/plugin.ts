@@ -3,7 +3,7 @@
  * chat core, route Slack's payloads into it, then connect (Socket Mode) or listen (HTTP mode).
  * Loaded lazily by src/bot/plugins.ts only when a Slack bot token is configured.
  */
-import type { BotContext, BotPlugin } from '../../src/bot/run-bot.js';
+import type { BotContext, BotPlugin } from '../../src/bot/plugin.js';
 import type { RunnerControl } from '../../src/bot/runner-control.js';
 import { attachChat } from '../../src/chat/attach.js';
 import type { Timers } from '../../src/chat/timers.js';

@@ -5,7 +5,7 @@
  */
 import type { Config, Env } from '../config/load.js';
 import type { Logger } from '../log.js';
-import type { BotPlugin } from './run-bot.js';
+import type { BotPlugin } from './plugin.js';
 
 export async function botPluginsFor(config: Config, env: Env, log: Logger): Promise<BotPlugin[]> {
   const plugins: BotPlugin[] = [];

@@ -8,7 +8,7 @@ import { type Clock, isoTime, type Random } from '../clock.js';
 import type { Config } from '../config/load.js';
 import { JobRegistry } from '../jobs/registry.js';
 import type { Logger } from '../log.js';
-import { connectBus, type MqttBus } from '../mqtt/bus.js';
+import { connectBus } from '../mqtt/bus.js';
 import { buildClientOptions, persistentClientId, resolveBrokerUrl } from '../mqtt/options.js';
 import { auditPath, openAuditLog } from '../relay/audit.js';
 import { type CronPort, nodeCronPort } from '../schedules/cron-port.js';
@@ -16,7 +16,6 @@ import { ScheduleService } from '../schedules/schedule-service.js';
 import { ScheduleStore } from '../schedules/schedule-store.js';
 import { openBotDb } from '../store/bot-db.js';
 import { acquireLease } from '../store/lease.js';
-import type { Db } from '../store/sqlite.js';
 import { DECISION_AUDIT_FILE } from './auto-approve.js';
 import { BotCore } from './bot-core.js';
 import { botSocketPath, removeBotAddress, writeBotAddress } from './control/bot-address.js';
@@ -24,26 +23,8 @@ import { startControlServer } from './control/control-server.js';
 import { CONTROL_HANDLERS } from './control/handlers.js';
 import { Dispatcher } from './dispatcher.js';
 import { GapWatch } from './gap-watch.js';
-import type { RunnerControl } from './runner-control.js';
+import type { BotContext, BotPlugin } from './plugin.js';
 import { RunnersStore } from './runners-store.js';
-
-/** Something that attaches to a running bot (a chat adapter, the dispatcher) and can be detached. */
-export type BotPlugin = (ctx: BotContext) => Promise<() => Promise<void>>;
-
-export interface BotContext {
-  core: BotCore;
-  /** Runners as the chat core sees them: list, cancel, peek, kick dispatch. */
-  runners: RunnerControl;
-  registry: JobRegistry;
-  db: Db;
-  bus: MqttBus;
-  config: Config;
-  clock: Clock;
-  random: Random;
-  log: Logger;
-  /** Schedules (src/schedules/): chat adapters serve `/hermes schedule` with it. Absent in some tests. */
-  schedules?: ScheduleService;
-}
 
 export interface RunBotOptions {
   config: Config;

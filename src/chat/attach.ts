@@ -9,7 +9,7 @@
  * // later
  * await chat.stop();
  */
-import type { BotContext } from '../bot/run-bot.js';
+import type { BotContext } from '../bot/plugin.js';
 import type { RunnerControl } from '../bot/runner-control.js';
 import { auditPath, openAuditLog } from '../relay/audit.js';
 import type { AccessPolicy } from './access.js';

@@ -6,8 +6,9 @@
 import type { Readable, Writable } from 'node:stream';
 import { consolePlugin } from '../../adapters/console/plugin.js';
 import { type RunningRunner, startRunner } from '../../runner/daemon/run-runner.js';
+import type { BotPlugin } from '../bot/plugin.js';
 import { botPluginsFor } from '../bot/plugins.js';
-import { type BotPlugin, type RunningBot, startBot } from '../bot/run-bot.js';
+import { type RunningBot, startBot } from '../bot/run-bot.js';
 import type { Clock, Random } from '../clock.js';
 import type { Config, Env } from '../config/load.js';
 import type { Logger } from '../log.js';

@@ -7,7 +7,7 @@
 import { HermesError, isHermesError } from '../../errors.js';
 import { startSocketServer } from '../../ipc/line-socket-server.js';
 import { formatIssues } from '../../protocol/schemas.js';
-import type { BotContext } from '../run-bot.js';
+import type { BotContext } from '../plugin.js';
 import type { ControlHandler } from './handler.js';
 import { type ControlAnswer, ControlRequest } from './protocol.js';
 

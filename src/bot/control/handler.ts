@@ -4,7 +4,7 @@
  * file and one line there.
  */
 import type { z } from 'zod';
-import type { BotContext } from '../run-bot.js';
+import type { BotContext } from '../plugin.js';
 
 export interface ControlHandler<A = unknown> {
   op: string;

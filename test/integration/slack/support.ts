@@ -6,7 +6,7 @@
 import { type SlackPluginOptions, slackPlugin } from '../../../adapters/slack/plugin.js';
 import { loadSlackSettings } from '../../../adapters/slack/settings.js';
 import { BotCore } from '../../../src/bot/bot-core.js';
-import type { BotContext } from '../../../src/bot/run-bot.js';
+import type { BotContext } from '../../../src/bot/plugin.js';
 import { isoTime, systemClock, systemRandom } from '../../../src/clock.js';
 import { type Config, loadConfig } from '../../../src/config/load.js';
 import { JobRegistry } from '../../../src/jobs/registry.js';

@@ -4,7 +4,7 @@
  * relay exactly as they arrive from the broker.
  */
 import { BotCore } from '../../../src/bot/bot-core.js';
-import type { BotContext } from '../../../src/bot/run-bot.js';
+import type { BotContext } from '../../../src/bot/plugin.js';
 import type { ChangeReport, RunnerControl, RunnerInfo } from '../../../src/bot/runner-control.js';
 import { type AccessPolicy, emptyPolicy } from '../../../src/chat/access.js';
 import { ChatCore } from '../../../src/chat/chat-core.js';
