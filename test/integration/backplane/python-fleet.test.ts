@@ -87,6 +87,25 @@ describe.skipIf(!python || !hasMosquitto())('the Python fleet (paho-mqtt) agains
     expect(auditOf(h, 'job-nan')[0]).not.toHaveProperty('note');
   });
 
+  it('a naive time is checked for freshness like any other: a fleet host on local time (2 h off) is stale', async () => {
+    fleetJob(h, 'job_local');
+    // What datetime.now().isoformat() writes on a host two hours ahead of UTC; signed as it is.
+    const local = new Date(Date.now() + 2 * 3600_000).toISOString().replace('Z', '123');
+    await publish(broker, [
+      `{"event": {"schema_version": 1, "job_id": "job_local", "seq": 1, "event": "progress", "timestamp": "${local}"}}`,
+      spec('job_local', 2, 'progress', '', ', "timestamp": "naive"'),
+    ]);
+    await waitFor(() => auditOf(h, 'job_local').length === 2, {
+      timeoutMs: 10_000,
+      message: '2 audit lines',
+    });
+    const [off, now] = auditOf(h, 'job_local');
+    expect(off).toMatchObject({ verdict: 'dropped', reason: 'stale', seq: 1, verified: true });
+    expect(off!.detail).toMatch(/^timestamp is (719\d|720\d) s from the bot's clock/);
+    expect(off!.note).toBe('timestamp had no UTC offset; read as UTC');
+    expect(now).toMatchObject({ verdict: 'accepted', seq: 2 });
+  });
+
   it('what the approver sees is what was signed (2**64+1, 2**53+1, 1.0), and the Python subscriber verifies the decision', async () => {
     fleetJob(h, 'job_perm');
     const sub = fleet(broker, ['wait-decision', '--job', 'job_perm', '--request', 'req_1']);

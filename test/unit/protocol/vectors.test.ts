@@ -56,4 +56,17 @@ describe('shared signing vectors (made by Python json + hmac)', () => {
       expect((signed.get('data') as Map<string, unknown>).get('hmac_sig')).toBe(sig);
     }
   });
+
+  it('CLI event sign refuses a number it could not write back exactly (1e400), signing nothing', async () => {
+    const tokenFile = join(home, 'sign-token-huge');
+    writeFileSync(tokenFile, 'sign-huge-token-0123456789abcdef', { mode: 0o600 });
+    const r = await runHermes(['event', 'sign', '--token-file', tokenFile], {
+      env: { HERMES_HOME: home },
+      stdin:
+        '{"schema_version":1,"job_id":"job_1","seq":1,"event":"progress","timestamp":"2026-01-01T00:00:00Z","data":{"huge":1e400}}',
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('huge: 1e400 would be sent as Infinity');
+    expect(r.stdout).toBe('');
+  });
 });
