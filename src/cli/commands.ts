@@ -154,8 +154,8 @@ export const COMMANDS: CommandEntry[] = [
   {
     words: ['watch'],
     summary:
-      'follow jobs: print verified events until all end (exit 0 all completed, 1 any error or cancelled, 3 timeout)',
-    usage: 'hermes watch ID... [--json] [--timeout SECONDS] [--mqtt URL]',
+      'follow jobs: their stored events, then verified live ones until all end (exit 0 all completed, 1 any error or cancelled, 3 timeout)',
+    usage: 'hermes watch ID... [--json] [--since-start] [--no-history] [--timeout SECONDS] [--mqtt URL]',
     load: () => import('./commands/watch.js'),
   },
   {

@@ -8,6 +8,7 @@ import { type Clock, type Random, systemClock, systemRandom } from '../clock.js'
 import { type Config, type Env, loadConfig } from '../config/load.js';
 import { HermesError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
+import { flagProblem } from './flag-problem.js';
 
 export interface CommandContext {
   /** Arguments after the command words (`hermes jobs list --json` -> ['--json']). */
@@ -84,7 +85,7 @@ export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(
   try {
     return parseArgs({ args, options, allowPositionals, strict: true });
   } catch (cause) {
-    throw new HermesError('usage', `${command}: ${(cause as Error).message}`, {
+    throw new HermesError('usage', `${command}: ${flagProblem(cause, Object.keys(options))}`, {
       cause,
       hint: `see hermes ${command} --help`,
     });

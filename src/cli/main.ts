@@ -1,25 +1,13 @@
 /** `hermes` entry: find the command, run it, map failures to one stderr line and an exit code. */
 
 import { describeError, HermesError, isHermesError } from '../errors.js';
-import { COMMANDS, findCommand } from './commands.js';
+import { findCommand } from './commands.js';
 import { type ContextInit, createContext } from './context.js';
+import { commandHelp, groupHelp, groupOf, helpText, unknownCommand } from './help.js';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 
-export function helpText(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.words.join(' ').length));
-  const lines = COMMANDS.map((c) => `  ${c.words.join(' ').padEnd(width)}  ${c.summary}`);
-  return [
-    'hermes: run coding agents in tmux and steer them from chat',
-    '',
-    'usage: hermes [--config FILE] <command> [options]',
-    '',
-    'commands:',
-    ...lines,
-    '',
-    'Every command reads $HERMES_HOME (default ~/.hermes). `hermes <command> --help` shows its options.',
-  ].join('\n');
-}
+export { helpText } from './help.js';
 
 function extractConfigFlag(argv: string[]): { argv: string[]; configFile?: string } {
   const out: string[] = [];
@@ -56,13 +44,19 @@ export async function runCli(
     }
     const found = findCommand(rest0);
     if (!found) {
-      init.stderr.write(`hermes: unknown command "${rest0.join(' ')}"\n\n${helpText()}\n`);
+      const isHelp = rest0[1] === '--help' || rest0[1] === '-h';
+      // A group's first word alone, or with --help: the group's commands (`hermes jobs --help`).
+      if (groupOf(rest0[0]!).length > 0 && (rest0.length === 1 || isHelp)) {
+        (isHelp ? init.stdout : init.stderr).write(`${groupHelp(rest0[0]!)}\n`);
+        return isHelp ? EXIT.ok : EXIT.usage;
+      }
+      init.stderr.write(`${unknownCommand(rest0)}\n`);
       return EXIT.usage;
     }
     // Help only as the first word after the command: anywhere else `-h` may be an option's value
     // (agent text in `ask --reason`), and must not skip the command with a success exit.
     if (found.rest[0] === '--help' || found.rest[0] === '-h') {
-      init.stdout.write(`${found.entry.summary}\n\nusage: ${found.entry.usage}\n`);
+      init.stdout.write(`${commandHelp(found.entry)}\n`);
       // ask's exit 0 means "approved": its help must not look like one.
       return found.entry.words.join(' ') === 'ask' ? EXIT.usage : EXIT.ok;
     }

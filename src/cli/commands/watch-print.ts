@@ -43,6 +43,14 @@ function requestLine(data: JsonObject): string {
   return ` [${typeof tool === 'string' ? tool : '?'} ${displayJson(data.get('input') ?? null)}]`;
 }
 
+/** A stored event's data as signed (lexemes kept), without the signature. */
+export function storedData(wire: string): JsonObject {
+  const data = getPath(decodeWire(wire, Number.MAX_SAFE_INTEGER), 'data');
+  const tree: JsonObject = data instanceof Map ? new Map(data) : new Map();
+  tree.delete(SIG_FIELD);
+  return tree;
+}
+
 interface StoredTerminal {
   seq: number;
   event: 'completed' | 'error';
@@ -67,9 +75,7 @@ export function printEnded(out: Writable, json: boolean, db: Db, row: JobRow): v
            WHERE job_id = ? AND event IN ('completed', 'error') ORDER BY seq DESC LIMIT 1`,
         ).get(row.id) as StoredTerminal | undefined);
   if (stored) {
-    const data = getPath(decodeWire(stored.wire, Number.MAX_SAFE_INTEGER), 'data');
-    const dataTree: JsonObject = data instanceof Map ? new Map(data) : new Map();
-    dataTree.delete(SIG_FIELD);
+    const dataTree = storedData(stored.wire);
     printEvent(out, json, {
       jobId: row.id,
       seq: stored.seq,

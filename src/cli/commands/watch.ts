@@ -1,9 +1,11 @@
 /**
- * `hermes watch ID... [--json] [--timeout SECONDS] [--mqtt URL]`: follow jobs
- * from a shell or CI. Events are verified and replay-filtered exactly as the
- * bot does (the same pipeline, on a private copy of the jobs seeded with what
- * the bot has stored). Exits when every job has ended: 0 all completed, 1 any
- * error or cancelled, 3 timeout (or interrupted).
+ * `hermes watch ID... [--json] [--since-start | --no-history] [--timeout SECONDS] [--mqtt URL]`:
+ * follow jobs from a shell or CI. First what the bot stored of each job (from its first event,
+ * `--since-start`, the default; `--no-history` skips it, watch-history.ts), then live events,
+ * verified and replay-filtered exactly as the bot does (the same pipeline, on a private copy of
+ * the jobs seeded with what the bot has stored). Exits when every job has ended: 0 all
+ * completed, 1 any error or cancelled, 3 timeout (said on stderr, with the jobs still open) or
+ * interrupted.
  *
  * A job can end without an event on the wire: cancelled, or ended in error by
  * the bot (a runner rejected its start). The bot's database says so, so it is
@@ -22,13 +24,15 @@ import { isTerminalState } from '../../jobs/states.js';
 import { connectBus } from '../../mqtt/bus.js';
 import { buildClientOptions } from '../../mqtt/options.js';
 import { isTerminalEvent } from '../../protocol/schemas.js';
-import { ID_RE, jobIdFromEventsTopic, topics } from '../../protocol/topics.js';
+import { jobIdFromEventsTopic, topics } from '../../protocol/topics.js';
 import { evaluateMessage, type RelaySettings } from '../../relay/pipeline.js';
 import { shadowRegistry } from '../../relay/shadow-registry.js';
 import { openBotDbReadOnly } from '../../store/bot-db.js';
 import type { Db } from '../../store/sqlite.js';
 import { cliBrokerUrl } from '../broker-url.js';
-import { type CommandContext, parseFlags, writeLine } from '../context.js';
+import { type CommandContext, writeLine } from '../context.js';
+import { markShown, printStored, type Shown } from './watch-history.js';
+import { watchOptions } from './watch-options.js';
 import { printEnded, printEvent } from './watch-print.js';
 
 export const WATCH_EXIT = { completed: 0, failed: 1, timeout: 3 } as const;
@@ -50,35 +54,17 @@ interface Watch {
   jobs: JobRegistry | undefined;
   outcome: Map<string, Ending>;
   total: number;
+  /** Print the stored events first (and catch up once subscribed); off with --no-history. */
+  history: boolean;
+  shown: Shown;
 }
 
 const exitCode = (w: Watch): number =>
   [...w.outcome.values()].every((o) => o === 'completed') ? WATCH_EXIT.completed : WATCH_EXIT.failed;
 
 export async function run(ctx: CommandContext): Promise<number> {
-  const { values, positionals } = parseFlags(
-    'watch',
-    ctx.args,
-    { json: { type: 'boolean' }, timeout: { type: 'string' }, mqtt: { type: 'string' } },
-    true,
-  );
-  if (positionals.length === 0) throw new HermesError('usage', 'watch: give one or more job ids');
-  // Ids become topic levels: no wildcards.
-  const bad = positionals.find((id) => !ID_RE.test(id));
-  if (bad !== undefined) throw new HermesError('usage', `watch: "${bad}" is not a job id`);
-  const timeoutS = values.timeout === undefined ? undefined : Number(values.timeout);
-  if (timeoutS !== undefined && (!Number.isFinite(timeoutS) || timeoutS <= 0)) {
-    throw new HermesError('usage', 'watch: --timeout must be a positive number of seconds');
-  }
+  const { ids, json, history, timeoutS, mqtt, settings } = watchOptions(ctx);
   const config = ctx.config();
-  const settings: RelaySettings = {
-    maxPayloadBytes: config.relay.max_payload_bytes,
-    clockSkewSeconds: config.relay.clock_skew_seconds,
-    naiveTimestamps: config.relay.naive_timestamps,
-    maxSeqJump: config.relay.max_seq_jump,
-    replayWindow: config.relay.replay_window,
-    approvalTimeoutSeconds: config.chat.approval_timeout_seconds,
-  };
   // Read-only: watch never creates, migrates or writes the bot's database (a newer CLI must not
   // migrate a live older bot's file). Without a usable one, the jobs cannot be verified: refused.
   const local = openBotDbReadOnly(config, ctx.logger());
@@ -87,14 +73,15 @@ export async function run(ctx: CommandContext): Promise<number> {
   }
   const db = local.db;
   try {
-    const ids = [...new Set(positionals)];
     const w: Watch = {
       ctx,
-      json: values.json === true,
+      json,
       db,
       jobs: db && new JobRegistry(db, ctx.clock, ctx.random),
       outcome: new Map(),
       total: ids.length,
+      history,
+      shown: new Map(),
     };
     const unknown = ids.filter((id) => !w.jobs?.row(id));
     if (!db || unknown.length > 0) {
@@ -112,13 +99,16 @@ export async function run(ctx: CommandContext): Promise<number> {
     // One read transaction, so the jobs and the events seeding the replay filter agree.
     const { live, shadow } = db.transaction(() => {
       const rows = ids.map((id) => w.jobs!.row(id)!);
-      for (const row of rows) if (isTerminalState(row.status)) ended(w, db, row);
+      for (const row of rows) {
+        const terminal = w.history ? printStored(ctx.stdout, w.json, db, row.id, w.shown) : undefined;
+        if (isTerminalState(row.status)) ended(w, db, row, terminal !== undefined);
+      }
       const live = rows.filter((row) => !w.outcome.has(row.id));
       return { live, shadow: shadowRegistry(live, ctx.clock, ctx.random, db) };
     })();
     try {
       if (live.length === 0) return exitCode(w);
-      return await follow(w, live, shadow, settings, timeoutS, values.mqtt);
+      return await follow(w, live, shadow, settings, timeoutS, mqtt);
     } finally {
       shadow.db.close();
     }
@@ -127,9 +117,17 @@ export async function run(ctx: CommandContext): Promise<number> {
   }
 }
 
-function ended(w: Watch, db: Db, row: JobRow): void {
-  printEnded(w.ctx.stdout, w.json, db, row);
+/** The job ended in the database; `shownEnd`: its terminal event is printed already (history). */
+function ended(w: Watch, db: Db, row: JobRow, shownEnd = false): void {
+  // A cancelled job's line says who cancelled it, which no event does.
+  if (!shownEnd || row.status === 'cancelled') printEnded(w.ctx.stdout, w.json, db, row);
   w.outcome.set(row.id, row.status as Ending);
+}
+
+/** `timed out after 5 s; not ended: j-1`: why a watch stops without its jobs ending. */
+function stopLine(w: Watch, live: JobRow[], why: string): string {
+  const open = live.filter((r) => !w.outcome.has(r.id)).map((r) => r.id);
+  return `hermes watch: ${why}${open.length ? `; not ended: ${open.join(', ')}` : ''}`;
 }
 
 async function follow(
@@ -163,8 +161,13 @@ async function follow(
       const done = () => {
         if (w.outcome.size === w.total) finish(exitCode(w));
       };
-      if (timeoutS !== undefined) timer = setTimeout(() => finish(WATCH_EXIT.timeout), timeoutS * 1000);
-      ctx.signal.addEventListener('abort', () => finish(WATCH_EXIT.timeout), { once: true });
+      const stop = (why: string) => {
+        writeLine(ctx.stderr, stopLine(w, live, why));
+        finish(WATCH_EXIT.timeout);
+      };
+      if (timeoutS !== undefined)
+        timer = setTimeout(() => stop(`timed out after ${timeoutS} s`), timeoutS * 1000);
+      ctx.signal.addEventListener('abort', () => stop('interrupted'), { once: true });
 
       let version: unknown;
       const poll = () => {
@@ -177,7 +180,11 @@ async function follow(
           for (const r of live) {
             if (w.outcome.has(r.id)) continue;
             const now = jobs.row(r.id);
-            if (now && isTerminalState(now.status)) ended(w, db, now);
+            if (now && isTerminalState(now.status)) {
+              // What the bot stored that did not come by the broker is shown before the end.
+              const terminal = w.history ? printStored(ctx.stdout, w.json, db, r.id, w.shown) : undefined;
+              ended(w, db, now, terminal !== undefined);
+            }
           }
           done();
         } catch (err) {
@@ -202,6 +209,8 @@ async function follow(
           return;
         }
         const e = o.accepted;
+        // Shown already from the bot's database (history, or the catch-up after subscribing).
+        if (!markShown(w.shown, e.jobId, e.seq)) return;
         printEvent(ctx.stdout, w.json, e);
         if (isTerminalEvent(e.event)) {
           w.outcome.set(e.jobId, e.event as Ending);
@@ -213,6 +222,20 @@ async function follow(
           live.map((r) => topics.jobEvents(prefix, r.id)),
           1,
         )
+        .then(() => {
+          // Stored between the first read and the subscription: shown once, oldest first.
+          if (!w.history || !w.db) return;
+          try {
+            for (const r of live) {
+              if (w.outcome.has(r.id)) continue;
+              const terminal = printStored(ctx.stdout, w.json, w.db, r.id, w.shown);
+              if (terminal) w.outcome.set(r.id, terminal);
+            }
+          } catch (err) {
+            log.warn({ err }, 'could not read the job database to catch up; live events only');
+          }
+          done();
+        })
         .catch((err: unknown) => {
           writeLine(ctx.stderr, `hermes watch: subscribe failed: ${(err as Error).message}`);
           finish(WATCH_EXIT.failed);

@@ -131,18 +131,22 @@ describe('hermes watch', () => {
       [b.job.id, 'error'],
     ]);
 
+    // Watched again: its stored events (history), ending with the completed one, once each.
     const again = watch([a.job.id, '--timeout', '20']);
     expect(await again.code).toBe(0);
-    expect(again.lines()).toEqual([
-      expect.objectContaining({ job_id: a.job.id, seq: next, event: 'completed' }),
-    ]);
+    expect(again.lines().map((l) => l.seq)).toEqual(Array.from({ length: next }, (_, i) => i + 1));
+    expect(again.lines().at(-1)).toMatchObject({ job_id: a.job.id, seq: next, event: 'completed' });
+    const bare = watch([a.job.id, '--no-history', '--timeout', '20']);
+    expect(await bare.code).toBe(0);
+    expect(bare.lines()).toEqual([expect.objectContaining({ seq: next, event: 'completed' })]);
   });
 
-  it('exit 3 when --timeout passes first', async () => {
+  it('exit 3 when --timeout passes first, saying so and naming the jobs still open', async () => {
     const { job } = h.register();
     const w = watch([job.id, '--timeout', '0.3']);
     expect(await w.code).toBe(3);
     expect(w.lines()).toEqual([]);
+    expect(w.stderr()).toBe(`hermes watch: timed out after 0.3 s; not ended: ${job.id}\n`);
   });
 
   it('an event with a bad signature is dropped and said on stderr, never printed', async () => {
@@ -174,7 +178,12 @@ describe('hermes watch', () => {
     await waitFor(() => w.stderr().includes('replay'), { timeoutMs: 10_000, message: 'replay said' });
     await publish(job.id, signed(job.id, token!, next, 'completed', 'done'), true);
     expect(await w.code).toBe(0);
-    expect(w.lines().filter(notMarker)).toEqual([expect.objectContaining({ seq: next, event: 'completed' })]);
+    // The two stored events come first (history), then only the live completed one.
+    expect(w.lines().filter(notMarker)).toEqual([
+      expect.objectContaining({ seq: 1, detail: 'first' }),
+      expect.objectContaining({ seq: 10, detail: 'ten' }),
+      expect.objectContaining({ seq: next, event: 'completed' }),
+    ]);
     expect(w.stderr()).not.toContain('#1:');
     expect(w.stderr()).toContain(`dropped ${job.id} #3: replay`);
   });

@@ -90,7 +90,7 @@ describe('hermes jobs', () => {
     expect((await hermes(['jobs', 'list', '--status', 'bogus'])).stderr).toMatch(/status must be one of/);
     expect((await hermes(['jobs', 'register'])).code).toBe(2);
     expect((await hermes(['jobs', 'register', '--profile', 'demo', '--wat'])).stderr).toMatch(
-      /Unknown option '--wat'/,
+      /jobs register: no option --wat \(options: --profile, /,
     );
     expect((await hermes(['frobnicate'])).code).toBe(2);
   });
