@@ -9,7 +9,13 @@ import type { JobRegistry } from '../jobs/registry.js';
 import type { Logger } from '../log.js';
 import { jobLevelOfEventsTopic } from '../protocol/topics.js';
 import type { AuditSink } from '../relay/audit.js';
-import { type AcceptedEvent, evaluateMessage, type Outcome, type RelaySettings } from '../relay/pipeline.js';
+import {
+  type AcceptedEvent,
+  EMPTY_PAYLOAD,
+  evaluateMessage,
+  type Outcome,
+  type RelaySettings,
+} from '../relay/pipeline.js';
 
 /** Events from..to of a job that never arrived and that its runner could not send again. */
 export interface UnrepairedGap {
@@ -20,12 +26,6 @@ export interface UnrepairedGap {
 }
 
 export type AcceptedListener = (event: AcceptedEvent) => void | Promise<void>;
-
-/**
- * An empty payload on an events topic is how a retained message is cleared (the runner clears a
- * job's terminal event after its linger); anyone may send one, so it is audited like any drop.
- */
-const EMPTY_PAYLOAD = 'empty payload (a cleared retained message)';
 
 export class RelayService {
   private readonly listeners = new Set<AcceptedListener>();
@@ -71,16 +71,13 @@ export class RelayService {
     const { log, audit, clock } = this.deps;
     let outcome: Outcome;
     try {
-      outcome =
-        payload.length === 0
-          ? { verdict: 'dropped', reason: 'malformed', detail: EMPTY_PAYLOAD }
-          : evaluateMessage(
-              this.deps.registry,
-              this.deps.settings,
-              clock,
-              jobLevelOfEventsTopic(this.deps.prefix, topic),
-              payload,
-            );
+      outcome = evaluateMessage(
+        this.deps.registry,
+        this.deps.settings,
+        clock,
+        jobLevelOfEventsTopic(this.deps.prefix, topic),
+        payload,
+      );
     } catch (e) {
       // A store failure is ours, not the peer's: the message is not lost to the broker's
       // redelivery only if we crash, so we log loudly and count it.

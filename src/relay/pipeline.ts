@@ -52,6 +52,13 @@ export interface AcceptedEvent {
 
 export type Outcome = Verdict & { accepted?: AcceptedEvent };
 
+/**
+ * An empty payload on an events topic is how a retained message is cleared (the runner clears a
+ * job's terminal event after its linger); anyone may send one, so it is a drop like any other,
+ * which callers may report quietly.
+ */
+export const EMPTY_PAYLOAD = 'empty payload (a cleared retained message)';
+
 export function evaluateMessage(
   registry: JobRegistry,
   settings: RelaySettings,
@@ -59,6 +66,7 @@ export function evaluateMessage(
   topicJobId: string | undefined,
   payload: Uint8Array,
 ): Outcome {
+  if (payload.length === 0) return dropped('malformed', EMPTY_PAYLOAD);
   let tree: JsonObject;
   try {
     tree = decodeWire(payload, settings.maxPayloadBytes);

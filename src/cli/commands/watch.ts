@@ -25,7 +25,7 @@ import { connectBus } from '../../mqtt/bus.js';
 import { buildClientOptions } from '../../mqtt/options.js';
 import { isTerminalEvent } from '../../protocol/schemas.js';
 import { jobIdFromEventsTopic, topics } from '../../protocol/topics.js';
-import { evaluateMessage, type RelaySettings } from '../../relay/pipeline.js';
+import { EMPTY_PAYLOAD, evaluateMessage, type RelaySettings } from '../../relay/pipeline.js';
 import { shadowRegistry } from '../../relay/shadow-registry.js';
 import { openBotDbReadOnly } from '../../store/bot-db.js';
 import type { Db } from '../../store/sqlite.js';
@@ -201,8 +201,10 @@ async function follow(
         if (!jobId || w.outcome.has(jobId)) return;
         const o = evaluateMessage(shadow, settings, ctx.clock, jobId, payload);
         if (o.verdict !== 'accepted' || !o.accepted) {
-          // A plain redelivery is normal MQTT behaviour, not news; everything else is said once, plainly.
-          if (o.reason !== 'duplicate' || o.conflict) {
+          // A plain redelivery is normal MQTT behaviour, and a cleared retained message (an ended
+          // job's, after its linger) is housekeeping: not news. Everything else is said once, plainly.
+          const quiet = (o.reason === 'duplicate' && !o.conflict) || o.detail === EMPTY_PAYLOAD;
+          if (!quiet) {
             const what = `${o.jobId ?? jobId}${o.seq === undefined ? '' : ` #${o.seq}`}`;
             writeLine(ctx.stderr, `hermes watch: dropped ${what}: ${o.reason} (${o.detail})`);
           }
