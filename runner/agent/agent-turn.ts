@@ -1,13 +1,14 @@
 /**
  * One run of the agent program: spawn (argv, no shell), wait for its exit,
- * and, for agents whose output Hermes reads (`output: claude`), pipe stdout
+ * and, for agents whose output Hermes reads (`output: claude` or `codex`), pipe stdout
  * through the reader and show its rendition on this process's stdout.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Writable } from 'node:stream';
 import type { Tokens } from '../../src/jobs/usage.js';
 import type { Env } from './agent-env.js';
-import { ClaudeOutput, type TurnReport } from './claude-output.js';
+import { ClaudeOutput, type OutputReader, type TurnReport } from './claude-output.js';
+import { CodexOutput } from './codex-output.js';
 
 /** Starts the agent process; injected by tests. `readOutput`: stdout must be a pipe. */
 export type SpawnAgent = (argv: readonly string[], env: Env, readOutput: boolean) => ChildProcess;
@@ -47,15 +48,17 @@ export async function runTurn(
   env: Env,
   o: {
     spawnAgent: SpawnAgent;
-    readOutput: boolean;
+    /** Whose output format stdout is in; undefined: not read (the agent writes to the pane). */
+    output: 'claude' | 'codex' | undefined;
     stdout: Writable;
     signal: AbortSignal;
     /** The turn's running token counts changed (stream-json assistant messages). */
     onTokens?: (running: Tokens) => void;
   },
 ): Promise<TurnResult> {
-  const child = o.spawnAgent(argv, env, o.readOutput);
-  const reader = o.readOutput ? new ClaudeOutput() : undefined;
+  const child = o.spawnAgent(argv, env, o.output !== undefined);
+  const reader: OutputReader | undefined =
+    o.output === 'claude' ? new ClaudeOutput() : o.output === 'codex' ? new CodexOutput() : undefined;
   if (reader && child.stdout) {
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {

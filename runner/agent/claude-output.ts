@@ -39,9 +39,20 @@ function tokensOf(u: unknown): Tokens {
   };
 }
 
+/** What `hermes run` needs of a reader of an agent's output (this one, codex-output.ts). */
+export interface OutputReader {
+  /** Takes a chunk of stdout; returns the text to show for the complete lines in it. */
+  push(chunk: string): string;
+  /** The end of the output: the last line without a newline, if any. */
+  end(): string;
+  turn(): TurnReport;
+  /** How many times the running token counts changed so far. */
+  readonly tokenUpdates: number;
+}
+
 const MAX_LINE = 4 * 1024 * 1024;
 
-export class ClaudeOutput {
+export class ClaudeOutput implements OutputReader {
   private buf = '';
   /** The message whose usage was counted last: Claude Code repeats a message's usage on each of its content blocks' lines. */
   private countedMessage: string | undefined;

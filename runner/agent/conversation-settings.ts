@@ -3,7 +3,9 @@
  * for the job's session (from the profile and the start command):
  *
  * - HERMES_AGENT_OUTPUT=claude: stdout is Claude Code's json / stream-json
- *   output; tokens, cost and the session id are read from it.
+ *   output; tokens, cost and the session id are read from it. `codex`: it is
+ *   `codex exec --json` output (tokens and the thread id, no cost).
+ * - HERMES_FOLLOWUP_REASON: with no follow-ups, why (told in `started`).
  * - HERMES_FOLLOWUP=resume|keys|none: how a follow-up reaches the agent.
  *   `resume`: when a turn ends well the job goes idle and waits for one;
  *   HERMES_RESUME_ARGV (a JSON array with `{session_id}` and `{prompt}`) is
@@ -19,7 +21,11 @@ import type { Env } from './agent-env.js';
 export type FollowupMode = 'resume' | 'keys' | 'none';
 
 export interface ConversationSettings {
+  /** Whether (and in whose format) stdout is read for tokens, cost and the session id. */
   readOutput: boolean;
+  output: 'claude' | 'codex' | undefined;
+  /** Why the profile takes no follow-ups (HERMES_FOLLOWUP_REASON), told in the started event. */
+  followupReason: string | undefined;
   followup: FollowupMode;
   resumeArgv: string[] | undefined;
   maxCostUsd: number | undefined;
@@ -61,8 +67,12 @@ export function conversationSettings(env: Env): ConversationSettings {
       );
     }
   }
+  const kind = env.HERMES_AGENT_OUTPUT;
+  const output = kind === 'claude' || kind === 'codex' ? kind : undefined;
   return {
-    readOutput: env.HERMES_AGENT_OUTPUT === 'claude',
+    readOutput: output !== undefined,
+    output,
+    followupReason: mode === 'none' ? env.HERMES_FOLLOWUP_REASON?.slice(0, 300) || undefined : undefined,
     followup: mode,
     resumeArgv,
     maxCostUsd: positive(env, 'HERMES_MAX_COST_USD'),

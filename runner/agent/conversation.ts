@@ -88,7 +88,11 @@ export async function runConversation(c: ConversationInput): Promise<number> {
   await publish(
     'started',
     `${name} started`,
-    settings.followup === 'none' ? {} : { followup: settings.followup },
+    settings.followup !== 'none'
+      ? { followup: settings.followup }
+      : settings.followupReason
+        ? { followup_reason: settings.followupReason }
+        : {},
   );
 
   let total: Usage = { ...ZERO_USAGE };
@@ -103,7 +107,7 @@ export async function runConversation(c: ConversationInput): Promise<number> {
     running.begin(turn, tokensOf(total));
     const r: TurnResult = await runTurn(argv, c.env, {
       spawnAgent: c.spawnAgent,
-      readOutput: settings.readOutput,
+      output: settings.output,
       stdout: io.stdout,
       signal: io.signal,
       onTokens: (t) => running.update(t),

@@ -14,6 +14,7 @@ import type { Logger } from '../../src/log.js';
 import type { MqttBus } from '../../src/mqtt/bus.js';
 import { resolveBrokerUrl } from '../../src/mqtt/options.js';
 import { topics } from '../../src/protocol/topics.js';
+import { type RunProgram, spawnProgram } from '../profiles/codex-resume.js';
 import { defaultHookInstallers, type HookInstallers } from '../profiles/hook-installers.js';
 import type { ReconcileReport } from '../reconcile.js';
 import { ReconcileScheduler } from '../reconcile-scheduler.js';
@@ -73,6 +74,8 @@ export interface StartRunnerOptions {
   /** False: no local relay socket (agents publish straight to the broker). Default true. */
   relay?: boolean;
   tmuxExec?: Exec;
+  /** Runs `codex exec --help` for the codex profile's follow-ups; default: spawned with `env`. */
+  runProgram?: RunProgram;
   install?: InstallPaths;
   /** How often the process lease is renewed (default 10 s). */
   heartbeatMs?: number;
@@ -112,7 +115,14 @@ export async function startRunner(opts: StartRunnerOptions): Promise<RunningRunn
     const state = new DaemonState(store.db, identity.keyId, clock);
     const install = opts.install ?? findInstallPaths();
     const shimDir = writeHermesShim(home, install);
-    const profiles = runnerProfiles(config, install);
+    const profiles = runnerProfiles(config, install, opts.runProgram ?? spawnProgram(opts.env));
+    const codex = profiles.get('codex');
+    if (codex?.builtin) {
+      log.info(
+        { followup: codex.followup, ...(codex.followup_reason ? { reason: codex.followup_reason } : {}) },
+        'codex profile follow-ups',
+      );
+    }
     const tmux = new Tmux({
       socket: config.runner.tmux_socket,
       exec: opts.tmuxExec ?? nodeExec({ env: tmuxClientEnv(opts.env) }),

@@ -9,6 +9,7 @@ import { connectBus, type MqttBus } from '../../src/mqtt/bus.js';
 import { buildClientOptions, persistentClientId } from '../../src/mqtt/options.js';
 import { acquireLease } from '../../src/store/lease.js';
 import { builtinProfiles } from '../profiles/builtin-profiles.js';
+import { detectCodexResume, type RunProgram } from '../profiles/codex-resume.js';
 import { ProfileSet } from '../profiles/profile-set.js';
 import { startLocalRelay } from '../relay/local-relay.js';
 import type { LocalRelay } from '../relay/relay-types.js';
@@ -44,13 +45,19 @@ export function holdLease(store: Pick<SessionStore, 'db'>, clock: Clock, heartbe
   };
 }
 
-/** Built-in profiles (the demo agent of this installation) under the config file's. */
-export function runnerProfiles(config: Config, install: InstallPaths): ProfileSet {
+/**
+ * Built-in profiles (the demo agent of this installation) under the config file's. With `run`
+ * (the daemon), the installed codex is asked whether it has `codex exec resume`, unless the
+ * config replaces the codex profile; one-off commands leave it unchecked.
+ */
+export function runnerProfiles(config: Config, install: InstallPaths, run?: RunProgram): ProfileSet {
+  const codex = run && !config.runner.profiles.codex ? detectCodexResume(run) : undefined;
   return new ProfileSet(
     builtinProfiles({
       nodePath: install.node,
       demoAgentPath: install.demoAgent,
       demoStepMs: config.runner.demo_step_ms,
+      ...(codex ? { codex } : {}),
     }),
     config.runner.profiles,
   );

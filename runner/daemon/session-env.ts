@@ -25,8 +25,9 @@ export interface SessionEnvInput {
 export interface AgentProfile {
   name: string;
   env: Readonly<Record<string, string>>;
-  output?: 'text' | 'claude';
+  output?: 'text' | 'claude' | 'codex';
   followup?: 'resume' | 'keys' | 'none';
+  followup_reason?: string | undefined;
   resume_argv?: readonly string[] | undefined;
   max_cost_usd?: number | undefined;
 }
@@ -64,7 +65,10 @@ export function sessionEnv(
   for (const [k, v] of Object.entries(files)) if (v !== undefined) env[k] = resolve(v);
   if (auth === 'none') env.HERMES_NO_AUTH = '1';
   if (i.runnerSocket) env.HERMES_RUNNER_SOCKET = i.runnerSocket;
-  if (profile.output === 'claude') env.HERMES_AGENT_OUTPUT = 'claude';
+  if (profile.output === 'claude' || profile.output === 'codex') env.HERMES_AGENT_OUTPUT = profile.output;
+  if (profile.followup_reason && (profile.followup ?? 'none') === 'none') {
+    env.HERMES_FOLLOWUP_REASON = profile.followup_reason;
+  }
   if (profile.followup && profile.followup !== 'none') {
     env.HERMES_FOLLOWUP = profile.followup;
     env.HERMES_IDLE_SECONDS = String(i.config.runner.idle_seconds);

@@ -9,12 +9,14 @@
  *   `error` event that says the program is missing.
  *
  * claude reads its own stream-json output (cost, tokens, session id) and takes
- * follow-ups by resuming its session (`--resume {session_id}`).
+ * follow-ups by resuming its session (`--resume {session_id}`); codex does the
+ * same with `codex exec resume` where the installed Codex has it.
  *
  * Every argv puts `--` before `{prompt}` where the program reads options, so
  * a prompt that starts with `-` stays a prompt (see expand-argv.ts).
  */
 import type { ProfileConfig, RuleListsConfig } from '../../src/config/schema.js';
+import type { CodexResume } from './codex-resume.js';
 
 /**
  * What the claude profile lets through without asking: the read-only tools, for paths inside the
@@ -42,6 +44,39 @@ export interface BuiltinContext {
   demoAgentPath: string;
   /** runner.demo_step_ms */
   demoStepMs: number;
+  /** Whether the installed codex has `codex exec resume` (codex-resume.ts); unset: not checked. */
+  codex?: CodexResume;
+}
+
+const CODEX_DESCRIPTION =
+  'OpenAI Codex CLI, non-interactive (`codex exec`); its approval prompts ask the chat through the Hermes hook (needs `[features] codex_hooks = true` in Codex config.toml)';
+
+/**
+ * With `codex exec resume`: JSON output (`--json`: the thread id to resume, tokens) and follow-ups
+ * as resumed turns. Without it: plain `codex exec`, no follow-ups, and the reason why.
+ */
+function codexProfile(resume: CodexResume | undefined): ProfileConfig {
+  if (resume?.supported) {
+    return {
+      argv: ['codex', 'exec', '--json', '--', '{prompt}'],
+      env: {},
+      hooks: 'codex',
+      output: 'codex',
+      followup: 'resume',
+      resume_argv: ['codex', 'exec', '--json', 'resume', '--', '{session_id}', '{prompt}'],
+      description: `${CODEX_DESCRIPTION}; follow-ups resume its session (\`codex exec resume\`)`,
+    };
+  }
+  const reason = resume?.reason ?? 'whether this Codex has `codex exec resume` was not checked';
+  return {
+    argv: ['codex', 'exec', '--', '{prompt}'],
+    env: {},
+    hooks: 'codex',
+    output: 'text',
+    followup: 'none',
+    followup_reason: reason,
+    description: `${CODEX_DESCRIPTION}; no follow-ups: ${reason}`,
+  };
 }
 
 /** Claude Code's per-line JSON output (print mode needs --verbose for it): tokens, cost, session id. */
@@ -69,17 +104,7 @@ export function builtinProfiles(ctx: BuiltinContext): Record<string, ProfileConf
       description:
         'Claude Code in print mode; read-only tools in the working copy run at once, other tool calls ask the chat through the Hermes hook',
     },
-    codex: {
-      argv: ['codex', 'exec', '--', '{prompt}'],
-      env: {},
-      hooks: 'codex',
-      output: 'text',
-      // `codex exec resume` is not in every Codex version and its output carries no session id
-      // Hermes reads: a config profile may set followup: keys for an interactive codex instead.
-      followup: 'none',
-      description:
-        'OpenAI Codex CLI, non-interactive (`codex exec`); its approval prompts ask the chat through the Hermes hook (needs `[features] codex_hooks = true` in Codex config.toml)',
-    },
+    codex: codexProfile(ctx.codex),
     'shell-script': {
       argv: ['sh', './hermes-task.sh', '{prompt}'],
       env: {},

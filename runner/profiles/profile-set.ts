@@ -9,7 +9,7 @@ import { HermesError } from '../../src/errors.js';
 const ENV_KEY_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** The runner sets these for every session; a profile must not replace them. */
 const RESERVED_ENV =
-  /^HERMES_(JOB_ID|TOKEN_FILE|HOME|RUNNER_SOCKET|RUNNER_ID|PROFILE|NO_AUTH|MQTT_.*|TOPIC_PREFIX|AGENT_OUTPUT|FOLLOWUP|RESUME_ARGV|MAX_COST_USD|IDLE_SECONDS)$/;
+  /^HERMES_(JOB_ID|TOKEN_FILE|HOME|RUNNER_SOCKET|RUNNER_ID|PROFILE|NO_AUTH|MQTT_.*|TOPIC_PREFIX|AGENT_OUTPUT|FOLLOWUP|FOLLOWUP_REASON|RESUME_ARGV|MAX_COST_USD|IDLE_SECONDS)$/;
 
 export interface Profile extends ProfileConfig {
   name: string;
@@ -37,10 +37,10 @@ function check(name: string, p: ProfileConfig): void {
         },
       );
     }
-    if (p.output !== 'claude') {
+    if (p.output !== 'claude' && p.output !== 'codex') {
       throw new HermesError(
         'config',
-        `${key}.output: followup: resume needs output: claude (the session id comes from the agent's output)`,
+        `${key}.output: followup: resume needs output: claude or codex (the session id comes from the agent's output)`,
       );
     }
     if (p.resume_argv[0]!.includes('{')) {

@@ -119,10 +119,15 @@ export const ProfileConfig = z.strictObject({
    */
   policy: RuleListsConfig.optional(),
   description: z.string().optional(),
-  /** `claude`: stdout is Claude Code's json / stream-json output; tokens, cost, session id are read from it. */
-  output: z.enum(['text', 'claude']).default('text'),
+  /**
+   * `claude`: stdout is Claude Code's json / stream-json output; tokens, cost, session id are read
+   * from it. `codex`: stdout is `codex exec --json` output (tokens, the thread id; no dollars).
+   */
+  output: z.enum(['text', 'claude', 'codex']).default('text'),
   /** How a follow-up reaches the agent: a resumed turn, keys typed into the pane, or not at all. */
   followup: z.enum(['resume', 'keys', 'none']).default('none'),
+  /** Why the profile takes no follow-ups, said when a reply is refused (the built-in codex sets it). */
+  followup_reason: z.string().min(1).max(300).optional(),
   /** argv of a resumed turn (`followup: resume`): `{session_id}` and `{prompt}` (the reply) are filled in. */
   resume_argv: z.array(z.string()).min(1).optional(),
   /** Budget per job in US dollars, checked at each turn's end (a job's own --max-cost can only lower it). */

@@ -34,6 +34,16 @@ export function followupModeOf(db: Db, jobId: string): FollowupMode {
   return row?.mode === 'resume' || row?.mode === 'keys' ? row.mode : 'none';
 }
 
+/** Why the job's agent takes no follow-ups, if its wrapper said (`data.followup_reason` of `started`). */
+function followupReasonOf(db: Db, jobId: string): string | undefined {
+  const row = prepared(
+    db,
+    `SELECT json_extract(wire, '$.data.followup_reason') AS why FROM events
+     WHERE job_id = ? AND event = 'started' AND json_valid(wire) ORDER BY seq DESC LIMIT 1`,
+  ).get(jobId) as { why: unknown } | undefined;
+  return typeof row?.why === 'string' && row.why !== '' ? row.why.slice(0, 300) : undefined;
+}
+
 /**
  * Checks a follow-up against the job and queues it. `queued` says it waits for the current turn
  * to end (the job is running). Refusals are HermesErrors a person can read.
@@ -66,7 +76,11 @@ export function queueFollowup(
     }
     const mode = followupModeOf(db, job.id);
     if (mode === 'none') {
-      throw new HermesError('forbidden', `${job.id}: profile ${job.profile} takes no follow-ups`);
+      const why = followupReasonOf(db, job.id);
+      throw new HermesError(
+        'forbidden',
+        `${job.id}: profile ${job.profile} takes no follow-ups${why ? ` (${why})` : ''}`,
+      );
     }
     if (input.kind === 'done' && mode !== 'resume') {
       throw new HermesError('forbidden', `${job.id} does not wait between turns; use cancel to stop it`);

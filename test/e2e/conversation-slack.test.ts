@@ -5,12 +5,14 @@
  * register -> turn 1 ends -> idle ("waiting for you" on the card, the channel told once with the
  * final text, the status message the tokens the stream reported) -> a stranger's thread reply is ignored (not sent, not audited) -> the owner's thread
  * reply (a real `message` event) resumes the session turn 1 printed -> /hermes done -> one
- * completion announcement with the summed cost.
+ * completion announcement with the summed cost. Also: the runner, finding a Codex stand-in with
+ * `codex exec resume` on its PATH, gives the built-in codex profile follow-ups.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SLACK } from '../fakes/slack/index.js';
+import { codexOnPath } from '../helpers/fake-codex.js';
 import { botEvents, botJob, botRunnerState } from '../helpers/hermes-state.js';
 import { type HermesWorld, startWorld } from '../helpers/hermes-world.js';
 import { announcements, blockTexts, posts, slashRegister } from '../helpers/slack-chat.js';
@@ -33,6 +35,8 @@ interface FakeCall {
 describe.skipIf(!canRun)('a conversation in a Slack thread, with a real runner and tmux', () => {
   let w: HermesWorld;
   let fakeDir = '';
+  // A Codex with `codex exec resume` on the runner's PATH: the runner's built-in codex takes follow-ups.
+  const codex = codexOnPath();
   const calls = (): FakeCall[] => {
     try {
       return readFileSync(join(fakeDir, 'calls.jsonl'), 'utf8')
@@ -48,6 +52,7 @@ describe.skipIf(!canRun)('a conversation in a Slack thread, with a real runner a
     w = await startWorld({
       // Only the stand-in's user may register (and so follow up); the approvers list is theirs too.
       botEnv: { HERMES_SLACK_ALLOWED_USERS: SLACK.user.id },
+      runnerEnv: { PATH: `${codex.bin}:${process.env.PATH ?? ''}` },
       profiles: (runnerHome) => {
         fakeDir = join(runnerHome, 'fake-claude');
         mkdirSync(fakeDir);
@@ -79,6 +84,15 @@ describe.skipIf(!canRun)('a conversation in a Slack thread, with a real runner a
   }, 180_000);
   afterAll(async () => {
     await w?.close();
+    codex.cleanup();
+  });
+
+  it('the runner asked the codex on its PATH and gave the built-in codex profile follow-ups', () => {
+    const line = w
+      .runner!.output()
+      .split('\n')
+      .find((l) => l.includes('"codex profile follow-ups"'));
+    expect(line && JSON.parse(line)).toMatchObject({ followup: 'resume' });
   });
 
   it('idle after turn 1, a thread reply resumes the session, /hermes done completes with the cost', {

@@ -128,6 +128,15 @@ describe('a conversation in chat', () => {
     await h.event(pending.id, 'started', 'demo agent started');
     expect(texts(await h.people.command(ALICE, `reply ${pending.id} hello`))).toMatch(/takes no follow-ups/);
     expect(unsentFollowups(h.db)).toEqual([]);
+
+    // The wrapper said why (the built-in codex where the installed Codex has no `exec resume`).
+    const codex = await h.register(ALICE, 'register demo tidy');
+    const why = 'this Codex (codex-cli 0.36.0) has no `codex exec resume`';
+    await h.event(codex.id, 'started', 'codex started', { followup_reason: why });
+    expect(texts(await h.people.command(ALICE, `reply ${codex.id} hello`))).toContain(
+      `takes no follow-ups (${why})`,
+    );
+    expect(unsentFollowups(h.db)).toEqual([]);
   });
 
   it('a message in the thread from someone allowed is a reply; from anyone else nothing, not even an audit line', async () => {

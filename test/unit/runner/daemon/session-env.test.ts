@@ -54,6 +54,30 @@ describe('session launch', () => {
     );
   });
 
+  it('tells hermes run how to read the agent and why it takes no follow-ups (built-in codex)', () => {
+    const codex = launch.envFor(
+      { name: 'codex', env: {}, output: 'codex', followup: 'none', followup_reason: 'no exec resume here' },
+      'token',
+    );
+    expect(codex).toMatchObject({
+      HERMES_AGENT_OUTPUT: 'codex',
+      HERMES_FOLLOWUP_REASON: 'no exec resume here',
+    });
+    expect(codex.HERMES_FOLLOWUP).toBeUndefined();
+    const resumed = launch.envFor(
+      {
+        name: 'codex',
+        env: {},
+        output: 'codex',
+        followup: 'resume',
+        resume_argv: ['codex', 'exec', 'resume'],
+      },
+      'token',
+    );
+    expect(resumed).toMatchObject({ HERMES_AGENT_OUTPUT: 'codex', HERMES_FOLLOWUP: 'resume' });
+    expect(resumed.HERMES_FOLLOWUP_REASON).toBeUndefined();
+  });
+
   it('wraps the agent in hermes run with PATH set by env (tmux would replace it)', () => {
     expect(launch.wrap(['claude', '-p', '--', 'fix it'], { PATH: '/h/bin:/usr/bin' })).toEqual([
       'env',
