@@ -3,8 +3,9 @@
  * Slack stand-in, `hermes runner` with tmux on a private socket, and the Claude stand-in
  * (test/fakes/claude) as the `claude` profile's program, wrapped by `hermes run` in the session.
  * register -> turn 1 ends -> idle ("waiting for you" on the card, the channel told once with the
- * final text, the status message the tokens the stream reported) -> a stranger's thread reply is ignored (not sent, not audited) -> the owner's thread
- * reply (a real `message` event) resumes the session turn 1 printed -> /hermes done -> one
+ * final text, the status message the tokens the stream reported) -> a stranger's thread reply is
+ * ignored (not sent, not audited) -> the owner's thread reply (a real `message` event) resumes
+ * the session turn 1 printed -> /hermes done -> one
  * completion announcement with the summed cost. Also: the runner, finding a Codex stand-in with
  * `codex exec resume` on its PATH, gives the built-in codex profile follow-ups.
  */
