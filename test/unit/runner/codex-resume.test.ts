@@ -11,7 +11,13 @@ import { detectCodexResume, spawnProgram } from '../../../runner/profiles/codex-
 import { loadConfig } from '../../../src/config/load.js';
 import { codexOnPath } from '../../helpers/fake-codex.js';
 
-const INSTALL = { root: '/x', hermesBin: '/x/bin/hermes.js', demoAgent: '/x/demo.js', node: '/usr/bin/node' };
+const INSTALL = {
+  root: '/x',
+  hermesBin: '/x/bin/hermes.js',
+  hookEntry: '/x/dist/agent/hook.cjs',
+  demoAgent: '/x/demo.js',
+  node: '/usr/bin/node',
+};
 
 let codex: ReturnType<typeof codexOnPath>;
 beforeEach(() => {
