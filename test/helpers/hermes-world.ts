@@ -38,6 +38,8 @@ export interface WorldOptions {
   /** Extra environment of the bot / runner processes. */
   botEnv?: Record<string, string>;
   runnerEnv?: Record<string, string>;
+  /** More keys of the runner's `runner:` config (repos, worktrees_dir), given the runner's home. */
+  runnerConfig?: (runnerHome: string) => Record<string, unknown>;
 }
 
 export interface HermesWorld {
@@ -138,6 +140,7 @@ export async function startWorld(opts: WorldOptions = {}): Promise<HermesWorld> 
       runner: {
         workdir,
         profiles: typeof opts.profiles === 'function' ? opts.profiles(r.home) : (opts.profiles ?? {}),
+        ...opts.runnerConfig?.(r.home),
       },
     }),
   );
