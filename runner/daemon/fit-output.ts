@@ -2,8 +2,11 @@
  * Peek output must fit in one result message (the bot drops larger ones).
  * Escaping makes the wire size hard to predict (`é` is 6 bytes as `\u00e9`),
  * so the message is built, measured, and the output cut from the front (the
- * last lines matter most) until it fits.
+ * last lines matter most) until it fits. A start result's policy (thousands of
+ * configured rules) is cut the same way, from its last rules, and says how
+ * many it left out.
  */
+import type { StartPolicyData } from '../../src/protocol/schemas.js';
 import type { OutgoingMessage } from './runner-messages.js';
 
 export const TRUNCATION_MARK = '[… earlier output cut to fit the message]\n';
@@ -50,4 +53,28 @@ export function fitPatch(
     if (result === '') return undefined;
   }
   return undefined;
+}
+
+/** The policy, or its first rules with `omitted` counting the rest, such that `build(policy)` fits. */
+export function fitPolicy(
+  policy: StartPolicyData,
+  build: (policy: StartPolicyData) => OutgoingMessage,
+  maxBytes: number,
+): StartPolicyData {
+  const total = policy.rules.length + (policy.omitted ?? 0);
+  const cut = (n: number): StartPolicyData => ({
+    hardline: policy.hardline,
+    rules: policy.rules.slice(0, n),
+    omitted: total - n,
+  });
+  if (Buffer.byteLength(build(policy).wire) <= maxBytes) return policy;
+  // Binary search for the most rules that fit (sizes grow with n).
+  let lo = 0;
+  let hi = policy.rules.length - 1;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (Buffer.byteLength(build(cut(mid)).wire) <= maxBytes) lo = mid;
+    else hi = mid - 1;
+  }
+  return cut(lo);
 }

@@ -5,8 +5,10 @@
  */
 import type { RuleListsConfig } from '../../src/config/schema.js';
 import type { Logger } from '../../src/log.js';
+import type { Policy } from '../../src/policy/evaluate.js';
 import { encodeJobPolicy, JOB_POLICY_FILE } from '../../src/policy/job-policy-file.js';
 import { jobPolicy, type RuleLists } from '../../src/policy/policy-set.js';
+import type { StartPolicyData } from '../../src/protocol/schemas.js';
 import { writePrivateJobFile } from '../job-files.js';
 import { CLAUDE_DEFAULT_POLICY } from '../profiles/builtin-profiles.js';
 
@@ -29,7 +31,7 @@ export function writeJobPolicy(
   profile: { name: string; hooks: string; policy?: RuleListsConfig | undefined },
   approvals: unknown,
   cwd: string,
-): void {
+): Policy {
   const policy = jobPolicy({
     hardlineAdd: d.hardline.add,
     hardlineRemove: d.hardline.remove,
@@ -42,4 +44,18 @@ export function writeJobPolicy(
       'hardline denies removed on this runner (runner.hardline_remove): other rules or a person decide those commands',
     );
   writePrivateJobFile(d.home, jobId, JOB_POLICY_FILE, encodeJobPolicy(jobId, policy, cwd, d.userHome ?? cwd));
+  return policy;
+}
+
+/**
+ * The policy as the accepted start result tells the bot (`data.policy`): what `/hermes rules`
+ * lists from the job's start, before any rule has decided a call.
+ */
+export function startPolicyData(policy: Policy): StartPolicyData {
+  return {
+    hardline: policy.hardline.map((h) => h.id),
+    rules: policy.rules.flatMap((r) =>
+      r.origin === 'granted' ? [] : [{ rule: r.rule.raw, kind: r.kind, origin: r.origin }],
+    ),
+  };
 }

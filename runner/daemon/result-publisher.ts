@@ -1,11 +1,11 @@
 /**
- * Answers to the bot's commands: signed, numbered with the runner's own seq, peek output cut to
- * fit. A diff's patch gets what room the output leaves: cut at a line's end, or left out when not
+ * Answers to the bot's commands: signed, numbered with the runner's own seq, peek output and a
+ * start's policy cut to fit. A diff's patch gets what room the output leaves: cut at a line's end, or left out when not
  * a line fits (`patch_bytes` still says how big it was, so the thread can say so).
  */
 import type { MqttBus } from '../../src/mqtt/bus.js';
 import type { DaemonState } from './daemon-state.js';
-import { fitOutput, fitPatch } from './fit-output.js';
+import { fitOutput, fitPatch, fitPolicy } from './fit-output.js';
 import { type ResultFields, type RunnerSigner, resultMessage } from './runner-messages.js';
 
 export function resultPublisher(deps: {
@@ -16,9 +16,13 @@ export function resultPublisher(deps: {
 }): (r: ResultFields) => Promise<void> {
   const { bus, signer, state, maxBytes } = deps;
   return async (whole) => {
-    const { patch, ...r } = whole;
+    const { patch, ...given } = whole;
     // Measured with the widest seq, so the seq (taken last, never skipped) cannot push it over.
     const measure = (f: ResultFields) => resultMessage(signer, Number.MAX_SAFE_INTEGER, f);
+    const r =
+      given.policy === undefined
+        ? given
+        : { ...given, policy: fitPolicy(given.policy, (p) => measure({ ...given, policy: p }), maxBytes) };
     let fitted: ResultFields =
       r.output === undefined
         ? r

@@ -1,7 +1,7 @@
 /** Signed messages the runner sends the bot: status (retained, and the last will) and command results. */
 import { type Clock, isoTime } from '../../src/clock.js';
 import { fromPlain, type JsonObject } from '../../src/protocol/lossless-json.js';
-import type { RunnerCommandName } from '../../src/protocol/schemas.js';
+import type { RunnerCommandName, StartPolicyData } from '../../src/protocol/schemas.js';
 import { signEnvelope } from '../../src/protocol/signing.js';
 import { topics } from '../../src/protocol/topics.js';
 import { encodeWire } from '../../src/protocol/wire.js';
@@ -66,6 +66,8 @@ export interface ResultFields {
   patch?: string;
   /** With `patch`: its whole size in bytes, before any cut. */
   patchBytes?: number;
+  /** An accepted start of a hooked profile: the job's static rules (src/protocol/schemas.ts StartPolicyData). */
+  policy?: StartPolicyData;
 }
 
 export function resultMessage(s: RunnerSigner, seq: number, r: ResultFields): OutgoingMessage {
@@ -77,5 +79,6 @@ export function resultMessage(s: RunnerSigner, seq: number, r: ResultFields): Ou
   if (r.link !== undefined) data.link = r.link;
   if (r.patch !== undefined) data.patch = r.patch;
   if (r.patchBytes !== undefined) data.patch_bytes = r.patchBytes;
+  if (r.policy !== undefined) data.policy = r.policy;
   return { topic: topics.runnerResults(s.prefix, s.runnerId), wire: sign(s, r.jobId, seq, 'result', data) };
 }

@@ -32,7 +32,7 @@ import { type WorkspaceDeps, workspaceFor } from '../worktrees/start-workspace.j
 import type { DaemonState } from './daemon-state.js';
 import type { HookSite, JobCleanup } from './job-cleanup.js';
 import type { JobEventPublisher } from './job-events.js';
-import { writeJobPolicy } from './job-policy.js';
+import { startPolicyData, writeJobPolicy } from './job-policy.js';
 import type { JobTokens } from './job-tokens.js';
 import type { JobWatch } from './job-watch.js';
 import type { ResultFields } from './runner-messages.js';
@@ -96,6 +96,8 @@ export async function startJob(
     status,
     ...(reason !== undefined ? { reason } : {}),
   });
+  // What the hooks will enforce, told to the bot with the accepted start (none without hooks).
+  let policy: ResultFields['policy'];
 
   const seen = d.store.getByJob(jobId) ?? d.state.job(jobId);
   if (seen) return result('rejected', `job ${jobId} was already started on runner ${d.runnerId}`);
@@ -144,13 +146,14 @@ export async function startJob(
     // Before anything is written into it (hooks): a missing folder is an error, never created.
     checkCwd(cwd, jobId);
     // Before the hooks that read it: a bad rule fails the start, it never runs an agent unguarded.
-    writeJobPolicy(
+    const written = writeJobPolicy(
       { ...d, hardline: d.hardline ?? { add: [], remove: [] } },
       jobId,
       profile,
       cmd.data.approvals,
       cwd,
     );
+    if (profile.hooks !== 'none') policy = startPolicyData(written);
     const env = d.envFor(profile, auth, { maxCostUsd: cmd.data.max_cost_usd });
     checkProgram(argv[0]!, cwd, env.PATH ?? '');
     hookSite = { kind: profile.hooks, cwd };
@@ -184,7 +187,7 @@ export async function startJob(
     d.watch.endStart(jobId);
     d.state.setJobState(jobId, 'started');
     d.log.info({ job: jobId, profile: profile.name, session: started.name, cwd }, 'job started');
-    return result('accepted');
+    return policy ? { ...result('accepted'), policy } : result('accepted');
   } catch (e) {
     const detail = describeError(e);
     d.watch.abortStart(jobId);

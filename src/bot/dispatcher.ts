@@ -20,6 +20,7 @@ import { DEFAULT_FOLLOW_UPS, type FollowUpSettings, FollowUps, startData } from 
 import { buildRunnerCommand, readRunnerMessage } from './runner-commands.js';
 import type { ChangeReport, DiffAnswer, RunnerControl, RunnerInfo } from './runner-control.js';
 import type { RunnersStore } from './runners-store.js';
+import { recordStartPolicy } from './start-policy.js';
 import { RunnerStatusSubscriptions } from './status-subscriptions.js';
 
 export interface DispatcherDeps {
@@ -344,6 +345,7 @@ export class Dispatcher implements RunnerControl {
       },
       'runner result',
     );
+    recordStartPolicy(this.deps, runnerId, r);
     if (r.data.request_id) this.waiters.get(r.data.request_id)?.(r);
     else if (r.data.command === 'diff' && (r.data.report === 'job_end' || r.data.report === 'turn_end'))
       this.changeReported(runnerId, r);

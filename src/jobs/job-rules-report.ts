@@ -1,15 +1,18 @@
 /**
  * A job's rules by origin, with how many calls each answered automatically: what `/hermes rules`
- * and `hermes jobs rules` show. Hardline: the built-in denies (a runner may add or remove some);
- * bot: this bot's `approvals`; profile: the runner keeps those, so the ones shown are those the
- * hook reported deciding with; granted: who granted each and when.
+ * and `hermes jobs rules` show. Hardline, bot and profile: as the job's runner reported them with
+ * the accepted start (job-policies.ts), so every rule in force is listed from the start, at 0
+ * calls. A job whose runner reported none (no hooks, an older runner): the built-in hardline
+ * denies, this bot's `approvals`, and the rules the hook reported deciding with. Granted: who
+ * granted each and when.
  */
-import { HARDLINE_DENIES, hardlineName } from '../policy/hardline.js';
+import { HARDLINE_DENIES, HARDLINE_IDS, hardlineName } from '../policy/hardline.js';
 import type { RuleLists } from '../policy/policy-set.js';
 import { parseRule, RULE_KINDS, RULE_ORIGINS, type RuleKind, type RuleOrigin } from '../policy/rule.js';
 import type { Db } from '../store/sqlite.js';
 import { answeredByRule } from './auto-decisions.js';
 import { grantedRulesOf } from './granted-rules.js';
+import { jobPolicyOf } from './job-policies.js';
 
 export interface RuleLine {
   origin: RuleOrigin | string;
@@ -28,6 +31,12 @@ export interface RuleLine {
 export interface JobRulesReport {
   job_id: string;
   rules: RuleLine[];
+  /** Where hardline, bot and profile rules come from: the runner's report at the start, or this bot. */
+  source: { runner: string; reported_at: string } | 'bot';
+  /** Built-in hardline denies the job's runner removed (runner.hardline_remove). */
+  hardline_removed: string[];
+  /** Rules the runner left out of its report to fit the message. */
+  omitted: number;
 }
 
 /**
@@ -61,13 +70,21 @@ export function jobRulesReport(db: Db, jobId: string, botRules?: RuleLists): Job
     return n;
   };
   const rules: RuleLine[] = [];
-  for (const h of HARDLINE_DENIES) {
-    const name = hardlineName(h.id);
+  const hardline = (id: string) => {
+    const name = hardlineName(id);
     rules.push({ origin: 'hardline', kind: 'deny', rule: name, answered: take('hardline', 'deny', name) });
+  };
+  // An ask rule sends a call to a person: it never answers one itself.
+  const add = (origin: string, kind: RuleKind, rule: string) =>
+    rules.push({ origin, kind, rule, answered: kind === 'ask' ? 0 : take(origin, kind, rule) });
+  const fromRunner = jobPolicyOf(db, jobId);
+  if (fromRunner) {
+    for (const id of fromRunner.policy.hardline) hardline(id);
+    for (const r of fromRunner.policy.rules) add(r.origin, r.kind, r.rule);
+  } else {
+    for (const h of HARDLINE_DENIES) hardline(h.id);
+    for (const kind of RULE_KINDS) for (const rule of botRules?.[kind] ?? []) add('bot', kind, rule);
   }
-  for (const kind of RULE_KINDS)
-    for (const rule of botRules?.[kind] ?? [])
-      rules.push({ origin: 'bot', kind, rule, answered: kind === 'ask' ? 0 : take('bot', kind, rule) });
   for (const g of grantedRulesOf(db, jobId)) {
     rules.push({
       origin: 'granted',
@@ -95,5 +112,11 @@ export function jobRulesReport(db: Db, jobId: string, botRules?: RuleLists): Job
   const ordered = all
     .map((r, i) => ({ r, i }))
     .sort((a, b) => rank(a.r.origin) - rank(b.r.origin) || a.i - b.i);
-  return { job_id: jobId, rules: ordered.map(({ r }) => r) };
+  return {
+    job_id: jobId,
+    rules: ordered.map(({ r }) => r),
+    source: fromRunner ? { runner: fromRunner.runner, reported_at: fromRunner.reportedAt } : 'bot',
+    hardline_removed: fromRunner ? HARDLINE_IDS.filter((id) => !fromRunner.policy.hardline.includes(id)) : [],
+    omitted: fromRunner?.policy.omitted ?? 0,
+  };
 }

@@ -161,6 +161,28 @@ export const RunnerResultEnvelope = z.looseObject({
 });
 export type RunnerResultEnvelope = z.infer<typeof RunnerResultEnvelope>;
 
+/**
+ * `data.policy` of an accepted `start` result: the job's static approval rules as the runner put
+ * them in the job's policy file (src/policy/job-policy-file.ts), so the bot can list them from the
+ * job's start. `hardline`: ids of the built-in hardline denies in force; `rules`: the runner's
+ * hardline additions, the bot's `approvals` and the profile's `policy`, in order; `omitted`: rules
+ * left out to fit the message. Read apart from the envelope (a bad one never drops the result).
+ */
+export const StartPolicyData = z.strictObject({
+  hardline: z.array(z.string().min(1).max(100)).max(100),
+  rules: z
+    .array(
+      z.strictObject({
+        rule: z.string().min(1).max(4000),
+        kind: z.enum(['deny', 'ask', 'allow']),
+        origin: z.enum(['hardline', 'bot', 'profile']),
+      }),
+    )
+    .max(5000),
+  omitted: z.number().int().nonnegative().optional(),
+});
+export type StartPolicyData = z.infer<typeof StartPolicyData>;
+
 /** runner -> bot, retained, with a pre-signed last will saying offline. job_id is the runner id. */
 export const RunnerStatusEnvelope = z.looseObject({
   ...envelopeBase,

@@ -237,4 +237,15 @@ export const BOT_MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX chat_threads_by_thread ON chat_threads (platform, thread_channel, thread_id);
   `,
+  // 10: a job's static approval rules as its runner reported them with the accepted start
+  // (src/jobs/job-policies.ts; the StartPolicyData of src/protocol/schemas.ts as JSON): what
+  // `/hermes rules` lists from the job's start, hardline and profile rules included.
+  `
+  CREATE TABLE job_policies (
+    job_id       TEXT PRIMARY KEY REFERENCES jobs (id) ON DELETE CASCADE,
+    runner       TEXT NOT NULL,
+    reported_at  TEXT NOT NULL,
+    policy       TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];

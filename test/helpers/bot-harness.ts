@@ -5,6 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import type { BotPlugin } from '../../src/bot/plugin.js';
 import { type RunningBot, startBot } from '../../src/bot/run-bot.js';
 import { type Clock, systemClock, systemRandom } from '../../src/clock.js';
 import { type Config, loadConfig } from '../../src/config/load.js';
@@ -30,6 +31,8 @@ export function botHarness(
   brokerUrl: string,
   extraEnv: Record<string, string> = {},
   clock: Clock = systemClock,
+  /** Attached at start (a console chat, say). */
+  plugins: BotPlugin[] = [],
 ): BotHarness {
   const config = loadConfig({
     env: { HERMES_HOME: home, HERMES_MQTT_URL: brokerUrl, HERMES_LOG_LEVEL: 'silent', ...extraEnv },
@@ -39,7 +42,14 @@ export function botHarness(
     config,
     bot: undefined,
     async start() {
-      h.bot = await startBot({ config, log: silentLogger, clock, random: systemRandom, tickMs: 100 });
+      h.bot = await startBot({
+        config,
+        log: silentLogger,
+        clock,
+        random: systemRandom,
+        tickMs: 100,
+        plugins,
+      });
       return h.bot;
     },
     async stop() {

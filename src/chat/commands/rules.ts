@@ -17,6 +17,18 @@ const HEADS: Record<string, string> = {
   granted: 'Granted in chat for this job',
 };
 
+/** Headings when the job's runner reported its rules at the start: all of them are listed. */
+function headsOf(report: JobRulesReport): Record<string, string> {
+  if (report.source === 'bot') return HEADS;
+  const on = excerpt(report.source.runner, 60);
+  return {
+    ...HEADS,
+    hardline: `Hardline denies (on runner ${on}; no allow lifts them)`,
+    bot: "Bot rules (this bot's approvals, as sent with the start)",
+    profile: `Profile rules (of the job's profile on runner ${on})`,
+  };
+}
+
 const calls = (n: number) => (n === 0 ? 'no calls' : `${n} call${n === 1 ? '' : 's'}`);
 
 function line(r: RuleLine, platform: string): Block {
@@ -32,20 +44,27 @@ function line(r: RuleLine, platform: string): Block {
 }
 
 export function renderRules(report: JobRulesReport, platform: string): ReturnType<typeof message> {
+  const heads = headsOf(report);
   const blocks: Block[] = [section(bold(`Rules of ${report.job_id}`), text(' (deny beats ask beats allow)'))];
   const origins = [...new Set(report.rules.map((r) => r.origin))];
-  for (const o of ['bot', 'profile', 'granted']) if (!origins.includes(o)) origins.push(o);
+  for (const o of ['hardline', 'bot', 'profile', 'granted']) if (!origins.includes(o)) origins.push(o);
   for (const origin of origins) {
     const mine = report.rules.filter((r) => r.origin === origin);
-    blocks.push(section(bold(HEADS[origin] ?? `${excerpt(origin, 40)} rules`)));
+    blocks.push(section(bold(heads[origin] ?? `${excerpt(origin, 40)} rules`)));
     if (origin === 'hardline') {
-      // Six built-ins: one line, with counts only where they answered something.
+      // The built-ins and a runner's additions: one line, with counts only where they answered something.
       const spans = mine.flatMap((r, i) => [
         ...(i > 0 ? [text(', ')] : []),
-        code(r.rule.replace(/^hardline:/, '')),
+        code(excerpt(r.rule.replace(/^hardline:/, ''), 200)),
         ...(r.answered > 0 ? [text(` (${calls(r.answered)})`)] : []),
       ]);
-      blocks.push(section(text('deny '), ...spans));
+      blocks.push(mine.length > 0 ? section(text('deny '), ...spans) : context(text('none')));
+      if (report.hardline_removed.length > 0)
+        blocks.push(
+          context(
+            text(`removed on this runner (runner.hardline_remove): ${report.hardline_removed.join(', ')}`),
+          ),
+        );
       continue;
     }
     if (mine.length === 0) blocks.push(context(text('none')));
@@ -53,6 +72,12 @@ export function renderRules(report: JobRulesReport, platform: string): ReturnTyp
     if (mine.length > 40)
       blocks.push(context(text(`${mine.length - 40} more: hermes jobs rules ${report.job_id}`)));
   }
+  if (report.omitted > 0)
+    blocks.push(
+      context(
+        text(`${report.omitted} more rules in force were left out of the runner's report (message size)`),
+      ),
+    );
   blocks.push(
     context(
       text(

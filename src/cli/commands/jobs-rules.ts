@@ -15,6 +15,11 @@ export async function run(ctx: CommandContext): Promise<number> {
       writeJson(ctx.stdout, report);
       return 0;
     }
+    if (report.source !== 'bot')
+      writeLine(
+        ctx.stdout,
+        `as runner ${report.source.runner} reported at the start (${report.source.reported_at})`,
+      );
     let origin = '';
     for (const r of report.rules) {
       if (r.origin !== origin) {
@@ -29,6 +34,10 @@ export async function run(ctx: CommandContext): Promise<number> {
         `  ${r.kind.padEnd(5)} ${r.rule}  ${r.answered} call${r.answered === 1 ? '' : 's'}${by}`,
       );
     }
+    if (report.hardline_removed.length > 0)
+      writeLine(ctx.stdout, `hardline removed on the runner: ${report.hardline_removed.join(', ')}`);
+    if (report.omitted > 0)
+      writeLine(ctx.stdout, `${report.omitted} more rules left out of the runner's report (message size)`);
     return 0;
   });
 }

@@ -12,6 +12,7 @@ import { stringify } from 'yaml';
 import { openSessionStore } from '../../../runner/session-store.js';
 import { Tmux } from '../../../runner/tmux.js';
 import { nodeExec, tmuxClientEnv } from '../../../runner/tmux-exec.js';
+import type { BotPlugin } from '../../../src/bot/plugin.js';
 import type { Job } from '../../../src/jobs/job.js';
 import { eventsOf, permissionRequestsOf, type StoredEvent } from '../../../src/jobs/queries.js';
 import { silentLogger } from '../../../src/log.js';
@@ -56,6 +57,10 @@ export interface WorldOptions {
   botEnv?: Record<string, string>;
   /** The bot's config.yaml (e.g. `approvals`), written before the bot loads its config. */
   botConfig?: Record<string, unknown>;
+  /** Attached to the in-process bot (a console chat). */
+  botPlugins?: BotPlugin[];
+  /** More keys of the runner's `runner:` config (e.g. `hardline_add`). */
+  runnerConfig?: Record<string, unknown>;
 }
 
 export async function startWorld(opts: WorldOptions = {}): Promise<DaemonWorld> {
@@ -66,7 +71,7 @@ export async function startWorld(opts: WorldOptions = {}): Promise<DaemonWorld> 
   const runnerId = `r-${randomBytes(3).toString('hex')}`;
   const tmux = new Tmux({ socket, exec: nodeExec({ env: tmuxClientEnv(process.env) }) });
   if (opts.botConfig) writeFileSync(join(b.home, 'config.yaml'), stringify(opts.botConfig));
-  const bot = botHarness(b.home, broker.url, opts.botEnv);
+  const bot = botHarness(b.home, broker.url, opts.botEnv, undefined, opts.botPlugins);
 
   const runnerEnv: Record<string, string | undefined> = {
     HERMES_HOME: r.home,
@@ -80,7 +85,7 @@ export async function startWorld(opts: WorldOptions = {}): Promise<DaemonWorld> 
   mkdirSync(workdir);
   writeFileSync(
     join(r.home, 'config.yaml'),
-    stringify({ runner: { workdir, profiles: opts.profiles ?? {} } }),
+    stringify({ runner: { workdir, profiles: opts.profiles ?? {}, ...opts.runnerConfig } }),
   );
 
   const init = await runHermes(['runner', 'init', '--id', runnerId, '--json'], {

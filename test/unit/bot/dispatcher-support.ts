@@ -113,6 +113,8 @@ export function dispatcherFixture(followUps: Partial<FollowUpSettings> = {}) {
       command: 'start' | 'cancel',
       status: 'accepted' | 'rejected' | 'done',
       reason?: string,
+      /** More result data (a start's `policy`). */
+      extra: Record<string, unknown> = {},
     ) {
       const cmd = [...sent].reverse().find((c) => c.job_id === jobId && c.event === command)!;
       deliver(registry.require(jobId).runner, 'results', 'result', jobId, {
@@ -120,6 +122,7 @@ export function dispatcherFixture(followUps: Partial<FollowUpSettings> = {}) {
         command_seq: cmd.seq,
         status,
         ...(reason ? { reason } : {}),
+        ...extra,
       });
     },
     async pass(advanceMs = 0) {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { fitOutput, TRUNCATION_MARK } from '../../../../runner/daemon/fit-output.js';
+import { fitOutput, fitPolicy, TRUNCATION_MARK } from '../../../../runner/daemon/fit-output.js';
 import { resultPublisher } from '../../../../runner/daemon/result-publisher.js';
 import { resultMessage } from '../../../../runner/daemon/runner-messages.js';
+import type { StartPolicyData } from '../../../../src/protocol/schemas.js';
 
 const signer = { prefix: 'hermes', runnerId: 'r1', key: 'k'.repeat(43), clock: { now: () => 0 } };
 const build = (output: string) =>
@@ -67,5 +68,41 @@ describe('a diff result with its patch (resultPublisher)', () => {
     await diff('x'.repeat(20_000));
     expect(data(published.at(-1)!)).toMatchObject({ patch_bytes: 20_000 });
     expect(data(published.at(-1)!).patch).toBeUndefined();
+  });
+});
+
+describe('fitPolicy', () => {
+  const policy = (n: number): StartPolicyData => ({
+    hardline: ['mkfs'],
+    rules: Array.from({ length: n }, (_, i) => ({
+      rule: `Bash(tool-${i} ${'é'.repeat(20)}:*)`,
+      kind: 'allow',
+      origin: 'profile',
+    })),
+  });
+  const buildStart = (p: StartPolicyData) =>
+    resultMessage(signer, 1, {
+      command: 'start',
+      commandSeq: 1,
+      jobId: 'j-1',
+      status: 'accepted',
+      policy: p,
+    });
+
+  it('keeps a policy that fits as it is', () => {
+    expect(fitPolicy(policy(3), buildStart, 8192)).toEqual(policy(3));
+  });
+
+  it('keeps the first rules that fit and counts the rest as omitted', () => {
+    const fitted = fitPolicy(policy(2000), buildStart, 8192);
+    const size = Buffer.byteLength(buildStart(fitted).wire);
+    expect(size).toBeLessThanOrEqual(8192);
+    expect(fitted.rules.length).toBeGreaterThan(10);
+    expect(fitted.rules).toEqual(policy(2000).rules.slice(0, fitted.rules.length));
+    expect(fitted.omitted).toBe(2000 - fitted.rules.length);
+    expect(fitted.hardline).toEqual(['mkfs']);
+    // One more rule would not have fitted.
+    const more = { ...fitted, rules: policy(2000).rules.slice(0, fitted.rules.length + 1) };
+    expect(Buffer.byteLength(buildStart(more).wire)).toBeGreaterThan(8192);
   });
 });

@@ -360,6 +360,18 @@ describe('startJob', () => {
       }),
     );
     expect(statSync(file).mode & 0o777).toBe(0o600);
+    // The accepted start tells the bot the same rules (for /hermes rules from the job's start).
+    expect(r.policy?.hardline).toEqual(policy.hardline.map((h) => h.id));
+    expect(r.policy?.rules).toEqual(
+      policy.rules.map((x) => ({ rule: x.rule.raw, kind: x.kind, origin: x.origin })),
+    );
+    expect(r.policy?.rules).toContainEqual({ rule: 'Read(./**)', kind: 'allow', origin: 'profile' });
+  });
+
+  it('a profile without hooks enforces no rules: its accepted start reports none', async () => {
+    const r = await startJob(command('j-nohooks', { profile: 'agent', prompt: 'p' }), 0, deps());
+    expect(r.status).toBe('accepted');
+    expect(r.policy).toBeUndefined();
   });
 
   it('a bad rule from the bot fails the start with an error naming it, before hooks are installed', async () => {
