@@ -150,6 +150,9 @@ async function askThroughHermes(
   if (code === ask.ASK_EXIT.approve && answer.decision === 'approve')
     return { decision: 'allow', reason: `approved by ${who} via Hermes` };
   if (code === ask.ASK_EXIT.timeout) return failClosed(`no decision within ${seconds(askMs)}`);
+  // Sent but not acknowledged, and no decision came: nobody decided, so say that, not "denied by".
+  if (code === ask.ASK_EXIT.unknown)
+    return failClosed('the request may not have reached Hermes (its delivery is unconfirmed)');
   const reason = answer.reason ? `: ${answer.reason}` : '';
   return { decision: 'deny', reason: `denied by ${who} via Hermes${reason}` };
 }

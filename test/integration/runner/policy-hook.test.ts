@@ -17,6 +17,7 @@ import { parseLossless, toPlain } from '../../../src/protocol/lossless-json.js';
 import { type BotHarness, botHarness } from '../../helpers/bot-harness.js';
 import { startTestBroker, type TestBroker } from '../../helpers/brokers.js';
 import { runHermes, spawnHermes, tempHome } from '../../helpers/cli.js';
+import { startFakeBroker } from '../../helpers/fake-mqtt-broker.js';
 import { waitFor } from '../../helpers/wait.js';
 import { relayAt, runnerBus } from './relay-support.js';
 
@@ -209,6 +210,24 @@ describe('static approval rules in the Claude hook', () => {
     } finally {
       await relay.close();
       await bus.close();
+    }
+  });
+
+  it('a request whose delivery is unconfirmed, with no decision, is denied as unconfirmed (not "denied by")', async () => {
+    const { env } = job();
+    // A broker that takes the request but never acknowledges it, and never delivers a decision.
+    const fake = await startFakeBroker({ puback: 'wrong-id' });
+    try {
+      const r = await spawnHermes(['hook', 'claude', '--deadline', '6'], {
+        env: { ...env, HERMES_MQTT_URL: fake.url, HERMES_PUBLISH_DEADLINE_SECONDS: '1' },
+        stdin: preToolUse('Bash', { command: 'npm test' }),
+        timeoutMs: 30_000,
+      });
+      expect(r.code, r.stderr).toBe(0);
+      expect(answer(r.stdout)).toMatchObject({ permissionDecision: 'deny' });
+      expect(answer(r.stdout).permissionDecisionReason).toMatch(/may not have reached Hermes/);
+    } finally {
+      await fake.close();
     }
   });
 
