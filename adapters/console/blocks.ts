@@ -1,9 +1,10 @@
 /**
- * The core's ChatMessage as terminal lines: the same content a Slack thread gets, in plain text.
- * Control characters from agent text are made visible, so an agent cannot move the cursor, clear
- * the screen or forge lines of the console.
+ * The core's ChatMessage as terminal lines: the same content a Slack thread gets, styled for a
+ * terminal or plain (style.ts). Control characters from agent text are made visible first, so an
+ * agent cannot move the cursor, clear the screen or forge lines of the console.
  */
 import type { Block, Button, ChatMessage, Span } from '../../src/chat/port.js';
+import { type ConsoleStyle, inlineMarkdown, type Look, PLAIN, paint } from './style.js';
 
 /** C0/C1 controls and DEL, except newline and tab, shown as U+FFFD-style escapes. */
 export function visible(text: string): string {
@@ -18,10 +19,14 @@ function time(iso: string): string {
   return Number.isNaN(ms) ? iso : `${new Date(ms).toISOString().slice(11, 19)} UTC`;
 }
 
-export function spanText(s: Span): string {
+/** One span; `within` is the look of the block around it (context lines are dim). */
+export function spanText(s: Span, style: ConsoleStyle = PLAIN, within?: Look): string {
   switch (s.kind) {
     case 'text':
-      return s.style === 'code' ? `\`${visible(s.text)}\`` : visible(s.text);
+      // A styled span is literal; plain text may carry an agent's (or a person's) inline Markdown.
+      return s.style
+        ? paint(style, s.style, visible(s.text), within)
+        : inlineMarkdown(style, visible(s.text), within);
     case 'user':
       return `@${visible(s.id)}`;
     case 'group':
@@ -33,7 +38,8 @@ export function spanText(s: Span): string {
   }
 }
 
-const spans = (ss: readonly Span[]) => ss.map(spanText).join('');
+const spans = (ss: readonly Span[], style: ConsoleStyle, within?: Look) =>
+  ss.map((s) => spanText(s, style, within)).join('');
 
 /** How to answer a button on the console: the text command it stands for. */
 function buttonHint(b: Button): string | undefined {
@@ -49,28 +55,32 @@ function quoted(rule: string): string {
   return q === undefined ? rule : q === '“' ? `“${rule}”` : `${q}${rule}${q}`;
 }
 
-function blockLines(b: Block): string[] {
+function blockLines(b: Block, style: ConsoleStyle): string[] {
   switch (b.kind) {
     case 'section':
-      return spans(b.spans).split('\n');
+      return spans(b.spans, style).split('\n');
     case 'context':
-      return spans(b.spans)
+      return spans(b.spans, style, 'dim')
         .split('\n')
-        .map((l) => `  ${l}`);
+        .map((l) => `  ${paint(style, 'dim', l)}`);
     case 'fields':
-      return [b.fields.map((f) => `${f.label}: ${spans(f.value)}`).join(' · ')];
+      return [b.fields.map((f) => `${f.label}: ${spans(f.value, style)}`).join(' · ')];
     case 'code':
       return visible(b.text)
         .split('\n')
-        .map((l) => `  | ${l}`);
+        .map((l) => `  ${paint(style, 'dim', '|')} ${l}`);
     case 'actions': {
+      // Literal: the commands are meant to be copied as they are.
       const hints = b.buttons.map(buttonHint).filter((h): h is string => h !== undefined);
-      return hints.length ? [`  answer: ${hints.join('  or  ')}`] : [];
+      return hints.length
+        ? [`  ${paint(style, 'bold', 'answer:')} ${hints.map(visible).join('  or  ')}`]
+        : [];
     }
   }
 }
 
-export function toLines(m: ChatMessage): string[] {
-  const lines = m.blocks.flatMap(blockLines);
+/** The message as lines, in `style` (plain by default: tests and the contract suite read these). */
+export function toLines(m: ChatMessage, style: ConsoleStyle = PLAIN): string[] {
+  const lines = m.blocks.flatMap((b) => blockLines(b, style));
   return lines.length ? lines : [visible(m.summary)];
 }

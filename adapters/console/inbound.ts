@@ -1,21 +1,21 @@
 /**
  * Lines typed at the console into the chat core: `/hermes …` (or the command alone) becomes one
- * handleCommand call by the console's person, in order, one at a time. `quit` / `exit` ask the
- * process to stop. The console has no buttons: approvals are typed (`/hermes approve`).
+ * handleCommand call by the console's person, in order, one at a time. `quit` / `exit` (and Ctrl-C
+ * or Ctrl-D at the prompt) ask the process to stop. The console has no buttons: approvals are
+ * typed (`/hermes approve`).
  */
-import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
 import { message, section, text } from '../../src/chat/message.js';
 import type { ChatInbound } from '../../src/chat/port.js';
 import type { Logger } from '../../src/log.js';
 import type { ConsoleChatPort } from './port.js';
 import { CONSOLE_PLATFORM, type ConsoleSettings } from './settings.js';
+import type { ConsoleTerminal } from './terminal.js';
 
 export interface ConsoleInboundDeps {
   core: ChatInbound;
   port: ConsoleChatPort;
   settings: ConsoleSettings;
-  input: Readable;
+  terminal: ConsoleTerminal;
   log: Logger;
   onQuit?: () => void;
 }
@@ -26,14 +26,13 @@ export interface ConsoleInbound {
   stop(): void;
 }
 
-const hint = message(
-  'Type /hermes help',
-  section(text('Type /hermes help for the commands (quit to stop).')),
-);
+/** Printed once, when everything is up (the line `hermes up` users and tests wait for). */
+export const CONSOLE_GREETING = 'Ready: type /hermes help for the commands (quit or Ctrl-C to stop).';
+
+const hint = message('Type /hermes help', section(text('Type /hermes help for the commands.')));
 
 export function readConsole(deps: ConsoleInboundDeps): ConsoleInbound {
-  const { core, port, settings, input, log } = deps;
-  const rl = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY, terminal: false });
+  const { core, port, settings, terminal, log } = deps;
   let chain: Promise<void> = Promise.resolve();
 
   const handle = async (line: string) => {
@@ -56,12 +55,12 @@ export function readConsole(deps: ConsoleInboundDeps): ConsoleInbound {
     });
   };
 
-  rl.on('line', (line) => {
+  terminal.onLine((line) => {
     chain = chain
       .then(() => handle(line))
       .catch((err: unknown) => log.error({ err }, 'console command failed'));
   });
-  port.whisper(hint);
+  terminal.onQuit(() => deps.onQuit?.());
   return {
     idle: async () => {
       let seen: Promise<void> | undefined;
@@ -70,6 +69,6 @@ export function readConsole(deps: ConsoleInboundDeps): ConsoleInbound {
         await chain;
       }
     },
-    stop: () => rl.close(),
+    stop: () => terminal.close(),
   };
 }

@@ -1,8 +1,10 @@
 /**
  * ChatPort on a terminal. Each job's thread is printed under its job: every line of it starts with
- * the job id (taken from the card the core posts); edits are printed again, marked as updates;
- * channel announcements stand out with a marker. It records what it printed per message so tests
- * and the contract suite can read a message back.
+ * the job id (taken from the card the core posts); an edit is printed again, marked as an update,
+ * as its first line and the lines that changed (a card that moved on prints one line, a decided
+ * request its decision, not its tool input again); channel announcements stand out with a
+ * marker. It records what it printed per message so tests and the contract suite can read a
+ * message back.
  *
  * The core keeps message ids in SQLite across a `hermes up` restart, but this port's memory starts
  * empty: so ids are unique per run (`j-abc:<run>.<n>`, a random run prefix) and carry the job's
@@ -14,6 +16,17 @@ import type { Writable } from 'node:stream';
 import type { ChatMessage, ChatPort, MessageRef, ThreadRef } from '../../src/chat/port.js';
 import { toLines } from './blocks.js';
 import { CONSOLE_PLATFORM } from './settings.js';
+import { type ConsoleStyle, PLAIN, paint } from './style.js';
+
+/** Where the port prints: the terminal (above its prompt), or any stream in tests. */
+export interface ConsoleOutput {
+  readonly style: ConsoleStyle;
+  print(lines: readonly string[]): void;
+}
+
+export function streamOutput(out: Writable, style: ConsoleStyle = PLAIN): ConsoleOutput {
+  return { style, print: (lines) => out.write(`${lines.join('\n')}\n`) };
+}
 
 const JOB_ID = /\bj-[a-z0-9]{4,40}\b/;
 
@@ -38,14 +51,26 @@ export class ConsoleChatPort implements ChatPort {
   readonly messages = new Map<string, ConsoleMessage>();
   private counter = 0;
 
+  private readonly out: ConsoleOutput;
+
   /** `run`: what makes this run's ids differ from earlier runs' (random unless a test sets it). */
   constructor(
-    private readonly out: Writable,
+    out: ConsoleOutput | Writable,
     private readonly run: string = randomBytes(4).toString('hex'),
-  ) {}
+  ) {
+    this.out = 'print' in out ? out : streamOutput(out);
+  }
 
   private write(lines: string[]): void {
-    this.out.write(`${lines.join('\n')}\n`);
+    this.out.print(lines);
+  }
+
+  private lines(m: ChatMessage): string[] {
+    return toLines(m, this.out.style);
+  }
+
+  private tag(label: string): string {
+    return paint(this.out.style, 'dim', `[${label}]`);
   }
 
   private record(
@@ -64,7 +89,7 @@ export class ConsoleChatPort implements ChatPort {
     const label = JOB_ID.exec(message.summary)?.[0];
     const ref = this.record(channel, label, message);
     if (!label) this.messages.get(ref.id)!.label = `#${ref.id}`;
-    const [head, ...rest] = toLines(message);
+    const [head, ...rest] = this.lines(message);
     this.write([`┌─ ${head}`, ...rest.map((l) => `│ ${l}`)]);
     return { card: ref, thread: { channel, id: ref.id } };
   }
@@ -72,19 +97,21 @@ export class ConsoleChatPort implements ChatPort {
   async postInThread(thread: ThreadRef, message: ChatMessage): Promise<MessageRef> {
     const label = labelOf(thread.id) ?? `#${thread.id}`;
     const ref = this.record(thread.channel, label, message, thread);
-    this.write(toLines(message).map((l) => `[${label}] ${l}`));
+    this.write(this.lines(message).map((l) => `${this.tag(label)} ${l}`));
     return ref;
   }
 
   async announce(channel: string, message: ChatMessage): Promise<MessageRef> {
     const ref = this.record(channel, undefined, message);
-    const [head, ...rest] = toLines(message);
-    this.write([`📣 ${head}`, ...rest.map((l) => `   ${l}`)]);
+    const [head, ...rest] = this.lines(message);
+    this.write([`📣 ${paint(this.out.style, 'bold', head!)}`, ...rest.map((l) => `   ${l}`)]);
     return ref;
   }
 
   async edit(ref: MessageRef, message: ChatMessage): Promise<void> {
     let m = this.messages.get(ref.id);
+    // What this run printed of it before; nothing for a message of an earlier run.
+    const before = new Set(m ? toLines(m.content) : []);
     if (!m) {
       // Printed by an earlier run: print it again as an update, and know it from now on.
       m = { ref, label: labelOf(ref.id), thread: undefined, content: message };
@@ -92,7 +119,9 @@ export class ConsoleChatPort implements ChatPort {
     }
     m.content = message;
     const label = m.label ?? 'channel';
-    this.write(toLines(message).map((l, i) => `[${label}] ${i === 0 ? '↻ ' : '  '}${l}`));
+    const plain = toLines(message);
+    const changed = this.lines(message).filter((_, i) => i === 0 || !before.has(plain[i]!));
+    this.write(changed.map((l, i) => `${this.tag(label)} ${i === 0 ? '↻ ' : '  '}${l}`));
   }
 
   async linkTo(): Promise<string | undefined> {
@@ -101,6 +130,6 @@ export class ConsoleChatPort implements ChatPort {
 
   /** Something only the console's person sees (private replies, the banner). */
   whisper(message: ChatMessage): void {
-    this.write(toLines(message).map((l) => `  (you) ${l}`));
+    this.write(this.lines(message).map((l) => `  ${paint(this.out.style, 'dim', '(you)')} ${l}`));
   }
 }

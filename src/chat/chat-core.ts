@@ -120,7 +120,7 @@ export class ChatCore implements ChatInbound {
     this.progress = new ProgressCoalescer(this.deps);
     this.requests = new RequestMessages(this.deps);
     this.delivery = new EventDelivery(this.deps, this.progress, this.requests);
-    this.flow = new DecisionFlow(this.deps, this.requests);
+    this.flow = new DecisionFlow(this.deps, this.requests, this.delivery.cards);
   }
 
   /** Subscribes to events and decisions, then queues whatever is still owed to chat from before. */

@@ -14,6 +14,7 @@ import { type PermissionRequest, permissionRequest } from '../jobs/queries.js';
 import { isTerminalState } from '../jobs/states.js';
 import { ownerOf } from './access.js';
 import type { ChatDeps } from './deps.js';
+import type { JobCards } from './job-cards.js';
 import { message, section, text, time } from './message.js';
 import type { ActionInput, ChatMessage, Interaction, ReasonInput } from './port.js';
 import { statusWords } from './render/job-card.js';
@@ -38,13 +39,17 @@ export class DecisionFlow {
   constructor(
     private readonly deps: ChatDeps,
     private readonly requests: RequestMessages,
+    private readonly cards: JobCards,
   ) {}
 
-  /** Listener for DecisionService.onDecided: edit the request's message in place. */
+  /** Listener for DecisionService.onDecided: edit the request's message in place, then the card (running again). */
   decided(result: Extract<DecideResult, { outcome: 'decided' }>): void {
     const { job_id: jobId, request_id: requestId } = result.request;
     this.deps.queue
-      .run(jobId, () => this.requests.refresh(jobId, requestId))
+      .run(jobId, async () => {
+        await this.requests.refresh(jobId, requestId);
+        await this.cards.follow(jobId);
+      })
       .catch((err: unknown) =>
         this.deps.log.warn({ err, job_id: jobId, request_id: requestId }, 'permission message not updated'),
       );

@@ -17,18 +17,16 @@ import { channelOn } from './access.js';
 import type { JobThread } from './chat-state.js';
 import { DeliverySchedule } from './delivery-schedule.js';
 import type { ChatDeps } from './deps.js';
+import { JobCards } from './job-cards.js';
 import type { ChatMessage } from './port.js';
 import type { ProgressCoalescer } from './progress.js';
 import { renderAnnouncement, renderStarted, renderTerminal, renderTurnEnded } from './render/events.js';
-import { renderJobCard } from './render/job-card.js';
 import type { RequestMessages } from './request-messages.js';
 
 export type ChatEvent = Pick<
   AcceptedEvent,
   'jobId' | 'seq' | 'event' | 'timestamp' | 'detail' | 'data' | 'verified'
 >;
-
-const PROMPT_CHARS = 500;
 
 /** `hermes run` marks a turn's end with `progress` data.state `idle`, the next turn's start with `running`. */
 const turnState = (e: ChatEvent): 'idle' | 'running' | undefined =>
@@ -38,12 +36,14 @@ const turnState = (e: ChatEvent): 'idle' | 'running' | undefined =>
 
 export class EventDelivery {
   private readonly schedule: DeliverySchedule;
+  readonly cards: JobCards;
 
   constructor(
     private readonly deps: ChatDeps,
     private readonly progress: ProgressCoalescer,
     private readonly requests: RequestMessages,
   ) {
+    this.cards = new JobCards(deps);
     this.schedule = new DeliverySchedule(deps, {
       deliver: (e) => this.deliver(e),
       load: (jobId, seq) => this.load(jobId, seq),
@@ -89,28 +89,13 @@ export class EventDelivery {
   }
 
   /** Posts the job card and records the thread (registration, or the first event of a CLI job). */
-  async openThread(job: Job, channel: string): Promise<JobThread> {
-    const { port, state, pacer, platform } = this.deps;
-    pacer.spend(channel);
-    const { card, thread } = await port.postJobCard(
-      channel,
-      renderJobCard(job, platform, PROMPT_CHARS, jobUsage(this.deps.registry.db, job.id)),
-    );
-    state.saveThread(job.id, channel, card, thread);
-    return state.thread(job.id)!;
+  openThread(job: Job, channel: string): Promise<JobThread> {
+    return this.cards.open(job, channel);
   }
 
-  /** Edits the card to the job's current status (its end). */
-  async refreshCard(jobId: string): Promise<void> {
-    const { state, port, registry, platform, pacer } = this.deps;
-    const thread = state.thread(jobId);
-    if (!thread) return;
-    // Counts against the card's channel like a post, so progress edits there keep their distance.
-    pacer.spend(thread.card.channel);
-    await port.edit(
-      thread.card,
-      renderJobCard(registry.require(jobId), platform, PROMPT_CHARS, jobUsage(registry.db, jobId)),
-    );
+  /** Edits the card to the job's current status. */
+  refreshCard(jobId: string): Promise<void> {
+    return this.cards.refresh(jobId);
   }
 
   /** Posts a note in the job's thread, in the job's queue; false when the job has no thread here. */
@@ -206,6 +191,16 @@ export class EventDelivery {
     const turn = turnState(e);
     if (turn === 'idle') return this.turnEnded(e, thread);
     if (turn === 'running') return this.turnStarted(e, thread);
+    // Where nothing paces the channel (the console, whose edits print below what came before),
+    // progress older than a request is shown first, so the lines read in seq order. Elsewhere
+    // the status message sits above the request already and its edit waits its turn.
+    if (e.event === 'permission_required' && port.channelIntervalMs <= 0) {
+      await this.progress
+        .flushNow(e.jobId)
+        .catch((err: unknown) => this.deps.log.warn({ err, job_id: e.jobId }, 'progress update not posted'));
+    }
+    // The card follows the job (running, waiting for approval); see JobCards for when.
+    if (!isTerminalEvent(e.event)) await this.cards.follow(e.jobId);
     switch (e.event) {
       case 'progress':
         this.progress.add(e);

@@ -72,6 +72,18 @@ export class ProgressCoalescer {
     await this.flush(jobId, s, true);
   }
 
+  /**
+   * Something that must read after the pending progress is next (a permission request): show it
+   * now, without waiting for the interval, and keep the job (inside its queue).
+   */
+  async flushNow(jobId: string): Promise<void> {
+    const s = this.jobs.get(jobId);
+    if (!s || s.closed || (!s.latest && !s.auto)) return;
+    if (s.timer !== undefined) this.deps.timers.clearTimeout(s.timer);
+    s.timer = undefined;
+    await this.flush(jobId, s, true);
+  }
+
   stop(): void {
     for (const s of this.jobs.values()) {
       s.closed = true;

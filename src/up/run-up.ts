@@ -3,8 +3,12 @@
  * bot with the configured chat adapters (and the console when there are
  * none), and a runner paired as `local`, all in one process.
  */
+
+import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { consolePlugin } from '../../adapters/console/plugin.js';
+import { consolePlugin, consoleTerminal } from '../../adapters/console/plugin.js';
+import { styleFor } from '../../adapters/console/style.js';
+import type { ConsoleTerminal } from '../../adapters/console/terminal.js';
 import { type RunningRunner, startRunner } from '../../runner/daemon/run-runner.js';
 import type { BotPlugin } from '../bot/plugin.js';
 import { botPluginsFor } from '../bot/plugins.js';
@@ -41,7 +45,18 @@ export interface RunningUp {
   chat: string[];
   bot: RunningBot;
   runner: RunningRunner;
+  /** The console chat's terminal, when the console is on: `ready()` shows its prompt. */
+  console?: ConsoleTerminal;
   stop(): Promise<void>;
+}
+
+async function seenOnline(bot: RunningBot, runnerId: string, timeoutMs: number): Promise<boolean> {
+  const online = () => bot.runners.list().some((r) => r.id === runnerId && r.state === 'online');
+  for (const end = Date.now() + timeoutMs; !online(); ) {
+    if (Date.now() > end) return false;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return true;
 }
 
 export async function startUp(opts: UpOptions): Promise<RunningUp> {
@@ -76,14 +91,17 @@ export async function startUp(opts: UpOptions): Promise<RunningUp> {
     }
     const plugins: BotPlugin[] = await botPluginsFor(config, opts.env, log);
     const chat = plugins.length > 0 && !opts.console ? ['configured adapters'] : [];
+    let terminal: ConsoleTerminal | undefined;
     if (plugins.length === 0 || opts.console) {
-      plugins.push(
-        consolePlugin({
-          input: opts.input,
-          output: opts.output,
-          ...(opts.onQuit ? { onQuit: opts.onQuit } : {}),
-        }),
-      );
+      terminal = consoleTerminal({
+        input: opts.input,
+        output: opts.output,
+        style: styleFor(opts.output as { isTTY?: boolean }, opts.env),
+        historyFile: join(config.home, 'console-history'),
+      });
+      const t = terminal;
+      undo.push(async () => t.close());
+      plugins.push(consolePlugin({ terminal, ...(opts.onQuit ? { onQuit: opts.onQuit } : {}) }));
       chat.push('console');
     }
     const bot = await startBot({
@@ -109,7 +127,18 @@ export async function startUp(opts: UpOptions): Promise<RunningUp> {
     });
     undo.push(() => runner.stop());
     bot.runners.kick();
-    return { brokerUrl, embedded: broker !== undefined, chat, bot, runner, stop };
+    // "running" in the banner should be true for chat too: the first card then says "starting",
+    // not "waiting for a runner". Bounded: a slow broker only delays the prompt, never blocks it.
+    if (!(await seenOnline(bot, LOCAL_RUNNER, 5000))) log.warn('runner local not seen online yet');
+    return {
+      brokerUrl,
+      embedded: broker !== undefined,
+      chat,
+      bot,
+      runner,
+      ...(terminal ? { console: terminal } : {}),
+      stop,
+    };
   } catch (e) {
     await stop();
     throw e;

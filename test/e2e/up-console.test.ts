@@ -127,7 +127,7 @@ describe.skipIf(!canRun)('npm start (hermes up with no flags and no chat configu
     await up.waitForOutput('type /hermes help');
     expect(up.output()).toMatch(/chat: console/);
     up.child.stdin!.write('/hermes help\n');
-    await up.waitForOutput('`/hermes register <profile>');
+    await up.waitForOutput('/hermes register <profile>');
     up.child.stdin!.write('quit\n');
     expect((await up.exited).code).toBe(0);
     expect(await portOpen(port)).toBe(false);

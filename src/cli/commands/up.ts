@@ -54,14 +54,16 @@ export async function run(ctx: CommandContext): Promise<number> {
     ctx.stderr,
     `hermes up: bot and runner "local" running; chat: ${up.chat.join(', ')}; logs in ${logFile}`,
   );
-  if (up.chat.includes('console'))
-    writeLine(ctx.stderr, 'hermes up: type /hermes help (Ctrl-C or "quit" to stop)');
+  // The console greets and shows its prompt below the banner (one hint, not two).
+  up.console?.ready();
   await new Promise<void>((resolve) => {
     const done = () => resolve();
     if (ctx.signal.aborted || quit.signal.aborted) return resolve();
     ctx.signal.addEventListener('abort', done, { once: true });
     quit.signal.addEventListener('abort', done, { once: true });
   });
+  // Off the prompt first, so the lines below start at the left edge.
+  up.console?.close();
   writeLine(ctx.stderr, 'hermes up: stopping (tmux sessions of running jobs keep running)');
   await up.stop();
   writeLine(ctx.stderr, 'hermes up: stopped');

@@ -4,6 +4,7 @@ import { toLines } from '../../../adapters/console/blocks.js';
 import { readConsole } from '../../../adapters/console/inbound.js';
 import { ConsoleChatPort } from '../../../adapters/console/port.js';
 import { CONSOLE_CHANNEL, consoleSettings } from '../../../adapters/console/settings.js';
+import { ConsoleTerminal } from '../../../adapters/console/terminal.js';
 import { silentLogger } from '../../../src/log.js';
 import type { ChatPortDriver, DriverFactory } from '../chat-port.contract.js';
 
@@ -15,8 +16,9 @@ export const consoleDriver: DriverFactory = async (core) => {
     printed += c.toString('utf8');
   });
   const settings = consoleSettings();
-  const port = new ConsoleChatPort(output);
-  const inbound = readConsole({ core, port, settings, input, log: silentLogger });
+  const terminal = new ConsoleTerminal({ input, output, interactive: false });
+  const port = new ConsoleChatPort(terminal);
+  const inbound = readConsole({ core, port, settings, terminal, log: silentLogger });
   const driver: ChatPortDriver = {
     port,
     channel: CONSOLE_CHANNEL,

@@ -49,9 +49,12 @@ describe('channel pacing counts edits', () => {
     await h.settle();
     await h.event(job.id, 'progress', 'step 2');
     await advance(5 * INTERVAL);
+    // The request's edit, then the card (running again) and the progress, each waiting its turn.
     const calls = paced(t);
-    expect(calls.map((c) => c.method)).toEqual(['edit', 'edit']);
+    expect(calls.map((c) => c.method)).toEqual(['edit', 'edit', 'edit']);
     expect(calls[1]!.at - calls[0]!.at).toBeGreaterThanOrEqual(INTERVAL);
+    expect(calls[2]!.at - calls[1]!.at).toBeGreaterThanOrEqual(INTERVAL);
+    expect(h.port.card(job.id)!.content.summary).toContain('running');
   });
 
   it('the card edit at a job’s end counts too: another job’s progress edit waits behind all of it', async () => {

@@ -41,8 +41,9 @@ async function registered(): Promise<string> {
 }
 
 describe('console adapter', () => {
-  it('greets with a hint and registers a job for the local person, printing its card', async () => {
-    await until('(you) Type /hermes help');
+  it('greets once with a hint and registers a job for the local person, printing its card', async () => {
+    await until('Ready: type /hermes help');
+    expect(printed.match(/\/hermes help/g)).toHaveLength(1);
     const id = await registered();
     expect(env.ctx.registry.require(id)).toMatchObject({
       owner: 'console:you',
@@ -64,7 +65,9 @@ describe('console adapter', () => {
       tool: 'Bash',
       input: { command: 'npm test' },
     });
-    await until(`[${id}] 🔐 Permission needed: \`Bash\``);
+    // No raw Markdown: the tool's name is a code span, printed bare where there is no colour.
+    await until(`[${id}] 🔐 Permission needed: Bash`);
+    expect(printed).not.toContain('`Bash`');
     expect(printed).toContain(`[${id}]   |   "command": "npm test"`);
     expect(printed).toContain(
       `[${id}]   answer: /hermes approve ${id} r-1  or  /hermes approve ${id} r-1 --rule 'Bash(npm test:*)'  or  /hermes deny ${id} r-1 [reason]`,
@@ -73,11 +76,19 @@ describe('console adapter', () => {
 
   it('/hermes approve with no ids answers the only pending request; the message is shown again, decided', async () => {
     const id = await registered();
-    env.event(id, 'permission_required', undefined, { request_id: 'r-1', tool: 'Bash', input: {} });
+    env.event(id, 'permission_required', undefined, {
+      request_id: 'r-1',
+      tool: 'Bash',
+      input: { command: 'npm test' },
+    });
     await until('answer:');
     type('/hermes approve');
     await until(`[${id}] ↻ 🔐 Permission needed`);
-    await until('✅ Approved by @you');
+    await until(`[${id}]   ✅ Approved by @you`);
+    // The update is its first line and what changed: the tool input is not printed again.
+    const update = printed.slice(printed.indexOf(`[${id}] ↻ 🔐`));
+    expect(update.split('\n')[1]).toContain('✅ Approved by @you');
+    expect(update).not.toContain(`[${id}]   |   "command"`);
     expect(permissionRequest(env.ctx.db, id, 'r-1')).toMatchObject({
       status: 'approved',
       decided_by: 'console:you',
