@@ -50,10 +50,15 @@ export interface RunningUp {
   stop(): Promise<void>;
 }
 
-async function seenOnline(bot: RunningBot, runnerId: string, timeoutMs: number): Promise<boolean> {
+async function seenOnline(
+  bot: RunningBot,
+  runnerId: string,
+  clock: Clock,
+  timeoutMs: number,
+): Promise<boolean> {
   const online = () => bot.runners.list().some((r) => r.id === runnerId && r.state === 'online');
-  for (const end = Date.now() + timeoutMs; !online(); ) {
-    if (Date.now() > end) return false;
+  for (const end = clock.now() + timeoutMs; !online(); ) {
+    if (clock.now() > end) return false;
     await new Promise((r) => setTimeout(r, 20));
   }
   return true;
@@ -129,7 +134,7 @@ export async function startUp(opts: UpOptions): Promise<RunningUp> {
     bot.runners.kick();
     // "running" in the banner should be true for chat too: the first card then says "starting",
     // not "waiting for a runner". Bounded: a slow broker only delays the prompt, never blocks it.
-    if (!(await seenOnline(bot, LOCAL_RUNNER, 5000))) log.warn('runner local not seen online yet');
+    if (!(await seenOnline(bot, LOCAL_RUNNER, clock, 5000))) log.warn('runner local not seen online yet');
     return {
       brokerUrl,
       embedded: broker !== undefined,
