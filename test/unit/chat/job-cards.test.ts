@@ -36,7 +36,7 @@ async function advance(ms: number) {
 const cardText = (jobId: string) => plainText(h!.port.card(jobId)!.content);
 
 describe('the job card follows the job', () => {
-  it('a new card says starting when the runner is online, and names an offline one', async () => {
+  it('a new card says starting when the runner is online, names an offline one, waits for an unknown one', async () => {
     h = new ChatHarness({ runners: [runner('online')] });
     const a = await h.register();
     expect(cardText(a.id)).toContain(`Job ${a.id} · starting`);
@@ -45,7 +45,7 @@ describe('the job card follows the job', () => {
     const b = await h.register();
     expect(cardText(b.id)).toContain(`Job ${b.id} · waiting for runner local (offline)`);
     h.close();
-    h = new ChatHarness();
+    h = new ChatHarness({ runners: [runner('unknown')] });
     const c = await h.register();
     expect(cardText(c.id)).toContain(`Job ${c.id} · waiting for a runner`);
   });

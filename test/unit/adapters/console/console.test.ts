@@ -50,7 +50,7 @@ describe('console adapter', () => {
       prompt: 'tidy the README',
       profile: 'demo',
     });
-    expect(printed).toContain(`┌─ Job ${id} · waiting for a runner`);
+    expect(printed).toContain(`┌─ Job ${id} · starting`); // local is online
     expect(printed).toContain('│ Prompt: tidy the README');
   });
 
