@@ -12,6 +12,7 @@
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
+import type { Logger } from '../../src/log.js';
 import type { Git } from './git.js';
 import type { JobWorktree } from './worktree-store.js';
 
@@ -58,10 +59,65 @@ function parseNumstat(out: string): FileChange[] {
 
 const pathspec = (own: readonly string[]) => ['--', '.', ...own.map((f) => `:(exclude,literal)${f}`)];
 
+/**
+ * Files whose content never goes into the patch, at any depth: the patch is posted in the thread
+ * for everyone in the channel, and an agent may have copied or written credentials into its
+ * worktree (`cp .env .env.bak`, an `npm login`). They still count in the table; the patch says
+ * which it left out. A secret under another name is not caught: docs/slack.md says so.
+ */
+export const PATCH_WITHHELD = [
+  '.env',
+  '.env.*',
+  '*.env',
+  '.npmrc',
+  '.netrc',
+  '.pypirc',
+  '.git-credentials',
+  '.pgpass',
+  '*.pem',
+  '*.key',
+  '*.p12',
+  '*.pfx',
+  '*.jks',
+  '*.keystore',
+  'id_rsa*',
+  'id_dsa*',
+  'id_ecdsa*',
+  'id_ed25519*',
+  'credentials',
+  'credentials.*',
+];
+const withheldSpec = PATCH_WITHHELD.map((g) => `:(exclude,glob)**/${g}`);
+/** Never an external diff driver or a textconv filter: the patch shows the bytes of the change. */
+const PATCH_FLAGS = ['--no-ext-diff', '--no-textconv'];
+
+/** The patch, headed by the files it left out; undefined when it cannot be made (the table still can). */
+async function makePatch(
+  run: (extra: string[], spec: string[]) => Promise<string>,
+  files: readonly FileChange[],
+  w: JobWorktree,
+  log: Logger | undefined,
+): Promise<string | undefined> {
+  try {
+    const patch = await run(PATCH_FLAGS, withheldSpec);
+    const kept = new Set((await run(['--name-only', '-z'], withheldSpec)).split('\0').filter(Boolean));
+    const left = files.map((f) => f.path).filter((p) => !kept.has(p));
+    if (left.length === 0) return patch;
+    // Text before the first `diff --git` line is ignored by git apply and patch(1).
+    return `# Hermes left these out of the patch (they look like secrets): ${left.join(', ')}\n${patch}`;
+  } catch (err) {
+    log?.warn(
+      { err, job_id: w.jobId, repo: w.repo },
+      'the patch could not be made; the change table goes without it',
+    );
+    return undefined;
+  }
+}
+
 export async function changeSummary(
   git: Git,
   w: JobWorktree,
-  opts: { patch?: boolean } = {},
+  opts: { patch?: boolean; log?: Logger } = {},
 ): Promise<ChangeSummary> {
   const live = w.removedAt === null && existsSync(w.path);
   const commits = Number(
@@ -90,10 +146,16 @@ export async function changeSummary(
       }),
     );
     if (opts.patch)
-      patch = await git({
-        cwd: w.repoPath,
-        args: ['diff', '--no-renames', ...range, ...pathspec(w.ownFiles)],
-      });
+      patch = await makePatch(
+        (extra, spec) =>
+          git({
+            cwd: w.repoPath,
+            args: ['diff', '--no-renames', ...extra, ...range, ...pathspec(w.ownFiles), ...spec],
+          }),
+        files,
+        w,
+        opts.log,
+      );
   } else {
     const scratch = mkdtempSync(join(tmpdir(), 'hermes-index-'));
     try {
@@ -103,15 +165,16 @@ export async function changeSummary(
       if (existsSync(ownIndex)) copyFileSync(ownIndex, index);
       const env = { GIT_INDEX_FILE: index };
       await git({ cwd: w.path, args: ['add', '-A', '--', '.'], env });
-      const diff = (extra: string[], from: string) =>
+      const diff = (extra: string[], from: string, spec: string[] = []) =>
         git({
           cwd: w.path,
-          args: ['diff', '--cached', '--no-renames', ...extra, from, ...pathspec(w.ownFiles)],
+          args: ['diff', '--cached', '--no-renames', ...extra, from, ...pathspec(w.ownFiles), ...spec],
           env,
         });
       files = parseNumstat(await diff(['--numstat', '-z'], w.baseCommit));
       uncommitted = (await diff(['--name-only', '-z'], 'HEAD')).split('\0').filter(Boolean).length;
-      if (opts.patch) patch = await diff([], w.baseCommit);
+      if (opts.patch)
+        patch = await makePatch((extra, spec) => diff(extra, w.baseCommit, spec), files, w, opts.log);
     } finally {
       rmSync(scratch, { recursive: true, force: true });
     }

@@ -126,7 +126,7 @@ export class JobWorktrees {
 
   async summary(jobId: string, opts: { patch?: boolean } = {}): Promise<ChangeSummary | undefined> {
     const w = this.d.store.get(jobId);
-    return w ? changeSummary(this.d.git, w, opts) : undefined;
+    return w ? changeSummary(this.d.git, w, { ...opts, log: this.d.log }) : undefined;
   }
 
   /** Once per job: the change and the push; undefined when the job has no worktree or was reported. */
@@ -141,7 +141,10 @@ export class JobWorktrees {
         outcome === 'completed' && repo?.worktree.on_success === 'push'
           ? await pushBranch(deps, w, repo.remote)
           : undefined;
-      return { summary: await changeSummary(this.d.git, this.d.store.get(jobId)!, { patch: true }), push };
+      return {
+        summary: await changeSummary(this.d.git, this.d.store.get(jobId)!, { patch: true, log: this.d.log }),
+        push,
+      };
     });
     const pushLine = push?.note;
     const text = [formatChangeTable(summary), ...(pushLine ? [pushLine] : [])].join('\n');
@@ -154,7 +157,9 @@ export class JobWorktrees {
     const key = `${jobId}:${seq}`;
     if (!w || w.removedAt !== null || this.turnsReported.has(key)) return undefined;
     this.turnsReported.add(key);
-    const summary = await this.lock.run(w.repoPath, () => changeSummary(this.d.git, w, { patch: true }));
+    const summary = await this.lock.run(w.repoPath, () =>
+      changeSummary(this.d.git, w, { patch: true, log: this.d.log }),
+    );
     return { summary, text: formatChangeTable(summary) };
   }
 

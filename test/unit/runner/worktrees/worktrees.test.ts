@@ -83,6 +83,32 @@ describe('job worktrees on a real git repository', () => {
     expect(git(w.path, 'status', '--porcelain')).toBe(' M README.md\n?? src/new.ts\n');
   });
 
+  it('the patch leaves out files that look like secrets (and says which), and shows no textconv output', async () => {
+    const wt = service();
+    const w = (await wt.prepare('j-p', plain, 'app'))!;
+    write(w.path, 'src/app.ts', 'export const a = 10;\n');
+    write(w.path, '.env.bak', 'SECRET=1\n');
+    write(w.path, 'config/deploy.pem', '-----BEGIN PRIVATE KEY-----\n');
+    // A textconv filter the agent set up may not rewrite what reviewers see.
+    write(w.path, '.gitattributes', '*.ts diff=shout\n');
+    git(w.path, 'config', 'diff.shout.textconv', 'tr a-z A-Z <');
+    const s = (await wt.summary('j-p', { patch: true }))!;
+    expect(s.files.map((f) => f.path)).toEqual([
+      '.env.bak',
+      '.gitattributes',
+      'config/deploy.pem',
+      'src/app.ts',
+    ]);
+    const patch = s.patch!;
+    expect(patch.split('\n')[0]).toBe(
+      '# Hermes left these out of the patch (they look like secrets): .env.bak, config/deploy.pem',
+    );
+    expect(patch).not.toContain('SECRET');
+    expect(patch).not.toContain('PRIVATE KEY');
+    expect(patch).toContain('+export const a = 10;');
+    expect(patch).not.toContain('EXPORT CONST');
+  });
+
   it('cleanup removes the worktree, keeps the branch, and keeps what was not committed as a commit on it', async () => {
     const wt = service();
     const w = (await wt.prepare('j-d', plain, 'app'))!;
