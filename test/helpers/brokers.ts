@@ -6,9 +6,10 @@ import { silentLogger } from '../../src/log.js';
 import { startEmbeddedBroker } from '../../src/mqtt/embedded-broker.js';
 import { type MosquittoOptions, startMosquitto } from './mosquitto.js';
 import { hasNatsServer, startNats } from './nats.js';
+import { hasRabbitMq, RABBITMQ_BOOT_MS, startRabbitMq } from './rabbitmq.js';
 import { hasMosquitto, requireSystemDeps } from './system.js';
 
-export type BrokerKind = 'mosquitto' | 'embedded' | 'nats';
+export type BrokerKind = 'mosquitto' | 'embedded' | 'nats' | 'rabbitmq';
 
 export interface BrokerKindInfo {
   kind: BrokerKind;
@@ -30,8 +31,17 @@ export function brokerKinds(): BrokerKindInfo[] {
     { kind: 'embedded', available: true },
     // NATS with its MQTT listener (JetStream): the clustered broker the failover work targets.
     { kind: 'nats', available: hasNatsServer() || requireSystemDeps() },
+    // RabbitMQ 3.10's MQTT plugin, a private node per suite (test/helpers/rabbitmq.ts).
+    { kind: 'rabbitmq', available: hasRabbitMq() || requireSystemDeps() },
   ];
 }
+
+/** How long a suite's beforeAll may take to start a broker of that kind (a RabbitMQ node boots slowly). */
+export const brokerStartMs = (kind: BrokerKind): number =>
+  kind === 'rabbitmq' ? RABBITMQ_BOOT_MS + 10_000 : 30_000;
+
+/** Whether a test may start a second broker of this kind of its own (false: too slow to boot twice). */
+export const cheapToStart = (kind: BrokerKind): boolean => kind !== 'rabbitmq';
 
 export function defaultBrokerKind(): BrokerKind {
   return hasMosquitto() || requireSystemDeps() ? 'mosquitto' : 'embedded';
@@ -49,6 +59,10 @@ export async function startTestBroker(
   if (kind === 'nats') {
     const n = await startNats();
     return { kind, url: n.url, port: n.port, stop: () => n.stop() };
+  }
+  if (kind === 'rabbitmq') {
+    const r = await startRabbitMq();
+    return { kind, url: r.url, port: r.port, stop: () => r.stop() };
   }
   const b = await startEmbeddedBroker({ port: options.port ?? 0, log: silentLogger });
   return { kind, url: b.url, port: b.port, stop: () => b.close() };

@@ -54,6 +54,13 @@ export function systemTools(
       consequence: 'the broker matrix on NATS (MqttBus contract, the journey) is SKIPPED',
     },
     {
+      name: 'rabbitmq-server',
+      pkg: 'rabbitmq-server',
+      // The script itself (test/helpers/rabbitmq.ts runs it; /usr/sbin's wrapper switches user).
+      present: has('rabbitmq-server', ['/usr/lib/rabbitmq/bin']),
+      consequence: 'the broker matrix on RabbitMQ (MqttBus contract, the journey) is SKIPPED',
+    },
+    {
       name: 'tmux',
       pkg: 'tmux',
       present: has('tmux'),

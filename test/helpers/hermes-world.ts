@@ -19,6 +19,7 @@ import { botEvents, botJob, runnerSession } from './hermes-state.js';
 import { type MosquittoBroker, type MosquittoOptions, startMosquitto } from './mosquitto.js';
 import { type NatsBroker, startNats } from './nats.js';
 import { type HermesProcess, startHermes } from './processes.js';
+import { startRabbitMq } from './rabbitmq.js';
 
 export interface WorldOptions {
   /**
@@ -32,7 +33,7 @@ export interface WorldOptions {
   lingerSeconds?: number;
   mosquitto?: MosquittoOptions;
   /** The broker the processes talk to (default Mosquitto): the broker matrix runs the journey on each. */
-  brokerKind?: 'mosquitto' | 'nats';
+  brokerKind?: 'mosquitto' | 'nats' | 'rabbitmq';
   /** HERMES_MQTT_URL of bot and runner from the broker's URL (e.g. a list with a dead endpoint first). */
   mqttUrl?: (brokerUrl: string) => string;
   /** Extra environment of the bot / runner processes. */
@@ -76,9 +77,10 @@ export interface HermesWorld {
   close(): Promise<void>;
 }
 
-/** A NATS server behind the Mosquitto handle: crash and restart are Mosquitto-only here. */
-function natsAsBroker(n: NatsBroker): MosquittoBroker {
-  const unsupported = () => Promise.reject(new Error('kill/halt/start are not offered for NATS worlds'));
+/** A NATS server or RabbitMQ node behind the Mosquitto handle: crash and restart are Mosquitto-only here. */
+function otherBroker(n: Pick<NatsBroker, 'url' | 'port' | 'stop'>): MosquittoBroker {
+  const unsupported = () =>
+    Promise.reject(new Error('kill/halt/start are offered for Mosquitto worlds only'));
   return {
     url: n.url,
     port: n.port,
@@ -112,7 +114,11 @@ async function pair(botHome: string, runnerHome: string, runnerId: string): Prom
 
 export async function startWorld(opts: WorldOptions = {}): Promise<HermesWorld> {
   const broker =
-    opts.brokerKind === 'nats' ? natsAsBroker(await startNats()) : await startMosquitto(opts.mosquitto);
+    opts.brokerKind === 'nats'
+      ? otherBroker(await startNats())
+      : opts.brokerKind === 'rabbitmq'
+        ? otherBroker(await startRabbitMq())
+        : await startMosquitto(opts.mosquitto);
   const slack = await startSlackFake();
   const b = tempHome('hermes-world-bot-');
   const r = tempHome('hermes-world-runner-');

@@ -8,7 +8,13 @@ import type { Clock, Random } from '../../../src/clock.js';
 import { BrokerError } from '../../../src/mqtt/broker-errors.js';
 import type { MqttBus } from '../../../src/mqtt/bus.js';
 import { quickPublish, quickPublishWithRetry } from '../../../src/mqtt/quick-publish.js';
-import { brokerKinds, defaultBrokerKind, startTestBroker, type TestBroker } from '../../helpers/brokers.js';
+import {
+  brokerKinds,
+  brokerStartMs,
+  defaultBrokerKind,
+  startTestBroker,
+  type TestBroker,
+} from '../../helpers/brokers.js';
 import { record, testBus, uniqueTopic } from '../../helpers/bus-clients.js';
 import { startMosquitto } from '../../helpers/mosquitto.js';
 import { freePort } from '../../helpers/ports.js';
@@ -41,7 +47,7 @@ for (const { kind, available } of brokerKinds()) {
     let broker: TestBroker;
     beforeAll(async () => {
       broker = await startTestBroker(kind);
-    });
+    }, brokerStartMs(kind));
     afterAll(async () => broker?.stop());
 
     it('delivers once, with the exact bytes, and resolves after the broker has it', async () => {

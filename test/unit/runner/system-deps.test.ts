@@ -14,12 +14,13 @@ const only =
     present.includes(name) ? `/usr/bin/${name}` : undefined;
 
 describe('system tools check', () => {
-  it('checks mosquitto, mosquitto_passwd, mosquitto_pub, nats-server, tmux, python3, openssl and paho-mqtt', () => {
+  it('checks mosquitto, mosquitto_passwd, mosquitto_pub, nats-server, rabbitmq-server, tmux, python3, openssl and paho-mqtt', () => {
     expect(systemTools(only()).map((t) => t.name)).toEqual([
       'mosquitto',
       'mosquitto_passwd',
       'mosquitto_pub',
       'nats-server',
+      'rabbitmq-server',
       'tmux',
       'python3',
       'openssl',
@@ -30,7 +31,16 @@ describe('system tools check', () => {
   it('a missing python3-paho-mqtt is named with its package', () => {
     let text = '';
     const tools = systemTools(
-      only('nats-server', 'mosquitto', 'mosquitto_passwd', 'mosquitto_pub', 'tmux', 'python3', 'openssl'),
+      only(
+        'nats-server',
+        'rabbitmq-server',
+        'mosquitto',
+        'mosquitto_passwd',
+        'mosquitto_pub',
+        'tmux',
+        'python3',
+        'openssl',
+      ),
       () => false,
     );
     reportSystemTools(tools, false, (t) => {
@@ -43,7 +53,7 @@ describe('system tools check', () => {
   it('locally: a loud banner naming what is missing and the packages, no failure', () => {
     let text = '';
     const tools = systemTools(
-      only('nats-server', 'mosquitto', 'mosquitto_passwd', 'tmux', 'python3'),
+      only('nats-server', 'rabbitmq-server', 'mosquitto', 'mosquitto_passwd', 'tmux', 'python3'),
       () => true,
     );
     reportSystemTools(tools, false, (t) => {
@@ -59,7 +69,15 @@ describe('system tools check', () => {
     expect(() =>
       reportSystemTools(
         systemTools(
-          only('nats-server', 'mosquitto', 'mosquitto_passwd', 'mosquitto_pub', 'tmux', 'python3'),
+          only(
+            'nats-server',
+            'rabbitmq-server',
+            'mosquitto',
+            'mosquitto_passwd',
+            'mosquitto_pub',
+            'tmux',
+            'python3',
+          ),
           () => true,
         ),
         true,
@@ -69,7 +87,15 @@ describe('system tools check', () => {
     expect(() =>
       reportSystemTools(
         systemTools(
-          only('nats-server', 'mosquitto', 'mosquitto_passwd', 'tmux', 'python3', 'openssl'),
+          only(
+            'nats-server',
+            'rabbitmq-server',
+            'mosquitto',
+            'mosquitto_passwd',
+            'tmux',
+            'python3',
+            'openssl',
+          ),
           () => true,
         ),
         true,
@@ -81,7 +107,16 @@ describe('system tools check', () => {
   it('says nothing when everything is there', () => {
     let text = '';
     const all = systemTools(
-      only('nats-server', 'mosquitto', 'mosquitto_passwd', 'mosquitto_pub', 'tmux', 'python3', 'openssl'),
+      only(
+        'nats-server',
+        'rabbitmq-server',
+        'mosquitto',
+        'mosquitto_passwd',
+        'mosquitto_pub',
+        'tmux',
+        'python3',
+        'openssl',
+      ),
       () => true,
     );
     reportSystemTools(all, true, (t) => {
