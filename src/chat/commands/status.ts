@@ -41,7 +41,8 @@ export const status: CommandHandler = {
       await refuse(ctx, 'view', why, job.id);
       return;
     }
-    const card = renderJobCard(job, deps.platform, 500, jobUsage(deps.registry.db, job.id));
+    const runner = deps.runners.list().find((r) => r.id === job.runner)?.state;
+    const card = renderJobCard(job, deps.platform, 500, jobUsage(deps.registry.db, job.id), runner);
     const blocks: Block[] = [...card.blocks.slice(0, -1)];
     const pending = permissionRequestsOf(deps.registry.db, job.id, 'pending');
     for (const r of pending) {

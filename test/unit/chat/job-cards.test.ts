@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RunnerInfo } from '../../../src/bot/runner-control.js';
 import { plainText } from '../../../src/chat/message.js';
-import { APPROVER, CHANNEL, ChatHarness } from './harness.js';
+import { ALICE, APPROVER, CHANNEL, ChatHarness } from './harness.js';
 
 let h: ChatHarness | undefined;
 beforeEach(() => {
@@ -40,6 +40,9 @@ describe('the job card follows the job', () => {
     h = new ChatHarness({ runners: [runner('online')] });
     const a = await h.register();
     expect(cardText(a.id)).toContain(`Job ${a.id} · starting`);
+    // /hermes status shows the card the same way.
+    const replies = await h.people.command(ALICE, `status ${a.id}`);
+    expect(replies.map((r) => plainText(r)).join('\n')).toContain(`Job ${a.id} · starting`);
     h.close();
     h = new ChatHarness({ runners: [runner('offline')] });
     const b = await h.register();
