@@ -9,10 +9,11 @@ import type { Config } from '../../src/config/load.js';
 import { silentLogger } from '../../src/log.js';
 import { openBotDb } from '../../src/store/bot-db.js';
 
-export function pairRunner(config: Config, id = 'local'): void {
+/** `key`: the runner's own (from `hermes runner init --json`) when a real runner process will connect. */
+export function pairRunner(config: Config, id = 'local', key = randomBytes(32).toString('base64url')): void {
   const db = openBotDb(config, silentLogger);
   try {
-    new RunnersStore(db, systemClock).add(id, randomBytes(32).toString('base64url'));
+    new RunnersStore(db, systemClock).add(id, key);
   } finally {
     db.close();
   }

@@ -29,6 +29,7 @@ import type { Json } from './messages.js';
 import { guildCreateObject, readyPayload } from './objects.js';
 import type { Route, RouteContext, RouteResponse } from './routes.js';
 import { DiscordState, type DiscordStateOptions } from './state.js';
+import { messageCreateFor, type UserMessageInput, userMessage } from './user-messages.js';
 
 export type { DiscordFailure } from './failures.js';
 
@@ -71,6 +72,11 @@ export interface DiscordFake {
   gatewayFrames: GatewayFrame[];
   /** Dispatches INTERACTION_CREATE (buffered for a resume when the client is away). */
   sendInteraction(interaction: Json): Json;
+  /**
+   * A person's message in a channel or thread: stored, and MESSAGE_CREATE dispatched as the
+   * client's intents allow (user-messages.ts). Returns the stored message.
+   */
+  sendUserMessage(input: UserMessageInput): Json;
   dispatch(t: string, d: Json): void;
   dropConnection(opts: { resumable: boolean; code?: number }): Promise<void>;
   requestReconnect(): void;
@@ -194,6 +200,13 @@ export async function startDiscordFake(opts: DiscordFakeOptions = {}): Promise<D
       return gateway.connectionCount;
     },
     gatewayFrames: gateway.received.entries,
+    sendUserMessage(input) {
+      const message = userMessage(state, input);
+      const identify = [...gateway.received.entries].reverse().find((f) => f.op === 2);
+      const d = messageCreateFor(message, Number((identify?.d as Json | undefined)?.intents ?? 0));
+      if (d) gateway.dispatch('MESSAGE_CREATE', d);
+      return message;
+    },
     sendInteraction(interaction) {
       state.registerInteraction(interaction);
       gateway.dispatch('INTERACTION_CREATE', interaction);

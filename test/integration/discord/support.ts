@@ -68,6 +68,8 @@ export interface WorldOptions {
   fake?: DiscordFakeOptions;
   /** The cron schedules run on (test/helpers/fake-cron.ts); node-cron unless told. */
   cron?: CronPort;
+  /** Runners paired before the bot starts (id -> key), e.g. a real `hermes runner` process. */
+  runners?: Record<string, string>;
 }
 
 export class DiscordWorld {
@@ -108,6 +110,7 @@ export class DiscordWorld {
     const config = loadConfig({ env });
     // Chat refuses jobs for unpaired runners; no runner process runs here, so jobs stay pending.
     pairRunner(config);
+    for (const [id, key] of Object.entries(opts.runners ?? {})) pairRunner(config, id, key);
     const world = new DiscordWorld(fake, broker, t.home, config, env, opts, t.cleanup);
     try {
       await world.startBot();
