@@ -54,8 +54,8 @@ const MAX_LINE = 4 * 1024 * 1024;
 
 export class ClaudeOutput implements OutputReader {
   private buf = '';
-  /** The message whose usage was counted last: Claude Code repeats a message's usage on each of its content blocks' lines. */
-  private countedMessage: string | undefined;
+  /** Message ids whose usage is counted (Claude repeats a message's usage on each content block, and sub-agents interleave). */
+  private readonly countedMessages = new Set<string>();
   /** Bumped each time the running counts change, so a reader can tell without comparing them. */
   private runningVersion = 0;
   private readonly report: TurnReport = {
@@ -126,8 +126,8 @@ export class ClaudeOutput implements OutputReader {
   private assistant(message: unknown): string {
     if (!isObj(message)) return '';
     const id = str(message.id);
-    if (isObj(message.usage) && (id === undefined || id !== this.countedMessage)) {
-      this.countedMessage = id;
+    if (isObj(message.usage) && (id === undefined || !this.countedMessages.has(id))) {
+      if (id !== undefined) this.countedMessages.add(id);
       const t = tokensOf(message.usage);
       const r = this.report.running;
       r.input_tokens += t.input_tokens;

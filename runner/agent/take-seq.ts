@@ -26,7 +26,8 @@ export async function takeSeq(
         agent.runnerSocket,
         { op: 'next_seq', job_id: agent.jobId, ...(floor === undefined ? {} : { floor }) },
         // A hung runner must leave the publish most of its deadline (it falls back the same way).
-        Math.min(NEXT_SEQ_TIMEOUT_MS, Math.max(100, (opts.deadlineMs ?? Infinity) / 4)),
+        // At least 1 s: a runner that answers after the client gave up has claimed a seq nobody sends.
+        Math.min(NEXT_SEQ_TIMEOUT_MS, Math.max(1000, (opts.deadlineMs ?? Infinity) / 4)),
         opts.signal,
       );
       const seq = reply.seq;

@@ -42,6 +42,23 @@ describe('ClaudeOutput', () => {
     expect(shown).not.toContain('"type"');
   });
 
+  it('counts each message once, also when another message comes between its content blocks', () => {
+    const r = new ClaudeOutput();
+    const line = (id: string, text: string, tokens: number) =>
+      `${JSON.stringify({
+        type: 'assistant',
+        session_id: SID,
+        message: {
+          id,
+          content: [{ type: 'text', text }],
+          usage: { input_tokens: tokens, output_tokens: tokens, cache_read_input_tokens: 0 },
+        },
+      })}\n`;
+    // A sub-agent's message B interleaves with A's blocks; A repeats its usage on each block.
+    r.push(line('msg_A', 'first block', 10) + line('msg_B', 'other', 1) + line('msg_A', 'second block', 10));
+    expect(r.turn().running).toMatchObject({ input_tokens: 11, output_tokens: 11 });
+  });
+
   it('reads the json sample (one object, no trailing newline)', () => {
     const r = new ClaudeOutput();
     r.push(fixture('result.json').trim());
