@@ -10,7 +10,7 @@
  * person answers each chat request with the rule Hermes proposes (`hermes jobs decide … approve
  * --rule`), or a plain approve when none is offered.
  *
- * Measured (2026-12-01, shared 2-core machine, about 65 s): 16 chat requests answered by a person
+ * Measured (2026-12-01, shared 2-core machine; 64 s, 98 s at load average 15): 16 chat requests answered by a person
  * (goal <= 20; 201 before rules), 48 requests decided by granted rules at the bot, 137 calls
  * decided in the hook (137 traces at the bot), both `rm -rf node_modules/.cache` calls denied
  * without a person.
