@@ -47,7 +47,7 @@ import { changeMessage } from './render/change.js';
 import { renderCancelAnnouncement, renderCancelled } from './render/events.js';
 import { who } from './render/people.js';
 import { RequestMessages } from './request-messages.js';
-import { scheduleOutcome } from './schedule-notes.js';
+import { ownerMayStillRun, scheduleOutcome } from './schedule-notes.js';
 import { handleThreadMessage } from './thread-reply.js';
 import { realTimers, type Timers } from './timers.js';
 
@@ -152,6 +152,8 @@ export class ChatCore implements ChatInbound {
       (s, r) => void scheduleOutcome(this.deps, this.delivery, s, r),
     );
     if (runs) this.unsubscribe.push(runs);
+    const guard = this.opts.schedules?.guard(this.deps.platform, (s) => ownerMayStillRun(this.deps, s));
+    if (guard) this.unsubscribe.push(guard);
     const jobs = this.delivery.retryOwed(0);
     if (jobs > 0) this.deps.log.info({ jobs }, 'posting events that reached the bot while chat was away');
   }

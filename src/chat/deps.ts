@@ -9,7 +9,7 @@ import type { Logger } from '../log.js';
 import type { RuleLists } from '../policy/policy-set.js';
 import type { AuditSink } from '../relay/audit.js';
 import type { AcceptedEvent } from '../relay/pipeline.js';
-import type { OutcomeListener } from '../schedules/schedule-service.js';
+import type { MayRun, OutcomeListener } from '../schedules/schedule-service.js';
 import type { ScheduleStore } from '../schedules/schedule-store.js';
 import type { Access } from './access.js';
 import type { ChatState } from './chat-state.js';
@@ -74,6 +74,8 @@ export interface ChatSchedules {
   /** The table changed: start or stop cron tasks now rather than at the next tick. */
   sync(): void;
   onOutcome(listener: OutcomeListener): () => void;
+  /** Asked before each run of this platform's schedules: may the owner still register there? */
+  guard(platform: string, mayRun: MayRun): () => void;
 }
 
 export interface ChatDeps {

@@ -4,6 +4,7 @@
  * which would otherwise go unnoticed. A run that registered a job also gets that job's card posted
  * at once (it is in the schedule's channel, owned by its creator), not at the job's first event.
  * Schedules of another platform, or added from the CLI (no channel), are not this core's.
+ * Before each run, `ownerMayStillRun` answers whether the owner may still register in the channel.
  */
 import type { RunOutcome } from '../schedules/schedule-service.js';
 import type { Schedule } from '../schedules/schedule-store.js';
@@ -11,6 +12,28 @@ import type { ChatDeps } from './deps.js';
 import type { EventDelivery } from './event-delivery.js';
 import type { ChatMessage } from './port.js';
 import { renderRunOutcome } from './render/schedule.js';
+
+/**
+ * The owner's right to register in the schedule's channel, checked again at a run (the policy may
+ * have changed since `schedule add`). Outside an interaction the bot does not know a person's
+ * roles, so roles are taken as kept: losing a role is not noticed here, but leaving the user list,
+ * a channel leaving the channel list, or allow_everyone being turned off is. A refusal is audited.
+ */
+export function ownerMayStillRun(deps: ChatDeps, s: Schedule): boolean {
+  if (s.chat?.platform !== deps.platform) return true;
+  const { access } = deps;
+  const sep = s.owner.indexOf(':');
+  const actor = {
+    platform: s.owner.slice(0, sep),
+    user: s.owner.slice(sep + 1),
+    roles: access.policy.registerRoles,
+  };
+  if (sep > 0 && access.mayRegister(actor, s.chat.channel)) return true;
+  access.record('refused', 'schedule', actor, s.chat.channel, {
+    detail: `run of ${s.id}: owner may no longer register here; paused`,
+  });
+  return false;
+}
 
 const key = (s: Schedule) => `schedule:${s.id}`;
 

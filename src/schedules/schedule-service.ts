@@ -10,6 +10,11 @@
  * down runs that one time, if it is less than `schedule.catch_up_seconds`
  * late: never a backlog. Schedules added, removed or paused by another
  * process (the CLI) are picked up by `sync()` on the bot's tick.
+ *
+ * A run is the owner's job, so the owner's right to register is checked again at each run, not
+ * only when the schedule was added: the chat core of the schedule's platform answers (`guard`).
+ * A schedule whose owner may no longer register there is paused, not run, and says so. Schedules
+ * added from the CLI, or of a platform whose chat is not running here, have no guard.
  */
 import { type Clock, isoTime } from '../clock.js';
 import { describeError } from '../errors.js';
@@ -22,7 +27,8 @@ import type { Schedule, ScheduleStore } from './schedule-store.js';
 export interface RunOutcome {
   scheduleId: string;
   at: string;
-  outcome: 'registered' | 'skipped' | 'queued';
+  /** `paused`: the owner may no longer register in the schedule's channel; nothing was registered. */
+  outcome: 'registered' | 'skipped' | 'queued' | 'paused';
   jobId?: string;
   reason?: string;
 }
@@ -43,12 +49,17 @@ export interface ScheduleServiceDeps {
 
 export type OutcomeListener = (s: Schedule, r: RunOutcome) => void;
 
+/** May this schedule's owner still register in its channel? Asked just before each run registers. */
+export type MayRun = (s: Schedule) => boolean;
+
 const MINUTE = 60_000;
 
 export class ScheduleService {
   /** Live cron tasks, by schedule id, with the expression they run. */
   private readonly tasks = new Map<string, { cron: string; stop: () => void }>();
   private readonly listeners = new Set<OutcomeListener>();
+  /** By platform: the chat core that knows who may register there. */
+  private readonly guards = new Map<string, MayRun>();
 
   constructor(private readonly d: ScheduleServiceDeps) {}
 
@@ -69,6 +80,14 @@ export class ScheduleService {
   onOutcome(listener: OutcomeListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** A chat core checks its platform's schedules before each run. Returns the removal. */
+  guard(platform: string, mayRun: MayRun): () => void {
+    this.guards.set(platform, mayRun);
+    return () => {
+      if (this.guards.get(platform) === mayRun) this.guards.delete(platform);
+    };
   }
 
   private told(s: Schedule, r: RunOutcome): void {
@@ -179,6 +198,8 @@ export class ScheduleService {
   }
 
   private register(s: Schedule, iso: string): RunOutcome {
+    const mayRun = s.chat ? this.guards.get(s.chat.platform) : undefined;
+    if (mayRun && !mayRun(s)) return this.pauseRevoked(s, iso);
     const job = this.d.registry.register({
       profile: s.profile,
       runner: s.runner,
@@ -192,6 +213,25 @@ export class ScheduleService {
     this.d.kick();
     const r: RunOutcome = { scheduleId: s.id, at: iso, outcome: 'registered', jobId: job.id };
     this.told(s, r);
+    return r;
+  }
+
+  /** The owner lost the right to register: pause rather than register as them, and say so. */
+  private pauseRevoked(s: Schedule, iso: string): RunOutcome {
+    this.d.store.handled(s.id, iso);
+    const paused = this.d.store.setPaused(s.id, true);
+    this.sync();
+    const r: RunOutcome = {
+      scheduleId: s.id,
+      at: iso,
+      outcome: 'paused',
+      reason: `${s.owner} may no longer register jobs in this channel`,
+    };
+    this.d.log.warn(
+      { schedule: s.id, at: iso, owner: s.owner },
+      'schedule paused: its owner may no longer register',
+    );
+    this.told(paused, r);
     return r;
   }
 

@@ -44,6 +44,18 @@ export function renderRunOutcome(s: Schedule, r: RunOutcome): ChatMessage {
       `${s.id}: ${r.jobId} registered`,
       section(...at, text(': registered '), code(r.jobId ?? '?')),
     );
+  if (r.outcome === 'paused')
+    return message(
+      `${s.id}: paused, not run (${r.reason ?? ''})`,
+      section(
+        ...at,
+        text(': '),
+        bold('not run, schedule paused'),
+        text(
+          ` (${r.reason ?? 'no reason given'}). It runs as its creator, so it stays paused: remove it, or add it again as someone who may register here.`,
+        ),
+      ),
+    );
   const word = r.outcome === 'skipped' ? 'skipped' : 'queued';
   return message(
     `${s.id}: run ${word} (${r.reason ?? ''})`,
