@@ -17,22 +17,32 @@ export const agentName = (program: string, profile: string | undefined): string 
   profile ? `${profile} agent` : basename(program);
 
 /** The terminal event for an outcome: what a person reads in the chat. */
-export function terminalEventFor(program: string, o: AgentOutcome, name: string = basename(program)) {
+export function terminalEventFor(
+  program: string,
+  o: AgentOutcome,
+  name: string = basename(program),
+  /** The agent's last stderr line: why it failed, in its own words. */
+  lastErrorLine?: string,
+) {
+  // `demo agent: permission denied` after `demo agent exited with status 1` needs no second name.
+  const line = lastErrorLine?.startsWith(`${name}: `) ? lastErrorLine.slice(name.length + 2) : lastErrorLine;
+  const said = line ? `: ${line}` : '';
+  const saidData = lastErrorLine ? { last_error_line: lastErrorLine } : {};
   if (o.kind === 'exit' && o.code === 0) {
     return { event: 'completed' as const, detail: `${name} exited with status 0`, data: { exit_code: 0 } };
   }
   if (o.kind === 'exit') {
     return {
       event: 'error' as const,
-      detail: `${name} exited with status ${o.code}`,
-      data: { exit_code: o.code },
+      detail: `${name} exited with status ${o.code}${said}`,
+      data: { exit_code: o.code, ...saidData },
     };
   }
   if (o.kind === 'signal') {
     return {
       event: 'error' as const,
-      detail: `${name} was killed by signal ${o.signal}`,
-      data: { exit_code: exitStatusOf(o), signal: o.signal },
+      detail: `${name} was killed by signal ${o.signal}${said}`,
+      data: { exit_code: exitStatusOf(o), signal: o.signal, ...saidData },
     };
   }
   const why =

@@ -1,7 +1,9 @@
 /**
  * One run of the agent program: spawn (argv, no shell), wait for its exit,
  * and, for agents whose output Hermes reads (`output: claude` or `codex`), pipe stdout
- * through the reader and show its rendition on this process's stdout.
+ * through the reader and show its rendition on this process's stdout. The
+ * agent's stderr is passed through as it comes and its last line kept
+ * (stderr-tail.ts), so an error exit can say why, not only its status.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Writable } from 'node:stream';
@@ -9,13 +11,15 @@ import type { Tokens } from '../../src/jobs/usage.js';
 import type { Env } from './agent-env.js';
 import { ClaudeOutput, type OutputReader, type TurnReport } from './claude-output.js';
 import { CodexOutput } from './codex-output.js';
+import { StderrTail } from './stderr-tail.js';
 
 /** Starts the agent process; injected by tests. `readOutput`: stdout must be a pipe. */
 export type SpawnAgent = (argv: readonly string[], env: Env, readOutput: boolean) => ChildProcess;
 
 export const defaultSpawn: SpawnAgent = (argv, env, readOutput) =>
   spawn(argv[0]!, argv.slice(1), {
-    stdio: readOutput ? ['inherit', 'pipe', 'inherit'] : 'inherit',
+    // stderr through a pipe: its last line explains an error exit (the pane still shows it all).
+    stdio: ['inherit', readOutput ? 'pipe' : 'inherit', 'pipe'],
     env: env as NodeJS.ProcessEnv,
   });
 
@@ -28,6 +32,8 @@ export interface TurnResult {
   outcome: AgentOutcome;
   /** Only for agents whose output is read. */
   report: TurnReport | undefined;
+  /** The agent's last non-blank stderr line (plain text, cut), when its stderr was piped. */
+  lastErrorLine?: string | undefined;
 }
 
 function waitForAgent(child: ChildProcess): Promise<AgentOutcome> {
@@ -51,6 +57,7 @@ export async function runTurn(
     /** Whose output format stdout is in; undefined: not read (the agent writes to the pane). */
     output: 'claude' | 'codex' | undefined;
     stdout: Writable;
+    stderr: Writable;
     signal: AbortSignal;
     /** The turn's running token counts changed (stream-json assistant messages). */
     onTokens?: (running: Tokens) => void;
@@ -68,6 +75,14 @@ export async function runTurn(
       if (o.onTokens && reader.tokenUpdates !== seen) o.onTokens(reader.turn().running);
     });
   }
+  const tail = child.stderr ? new StderrTail() : undefined;
+  if (tail && child.stderr) {
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      o.stderr.write(chunk);
+      tail.push(chunk);
+    });
+  }
   const forward = () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
   };
@@ -79,5 +94,5 @@ export async function runTurn(
     const rest = reader.end();
     if (rest) o.stdout.write(rest);
   }
-  return { outcome, report: reader?.turn() };
+  return { outcome, report: reader?.turn(), lastErrorLine: tail?.lastLine() };
 }

@@ -17,7 +17,7 @@ import { expandArgv } from '../profiles/expand-argv.js';
 import type { Env } from './agent-env.js';
 import type { AgentIo } from './agent-io.js';
 import { exitStatusOf, terminalEventFor } from './agent-outcome.js';
-import { type AgentOutcome, runTurn, type SpawnAgent, type TurnResult } from './agent-turn.js';
+import { runTurn, type SpawnAgent, type TurnResult } from './agent-turn.js';
 import type { AgentEvent } from './build-event.js';
 import type { ConversationSettings } from './conversation-settings.js';
 import { RunningTokens } from './running-tokens.js';
@@ -109,6 +109,7 @@ export async function runConversation(c: ConversationInput): Promise<number> {
       spawnAgent: c.spawnAgent,
       output: settings.output,
       stdout: io.stdout,
+      stderr: io.stderr,
       signal: io.signal,
       onTokens: (t) => running.update(t),
     });
@@ -123,7 +124,7 @@ export async function runConversation(c: ConversationInput): Promise<number> {
           ...(sessionId ? { session_id: sessionId } : {}),
         }
       : {};
-    const end = endOfTurn(c, r.outcome, report?.isError === true, report?.subtype, report?.result, total);
+    const end = endOfTurn(c, r, report?.isError === true, report?.subtype, report?.result, total);
     if (end.event === 'error') {
       if (r.outcome.kind === 'spawn_failed') io.stderr.write(`hermes run: ${end.detail}\n`);
       await publish('error', end.detail, { ...end.data, ...usageData });
@@ -179,13 +180,14 @@ export async function runConversation(c: ConversationInput): Promise<number> {
 /** A turn's end as an event: the exit status, what the agent reported, and the budget. */
 function endOfTurn(
   c: ConversationInput,
-  outcome: AgentOutcome,
+  turn: TurnResult,
   reportedError: boolean,
   subtype: string | undefined,
   result: string | undefined,
   total: Usage,
 ): { event: 'completed' | 'error'; detail: string; data: Record<string, unknown>; status: number } {
-  const t = terminalEventFor(c.argv[0]!, outcome, c.name);
+  const outcome = turn.outcome;
+  const t = terminalEventFor(c.argv[0]!, outcome, c.name, turn.lastErrorLine);
   if (t.event === 'error') return { ...t, status: exitStatusOf(outcome) };
   if (reportedError) {
     return {

@@ -6,6 +6,7 @@
  */
 import { requestRules } from '../jobs/granted-rules.js';
 import type { Job } from '../jobs/job.js';
+import { lastRefusal } from '../jobs/refusal.js';
 import { isTerminalState } from '../jobs/states.js';
 import { jobUsage } from '../jobs/usage-queries.js';
 import { toPlain } from '../protocol/lossless-json.js';
@@ -273,9 +274,14 @@ export class EventDelivery {
       .catch((err: unknown) => log.warn({ err, job_id: e.jobId }, 'last progress update not posted'));
     const job = registry.require(e.jobId);
     const max = this.deps.settings.maxTextChars;
+    // An error after a deny says who denied what and why (src/jobs/refusal.ts).
+    const refusal = e.event === 'error' ? lastRefusal(registry.db, e.jobId) : undefined;
     if (!state.isDelivered(e.jobId, e.seq, 'thread')) {
       pacer.spend(thread.thread.channel);
-      await port.postInThread(thread.thread, renderTerminal(e, job, max, jobUsage(registry.db, e.jobId)));
+      await port.postInThread(
+        thread.thread,
+        renderTerminal(e, job, max, jobUsage(registry.db, e.jobId), { platform, refusal }),
+      );
       state.markDelivered(e.jobId, [e.seq], 'thread');
     }
     if (!state.isDelivered(e.jobId, e.seq, 'announce')) {
@@ -286,7 +292,15 @@ export class EventDelivery {
       pacer.spend(thread.channel);
       await port.announce(
         thread.channel,
-        renderAnnouncement(e, job, platform, url, Math.min(max, 300), jobUsage(registry.db, e.jobId)),
+        renderAnnouncement(
+          e,
+          job,
+          platform,
+          url,
+          Math.min(max, 300),
+          jobUsage(registry.db, e.jobId),
+          refusal,
+        ),
       );
       state.markDelivered(e.jobId, [e.seq], 'announce');
     }

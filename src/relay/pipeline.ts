@@ -6,10 +6,12 @@
  * writes, so the replay state and the job state can never disagree, even with
  * two bot processes on one database.
  */
+
 import { createHash } from 'node:crypto';
 import { type Clock, isoTime } from '../clock.js';
 import { isHermesError } from '../errors.js';
 import type { JobRow } from '../jobs/job.js';
+import { errorReason } from '../jobs/refusal.js';
 import type { JobRegistry } from '../jobs/registry.js';
 import { isTerminalState, stateAfterEvent } from '../jobs/states.js';
 import { canonicalize } from '../protocol/canonical.js';
@@ -289,7 +291,13 @@ function store(
   const changed = next !== undefined && next !== job.status;
   // A terminal event always changes the state; applyTransition then closes the job's open requests
   // (expired, stamped hermes:job-ended and the time), as it does for every ending.
-  if (changed) registry.applyTransition(job, next, env.event === 'error' ? env.detail : undefined);
+  // An error's reason says what the agent said and, after a deny, who denied what and why.
+  if (changed)
+    registry.applyTransition(
+      job,
+      next,
+      env.event === 'error' ? errorReason(db, job.id, env.detail) : undefined,
+    );
   return changed ? next : job.status;
 }
 

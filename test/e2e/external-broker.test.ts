@@ -142,7 +142,11 @@ describe.skipIf(!canRun)('external Mosquitto + hermes bot (Slack) + hermes runne
       { status: 'denied', reason: 'not on a Friday', decided_by: `slack:${SLACK.user.id}` },
     ]);
     const last = botEvents(w.botHome, jobId).at(-1)!;
-    expect(last).toMatchObject({ event: 'error', detail: 'demo agent exited with status 1', verified: true });
+    expect(last).toMatchObject({
+      event: 'error',
+      detail: 'demo agent exited with status 1: permission denied; stopping without changes',
+      verified: true,
+    });
     expect(announcements(w.slack, jobId)).toHaveLength(1);
     expect(postedTwice(posts(w.slack))).toEqual([]);
   });

@@ -1,6 +1,7 @@
 /** What the thread and the channel show for agent events. Agent text is truncated, never trusted. */
 import type { AutoTally } from '../../jobs/auto-decisions.js';
 import type { Job } from '../../jobs/job.js';
+import type { Refusal } from '../../jobs/refusal.js';
 import { formatTokens, formatUsage, type Tokens, type Usage } from '../../jobs/usage.js';
 import { bold, context, excerpt, message, section, text, time, truncate } from '../message.js';
 import type { ChatMessage, Span } from '../port.js';
@@ -80,11 +81,37 @@ const outcome = (event: string) => (event === 'completed' ? 'completed' : 'ended
 
 const costSuffix = (usage: Usage | undefined) => (usage ? ` · ${formatUsage(usage)}` : '');
 
-export function renderTerminal(e: EventView, job: Job, max: number, usage?: Usage): ChatMessage {
+/**
+ * Why an error came after a refusal: "Denied by @bob: not on a Friday (Write)", or that nobody
+ * answered. Said in the thread and the announcement; the agent's own words stay the detail.
+ */
+function refusalBlocks(platform: string, r: Refusal | undefined, max: number): ChatMessage['blocks'] {
+  if (!r) return [];
+  if (r.by === undefined)
+    return [section(bold('Not answered'), text(`: nobody answered the ${r.tool} request in time`))];
+  return [
+    section(
+      bold('Denied'),
+      text(' by '),
+      ...who(r.by, platform),
+      text(` (${r.tool})`),
+      ...(r.reason ? [text(': '), text(truncate(r.reason, max))] : []),
+    ),
+  ];
+}
+
+export function renderTerminal(
+  e: EventView,
+  job: Job,
+  max: number,
+  usage?: Usage,
+  refusal?: { platform: string; refusal: Refusal | undefined },
+): ChatMessage {
   const head = e.event === 'completed' ? '✅ Completed' : '❌ Error';
   return message(
     `${e.jobId} ${outcome(e.event)}${summarySuffix(e)}`,
     section(bold(head), ...detailSpans(e.detail, max)),
+    ...refusalBlocks(refusal?.platform ?? '', refusal?.refusal, max),
     context(text(`after ${formatDuration(jobDuration(job))}${costSuffix(usage)}`)),
     ...unverifiedBlocks(e),
   );
@@ -101,6 +128,7 @@ export function renderAnnouncement(
   threadUrl: string | undefined,
   detailChars: number,
   usage?: Usage,
+  refusal?: Refusal,
 ): ChatMessage {
   const took = formatDuration(jobDuration(job));
   const word = e.event === 'completed' ? 'completed' : 'ended with an error';
@@ -117,6 +145,7 @@ export function renderAnnouncement(
       ...link,
     ),
     ...(e.detail ? [section(text(excerpt(e.detail, detailChars)))] : []),
+    ...refusalBlocks(platform, refusal, detailChars),
     ...(usage ? [context(text(`Cost: ${formatUsage(usage)}`))] : []),
     ...unverifiedBlocks(e),
   );

@@ -134,7 +134,9 @@ describe.skipIf(!available)('hermes runner with the bot (real Mosquitto, tmux, c
     const job = w.register('demo', 'rewrite everything');
     await w.decide(job.id, await w.pendingRequest(job.id), 'deny');
     await w.waitForStatus(job.id, 'error');
-    expect((await w.waitForEvent(job.id, 'error')).detail).toBe('demo agent exited with status 1');
+    expect((await w.waitForEvent(job.id, 'error')).detail).toBe(
+      'demo agent exited with status 1: permission denied; stopping without changes',
+    );
   });
 
   it('a script agent publishes through hermes publish; the prompt stays one literal argument', async () => {

@@ -70,6 +70,20 @@ describe.skipIf(!hasMosquitto())('hermes run (real binary, Mosquitto, bot in pro
     expect(r.events[1]!.data).toMatchObject({ exit_code: 3 });
   });
 
+  it("an error exit says the agent's last stderr line, colour codes dropped; stderr still passes through", async () => {
+    const script =
+      'echo starting >&2; printf "\\033[31mError: ANTHROPIC_API_KEY is not set\\033[0m\\n\\n" >&2; exit 1';
+    const r = await runJob(['sh', '-c', script], { HERMES_PROFILE: 'claude' });
+    expect(r.res.code).toBe(1);
+    expect(r.res.stderr).toContain('starting');
+    expect(r.res.stderr).toContain('Error: ANTHROPIC_API_KEY is not set');
+    expect(r.events[1]).toMatchObject({
+      event: 'error',
+      detail: 'claude agent exited with status 1: Error: ANTHROPIC_API_KEY is not set',
+      data: { exit_code: 1, last_error_line: 'Error: ANTHROPIC_API_KEY is not set' },
+    });
+  });
+
   it('reports a signal as an error, exit 128 + n', async () => {
     const r = await runJob(['sh', '-c', 'kill -TERM $$']);
     expect(r.res.code).toBe(143);
