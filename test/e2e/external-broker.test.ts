@@ -136,6 +136,11 @@ describe.skipIf(!canRun)('external Mosquitto + hermes bot (Slack) + hermes runne
     await endOf(jobId);
     const [announced] = announcements(w.slack, jobId);
     expect(String(announced!.args.text)).toMatch(new RegExp(`^Job ${jobId} ended with an error after`));
+    // The announcement says why: the agent's words and who denied what, with their reason.
+    const blocks = JSON.stringify(announced!.args.blocks);
+    expect(blocks).toContain('exited with status 1: permission denied; stopping without changes');
+    expect(blocks).toContain('Denied');
+    expect(blocks).toContain('not on a Friday');
     expect(thread(ts).map((c) => String(c.args.text))).toContain(`${jobId} ended with an error`);
     expect(botJob(w.botHome, jobId)?.status).toBe('error');
     expect(botRequests(w.botHome, jobId)).toMatchObject([
