@@ -2,8 +2,10 @@
  * `schedule add|list|remove|pause|resume`: jobs registered on a cron schedule (src/schedules/).
  * Adding takes the right to register in this channel (each run is the creator's job here) and
  * posts the schedule's message, whose thread hears about every run, skipped ones above all.
- * Removing, pausing and resuming: the creator, and the approvers for anyone's schedule.
+ * Removing, pausing and resuming: the creator, and the approvers for anyone's schedule; to anyone
+ * who may not see a schedule, its id is answered as an unknown one.
  */
+import { checkRegistration } from '../../bot/registration-check.js';
 import { describeError, HermesError } from '../../errors.js';
 import type { Schedule } from '../../schedules/schedule-store.js';
 import { ownerOf } from '../access.js';
@@ -27,12 +29,9 @@ async function add(ctx: CommandContext, schedules: ChatSchedules): Promise<void>
     await refuse(ctx, 'schedule', 'you may not add schedules here (the same people as for register may)');
     return;
   }
-  const runner = deps.runners.list().find((r) => r.id === p.runner);
-  if (runner && runner.profiles.length > 0 && !runner.profiles.includes(p.profile))
-    throw new HermesError(
-      'usage',
-      `runner ${runner.id} has no profile "${p.profile}" (it has: ${runner.profiles.join(', ')})`,
-    );
+  // What register checks, before anything is stored: a schedule for an unpaired or mistyped
+  // runner would register jobs that wait "for a runner" forever.
+  checkRegistration(deps.runners.list(), { profile: p.profile, runner: p.runner });
   const s = schedules.store.add({
     cron: p.cron,
     profile: p.profile,
@@ -124,10 +123,19 @@ async function change(
   if (!id || ctx.args.length > 2)
     throw new HermesError('usage', `give one schedule id: schedule ${verb} <id>`);
   const s = schedules.store.get(id);
-  if (!s) {
-    // Someone who may see nothing here learns nothing, not even which ids exist.
+  // Someone who may not see the schedule (as `schedule list` shows it: this channel's to those who
+  // may view here, any to approvers, their own to creators) is answered as for an id that does not exist: they learn
+  // neither that it exists nor where it belongs.
+  const visible =
+    s !== undefined &&
+    (access.isApprover(input.actor) ||
+      (s.chat?.platform === platform && s.owner === ownerOf(input.actor)) ||
+      (s.chat?.platform === platform &&
+        s.chat.channel === input.channel &&
+        access.mayView(input.actor, input.channel)));
+  if (!s || !visible) {
     if (!access.mayView(input.actor, input.channel)) {
-      await refuse(ctx, 'schedule', 'you may not change schedules here');
+      await refuse(ctx, 'schedule', 'you may not change schedules here', undefined, `${verb} ${id}`);
       return;
     }
     throw new HermesError('usage', `no schedule ${id}; see /hermes schedule list`);
