@@ -157,7 +157,9 @@ describe.skipIf(!available)('hermes runner with the bot (real Mosquitto, tmux, c
     const installed = JSON.parse(readFileSync(settingsFile, 'utf8'));
     expect(installed.permissions).toEqual({ allow: ['Read'] });
     // node on the one-file hook entry of this installation, not the shim and bin/hermes.js.
-    expect(installed.hooks.PreToolUse.at(-1).hooks[0].command).toMatch(/node'? '?\/\S*\/dist\/agent\/hook\.cjs'? claude /);
+    expect(installed.hooks.PreToolUse.at(-1).hooks[0].command).toMatch(
+      /node'? '?\/\S*\/dist\/agent\/hook\.cjs'? claude /,
+    );
     const ask = JSON.parse((await w.waitForEvent(job.id, 'permission_required')).wire);
     expect(ask.data).toMatchObject({ tool: 'Bash', input: { command: 'npm test' } });
 
