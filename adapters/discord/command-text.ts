@@ -43,6 +43,15 @@ function join(parts: Array<string | undefined>): string {
   return parts.filter((p): p is string => p !== undefined && p.length > 0).join(' ');
 }
 
+/**
+ * The prompt option after `--`: it is typed text, never options, so a prompt that starts with
+ * `--cwd /x` or `--overlap allow` stays the prompt (both grammars end their options at `--`).
+ */
+function afterOptions(prompt: string | undefined): string | undefined {
+  const p = prompt?.trim();
+  return p ? `-- ${p}` : undefined;
+}
+
 /** `/hermes schedule <leaf>`: the cron expression is always quoted (it has blanks), the prompt goes last. */
 function scheduleText(leaf: ScheduleSubcommand, o: OptionValues, opt: (name: string) => string | undefined) {
   switch (leaf) {
@@ -58,7 +67,7 @@ function scheduleText(leaf: ScheduleSubcommand, o: OptionValues, opt: (name: str
         runner && `--runner ${runner}`,
         repo && `--repo ${repo}`,
         overlap && `--overlap ${overlap}`,
-        str(o, 'prompt')?.trim(),
+        afterOptions(str(o, 'prompt')),
       ]);
     }
     case 'list':
@@ -87,7 +96,7 @@ export function commandText(sub: Subcommand, o: OptionValues, leaf?: ScheduleSub
         cwd && `--cwd ${cwd}`,
         maxCost && `--max-cost ${maxCost}`,
         opt('repo') && `--repo ${opt('repo')}`,
-        str(o, 'prompt')?.trim(),
+        afterOptions(str(o, 'prompt')),
       ]);
     }
     case 'list':

@@ -2,7 +2,7 @@
  * The words of `/hermes schedule add "<cron>" <profile> [--runner R] [--repo NAME]
  * [--overlap skip|queue|allow] <prompt…>`. The cron expression has blanks, so it is one quoted
  * word ("0 3 * * *"; Slack's typographic quotes work too); flags sit between the profile and the
- * prompt, as in `register`.
+ * prompt, as in `register`; `--` ends them, so a prompt may start with `--` (Discord always sends it).
  */
 import { z } from 'zod';
 import { HermesError } from '../../errors.js';
@@ -45,12 +45,18 @@ export function parseScheduleAdd(
   for (;;) {
     const t = args[i];
     if (!t || t.quoted || !t.value.startsWith('--')) break;
+    // `--` ends the options: what follows is the prompt even if it starts like an option.
+    if (t.value === '--') {
+      i++;
+      break;
+    }
     const [flag, inline] = t.value.split(/=(.*)/s, 2) as [string, string | undefined];
     const name = flag.slice(2);
     if (!(FLAGS as readonly string[]).includes(name))
       throw new HermesError('usage', `unknown option ${flag}`);
     const value = inline ?? args[i + 1]?.value;
     if (value === undefined) throw new HermesError('usage', `${flag} needs a value`);
+    if (raw[name] !== undefined) throw new HermesError('usage', `${flag} is given twice; give it once`);
     raw[name] = value;
     i += inline === undefined ? 2 : 1;
   }

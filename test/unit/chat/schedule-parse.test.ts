@@ -55,5 +55,23 @@ describe('/hermes schedule add grammar', () => {
     expect(problem('add "0 3 * * *" demo')).toBe('give a prompt');
     expect(problem('add "0 3 * * *" Demo! x')).toMatch(/profile must be a lowercase word/);
     expect(problem('add "0 3 * * *" demo --runner')).toBe('--runner needs a value');
+    expect(problem('add "0 3 * * *" demo --overlap skip --overlap allow x')).toBe(
+      '--overlap is given twice; give it once',
+    );
+    expect(problem('add "0 3 * * *" demo --runner=a --runner b x')).toBe(
+      '--runner is given twice; give it once',
+    );
+    expect(problem('add "0 3 * * *" demo --')).toBe('give a prompt');
+  });
+
+  it('`--` ends the options: the rest is the prompt even when it starts like one', () => {
+    expect(parse('add "0 3 * * *" demo --repo app -- --overlap allow  --cwd /x go')).toEqual({
+      cron: '0 3 * * *',
+      profile: 'demo',
+      runner: 'local',
+      repo: 'app',
+      overlap: 'skip',
+      prompt: '--overlap allow  --cwd /x go',
+    });
   });
 });

@@ -19,7 +19,7 @@ describe('slash command options as the core command text', () => {
       runner: 'r1',
       cwd: '/src/my app',
     });
-    expect(t).toBe('register claude --runner r1 --cwd "/src/my app" fix "the" build');
+    expect(t).toBe('register claude --runner r1 --cwd "/src/my app" -- fix "the" build');
     expect(parsed(t)).toEqual({
       profile: 'claude',
       runner: 'r1',
@@ -41,7 +41,7 @@ describe('slash command options as the core command text', () => {
       { cron: '0 3 * * 1-5', profile: 'claude', prompt: 'bump deps', repo: 'app', overlap: 'queue' },
       'add',
     );
-    expect(t).toBe('schedule add "0 3 * * 1-5" claude --repo app --overlap queue bump deps');
+    expect(t).toBe('schedule add "0 3 * * 1-5" claude --repo app --overlap queue -- bump deps');
     const rest = t.slice('schedule '.length);
     expect(parseScheduleAdd(tokenize(rest).slice(1), rest, nodeCronPort.valid)).toEqual({
       cron: '0 3 * * 1-5',
@@ -56,8 +56,26 @@ describe('slash command options as the core command text', () => {
     expect(commandText('schedule', { id: 's-abc' }, 'pause')).toBe('schedule pause s-abc');
     expect(commandText('diff', { job: 'j-abc' })).toBe('diff j-abc');
     expect(commandText('register', { profile: 'claude', prompt: 'go', repo: 'app' })).toBe(
-      'register claude --repo app go',
+      'register claude --repo app -- go',
     );
+  });
+
+  it('a prompt that starts like an option stays the prompt (register and schedule add)', () => {
+    const reg = commandText('register', { profile: 'claude', prompt: '--cwd /etc --max-cost 999 go' });
+    expect(reg).toBe('register claude -- --cwd /etc --max-cost 999 go');
+    expect(parsed(reg)).toEqual({ profile: 'claude', prompt: '--cwd /etc --max-cost 999 go' });
+    const t = commandText(
+      'schedule',
+      { cron: '0 3 * * *', profile: 'claude', prompt: '--overlap allow --runner evil go' },
+      'add',
+    );
+    expect(t).toBe('schedule add "0 3 * * *" claude -- --overlap allow --runner evil go');
+    const rest = t.slice('schedule '.length);
+    expect(parseScheduleAdd(tokenize(rest).slice(1), rest, nodeCronPort.valid)).toMatchObject({
+      runner: 'local',
+      overlap: 'skip',
+      prompt: '--overlap allow --runner evil go',
+    });
   });
 
   it('the other subcommands', () => {
