@@ -69,15 +69,16 @@ describe.skipIf(!available)('the rules of a fresh job', () => {
     });
     const shown = printed.slice(printed.lastIndexOf(`Rules of ${job.id}`));
     expect(shown).toContain(`Hardline denies (on runner ${w.runnerId}`);
-    expect(shown).toMatch(/deny `rm-root-or-home`, `mkfs`.*`Bash\(shutdown:\*\)`/);
+    // The console (not a terminal here) prints code spans as bare text.
+    expect(shown).toMatch(/deny rm-root-or-home, mkfs.*Bash\(shutdown:\*\)/);
     expect(shown).toContain('removed on this runner (runner.hardline_remove): fork-bomb');
-    expect(shown).toContain('deny `Bash(rm -rf:*)` · no calls');
+    expect(shown).toContain('deny Bash(rm -rf:*) · no calls');
     expect(shown).toContain(`Profile rules (of the job's profile on runner ${w.runnerId})`);
     for (const line of [
-      'deny `Bash(git push:*)` · no calls',
-      'ask `Bash(npm publish:*)` · no calls',
-      'allow `Read(./**)` · no calls',
-      'allow `Bash(npm test)` · no calls',
+      'deny Bash(git push:*) · no calls',
+      'ask Bash(npm publish:*) · no calls',
+      'allow Read(./**) · no calls',
+      'allow Bash(npm test) · no calls',
     ])
       expect(shown).toContain(line);
 
@@ -98,7 +99,8 @@ describe.skipIf(!available)('the rules of a fresh job', () => {
       ]),
     );
     expect(lines.some((l) => l.includes('fork-bomb'))).toBe(false);
-    expect(shown).not.toContain('`fork-bomb`');
+    // fork-bomb is named only as removed, never among the denies in force.
+    expect(shown.split('\n').find((l) => l.includes('deny rm-root-or-home'))).not.toContain('fork-bomb');
     await w.bot.bot!.runners.cancel(job.id, 'test');
   }, 60_000);
 });
