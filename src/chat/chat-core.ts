@@ -14,6 +14,7 @@ import type { Logger } from '../log.js';
 import type { AuditSink } from '../relay/audit.js';
 import { closest } from '../suggest.js';
 import { Access, type AccessPolicy, channelOn } from './access.js';
+import { showAwayChanges } from './away-changes.js';
 import { ChatState } from './chat-state.js';
 import { usageMessage } from './commands/help.js';
 import { COMMAND_LIST, COMMANDS } from './commands/index.js';
@@ -82,6 +83,7 @@ export class ChatCore implements ChatInbound {
   private readonly requests: RequestMessages;
   private readonly flow: DecisionFlow;
   private readonly unsubscribe: Array<() => void> = [];
+  private away: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: ChatCoreOptions) {
     const { port, registry, clock, log } = opts;
@@ -156,6 +158,14 @@ export class ChatCore implements ChatInbound {
     if (guard) this.unsubscribe.push(guard);
     const jobs = this.delivery.retryOwed(0);
     if (jobs > 0) this.deps.log.info({ jobs }, 'posting events that reached the bot while chat was away');
+    this.showAway();
+  }
+
+  /** Cancels and decisions the CLI made with no bot running: shown now, in the jobs' queues. */
+  private showAway(): void {
+    this.away = showAwayChanges(this.deps, this.delivery, this.requests).catch((err: unknown) =>
+      this.deps.log.warn({ err }, 'changes made while no bot ran not shown'),
+    );
   }
 
   /** Housekeeping, every few seconds: one reminder per overdue request, retries of owed events. */
@@ -169,6 +179,7 @@ export class ChatCore implements ChatInbound {
    * jobs still waiting out a backoff from failures during the outage. Returns how many jobs.
    */
   catchUp(): number {
+    this.showAway();
     return this.delivery.retryOwed(0, true);
   }
 
@@ -198,7 +209,8 @@ export class ChatCore implements ChatInbound {
   }
 
   /** Resolves when everything queued so far has been posted (tests, orderly shutdown). */
-  idle(): Promise<void> {
+  async idle(): Promise<void> {
+    await this.away;
     return this.deps.queue.idle();
   }
 

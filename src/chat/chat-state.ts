@@ -27,6 +27,12 @@ export interface RequestMessage {
 
 export type DeliveryPart = 'thread' | 'announce' | 'card';
 
+/**
+ * The reserved seq of a cancel's deliveries (its thread line, its announcement): a cancel is no
+ * event on the wire, and event seqs are never negative (migration 11).
+ */
+export const CANCEL_SEQ = -1;
+
 interface ThreadRow {
   job_id: string;
   channel: string;
@@ -235,6 +241,35 @@ export class ChatState {
         fallback: withDefaultChannel ? 1 : 0,
         limit,
       }) as Array<{ jobId: string }>;
+    return rows.map((r) => r.jobId);
+  }
+
+  /** Cancelled jobs with a thread here whose cancel is not (fully) in chat: cancelled with no bot running. */
+  unshownCancels(): string[] {
+    const rows = this.db
+      .prepare(
+        `SELECT j.id AS jobId FROM jobs j
+           JOIN chat_threads t ON t.job_id = j.id AND t.platform = @platform
+           WHERE j.status = 'cancelled'
+             AND (SELECT COUNT(*) FROM chat_deliveries d WHERE d.job_id = j.id AND d.platform = @platform
+                    AND d.seq = @seq AND d.part IN ('thread', 'announce')) < 2
+           ORDER BY j.ended_at, j.id`,
+      )
+      .all({ platform: this.platform, seq: CANCEL_SEQ }) as Array<{ jobId: string }>;
+    return rows.map((r) => r.jobId);
+  }
+
+  /** Jobs with a request message here still showing buttons for a request already decided (or whose job ended). */
+  staleRequestJobs(): string[] {
+    const rows = this.db
+      .prepare(
+        `SELECT DISTINCT c.job_id AS jobId FROM chat_requests c
+           JOIN permission_requests p ON p.job_id = c.job_id AND p.request_id = c.request_id
+           JOIN jobs j ON j.id = c.job_id
+           WHERE c.platform = ? AND c.final_at IS NULL
+             AND (p.status <> 'pending' OR j.status IN ('completed', 'error', 'cancelled'))`,
+      )
+      .all(this.platform) as Array<{ jobId: string }>;
     return rows.map((r) => r.jobId);
   }
 

@@ -15,7 +15,7 @@ import { SIG_FIELD } from '../protocol/signing.js';
 import { decodeWire } from '../protocol/wire.js';
 import type { AcceptedEvent } from '../relay/pipeline.js';
 import { channelOn } from './access.js';
-import type { JobThread } from './chat-state.js';
+import { CANCEL_SEQ, type JobThread } from './chat-state.js';
 import { DeliverySchedule } from './delivery-schedule.js';
 import type { ChatDeps } from './deps.js';
 import { JobCards } from './job-cards.js';
@@ -112,20 +112,29 @@ export class EventDelivery {
 
   /**
    * A job ended outside the event stream (cancelled): say so in the thread and, with
-   * `announcement`, in the channel; update the card, close its requests.
+   * `announcement`, in the channel; update the card, close its requests. Each of the line and the
+   * announcement is recorded under CANCEL_SEQ once posted, so whichever comes first (the live
+   * cancel, or the catch-up at start of a cancel made with no bot) shows it, and only once.
    */
   async ended(jobId: string, content: ChatMessage, announcement?: ChatMessage): Promise<void> {
-    await this.note(jobId, content);
     await this.deps.queue.run(jobId, async () => {
-      const thread = this.deps.state.thread(jobId);
-      if (announcement && thread) {
-        this.deps.pacer.spend(thread.channel);
-        await this.deps.port
-          .announce(thread.channel, announcement)
-          .catch((err: unknown) => this.deps.log.warn({ err, job_id: jobId }, 'cancel not announced'));
+      const { state, pacer, port, log } = this.deps;
+      const thread = state.thread(jobId);
+      if (!thread) return;
+      if (!state.isDelivered(jobId, CANCEL_SEQ, 'thread')) {
+        pacer.spend(thread.thread.channel);
+        await port.postInThread(thread.thread, content);
+        state.markDelivered(jobId, [CANCEL_SEQ], 'thread');
+      }
+      if (announcement && !state.isDelivered(jobId, CANCEL_SEQ, 'announce')) {
+        pacer.spend(thread.channel);
+        await port.announce(thread.channel, announcement).then(
+          () => state.markDelivered(jobId, [CANCEL_SEQ], 'announce'),
+          (err: unknown) => log.warn({ err, job_id: jobId }, 'cancel not announced'),
+        );
       }
       await this.refreshCard(jobId).catch((err: unknown) =>
-        this.deps.log.warn({ err, job_id: jobId }, 'job card not updated'),
+        log.warn({ err, job_id: jobId }, 'job card not updated'),
       );
       await this.requests.closeAll(jobId);
     });

@@ -248,4 +248,15 @@ export const BOT_MIGRATIONS: readonly string[] = [
     policy       TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 11: a cancel shown in chat (src/chat/event-delivery.ts ended()) is recorded as deliveries of
+  // the reserved seq -1 (CANCEL_SEQ; event seqs are never negative), its thread line and its
+  // announcement, so a cancel made with no bot running is shown when the bot starts, once. Jobs
+  // cancelled before this version count as shown: no burst of old cancels at upgrade.
+  `
+  INSERT OR IGNORE INTO chat_deliveries (job_id, platform, seq, part, delivered_at)
+    SELECT t.job_id, t.platform, -1, p.part, COALESCE(j.ended_at, j.updated_at)
+      FROM chat_threads t JOIN jobs j ON j.id = t.job_id
+      CROSS JOIN (SELECT 'thread' AS part UNION ALL SELECT 'announce') p
+     WHERE j.status = 'cancelled';
+  `,
 ];

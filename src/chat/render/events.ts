@@ -189,18 +189,17 @@ export function renderTurnEnded(
   );
 }
 
-export function renderCancelled(jobId: string, by: Span[]): ChatMessage {
-  return message(`${jobId} cancelled`, section(bold('⏹ Cancelled'), text(' by '), ...by));
+export function renderCancelled(jobId: string, by: Span[] | undefined): ChatMessage {
+  return message(`${jobId} cancelled`, section(bold('⏹ Cancelled'), ...(by ? [text(' by '), ...by] : [])));
 }
 
 /** The channel announcement of a cancel: like an end, it says who stopped the job. */
-export function renderCancelAnnouncement(job: Job, by: Span[], platform: string): ChatMessage {
+export function renderCancelAnnouncement(job: Job, by: Span[] | undefined, platform: string): ChatMessage {
   return message(
     `Job ${job.id} cancelled`,
     section(
       bold(`⏹ Job ${job.id} cancelled`),
-      text(' by '),
-      ...by,
+      ...(by ? [text(' by '), ...by] : []),
       text(` (${job.profile}, requested by `),
       ...who(job.owner, platform),
       text(')'),
