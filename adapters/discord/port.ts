@@ -10,7 +10,14 @@
  * snowflakes and survive a restart as they are.
  */
 import type { Client, Message, SendableChannels } from 'discord.js';
-import type { ChatFile, ChatMessage, ChatPort, MessageRef, ThreadRef } from '../../src/chat/port.js';
+import type {
+  ChatFile,
+  ChatMessage,
+  ChatPort,
+  FileAttachments,
+  MessageRef,
+  ThreadRef,
+} from '../../src/chat/port.js';
 import { HermesError } from '../../src/errors.js';
 import type { Logger } from '../../src/log.js';
 import { renderMessage, threadName } from './blocks.js';
@@ -44,7 +51,10 @@ export class DiscordChatPort implements ChatPort {
   readonly platform = DISCORD_PLATFORM;
   /** Discord's per-channel limit is 5 messages per 5 s; discord.js queues per route on top. */
   readonly channelIntervalMs = 1000;
-  readonly maxFileBytes = DISCORD_MAX_FILE_BYTES;
+  readonly attachments: FileAttachments = {
+    maxBytes: DISCORD_MAX_FILE_BYTES,
+    attach: (thread, file) => this.attach(thread, file),
+  };
 
   constructor(private readonly opts: DiscordPortOptions) {}
 

@@ -6,7 +6,14 @@
  * means (api-errors.ts), which is what people read in "Could not post in this channel (…)".
  */
 import type { webApi } from '@slack/bolt';
-import type { ChatFile, ChatMessage, ChatPort, MessageRef, ThreadRef } from '../../src/chat/port.js';
+import type {
+  ChatFile,
+  ChatMessage,
+  ChatPort,
+  FileAttachments,
+  MessageRef,
+  ThreadRef,
+} from '../../src/chat/port.js';
 import { slackCall } from './api-errors.js';
 import { toSlackMessage } from './blocks.js';
 import { escapeMrkdwn } from './mrkdwn.js';
@@ -22,7 +29,10 @@ const NO_UNFURL = { unfurl_links: false, unfurl_media: false } as const;
 export class SlackChatPort implements ChatPort {
   readonly platform = 'slack';
   readonly channelIntervalMs = SLACK_CHANNEL_INTERVAL_MS;
-  readonly maxFileBytes = SLACK_MAX_FILE_BYTES;
+  readonly attachments: FileAttachments = {
+    maxBytes: SLACK_MAX_FILE_BYTES,
+    attach: (thread, file) => this.attach(thread, file),
+  };
 
   constructor(private readonly client: webApi.WebClient) {}
 

@@ -134,7 +134,13 @@ export class ChatCore implements ChatInbound {
       const content = changeMessage(r.jobId, title, r, this.deps.settings.maxTextChars);
       this.delivery
         .note(r.jobId, content)
-        .then((posted) => (posted ? postPatch(this.deps, r.jobId, r) : undefined))
+        .then((posted) => {
+          if (posted) return postPatch(this.deps, r.jobId, r);
+          // The patch goes under its table; with no table posted there is nothing to put it under.
+          if (r.patch || r.patchBytes)
+            this.deps.log.warn({ job_id: r.jobId }, 'patch not posted: its change table was not posted');
+          return undefined;
+        })
         .catch((err: unknown) => this.deps.log.warn({ err, job_id: r.jobId }, 'change report not posted'));
     });
     if (reports) this.unsubscribe.push(reports);

@@ -12,6 +12,7 @@ import type {
   ChatInbound,
   ChatMessage,
   ChatPort,
+  FileAttachments,
   MessageRef,
   ReasonPrompt,
   ThreadRef,
@@ -50,6 +51,10 @@ export class MemoryChatPort implements ChatPort {
   readonly files: Array<{ thread: ThreadRef; file: ChatFile }> = [];
   /** Settable: a small limit makes the core's cut testable. */
   maxFileBytes = 1024 * 1024;
+  /** A getter: tests set maxFileBytes after the port is made. */
+  get attachments(): FileAttachments {
+    return { maxBytes: this.maxFileBytes, attach: (thread, file) => this.attach(thread, file) };
+  }
   private readonly failures = new Map<MemoryMethod, Error[]>();
   private counter = 0;
 

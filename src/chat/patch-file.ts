@@ -57,14 +57,18 @@ export function postPatch(
   report: Pick<ChangeReport, 'patch' | 'patchBytes'>,
 ): Promise<void> {
   const { port } = deps;
-  if (!port.attach) return Promise.resolve();
-  const attach = port.attach.bind(port);
+  const files = port.attachments;
+  if (!files) return Promise.resolve();
   return deps.queue.run(jobId, async () => {
     const thread = deps.state.thread(jobId);
-    const what = patchFile(jobId, report, port.maxFileBytes ?? 0);
-    if (!thread || !what) return;
+    const what = patchFile(jobId, report, files.maxBytes);
+    if (!what) return;
+    if (!thread) {
+      deps.log.warn({ job_id: jobId }, 'patch not posted: the job has no thread here');
+      return;
+    }
     deps.pacer.spend(thread.thread.channel);
-    if ('file' in what) await attach(thread.thread, what.file);
+    if ('file' in what) await files.attach(thread.thread, what.file);
     else await port.postInThread(thread.thread, message(what.note, section(text(what.note))));
   });
 }

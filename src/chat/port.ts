@@ -155,12 +155,17 @@ export interface ChatPort {
   /** A URL that opens the message (or the thread it starts), if the platform has one. */
   linkTo(message: MessageRef): Promise<string | undefined>;
   /**
-   * Posts a file into a thread (Slack files.uploadV2, Discord an attachment). Absent where the
-   * platform takes no files (the console): the core then shows the table alone.
+   * Files into threads (Slack files.uploadV2, Discord an attachment). Absent where the platform
+   * takes no files (the console): the core then shows the table alone. One member, so a port that
+   * attaches cannot leave out its size limit (a missing one once meant an empty file).
    */
-  attach?(thread: ThreadRef, file: ChatFile): Promise<void>;
-  /** The largest file `attach` takes, in bytes (with `attach`). */
-  readonly maxFileBytes?: number;
+  readonly attachments?: FileAttachments;
+}
+
+export interface FileAttachments {
+  /** The largest file `attach` takes, in bytes. */
+  readonly maxBytes: number;
+  attach(thread: ThreadRef, file: ChatFile): Promise<void>;
 }
 
 // ---------------------------------------------------------------------------------------------
