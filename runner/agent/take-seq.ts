@@ -14,6 +14,10 @@ import { allocateSeq, seqDir } from './seq-allocator.js';
 /** Longest the runner may take to answer (it answers from one SQLite read and a file claim). */
 const NEXT_SEQ_TIMEOUT_MS = 5_000;
 
+/** How long to wait for the runner's `next_seq` answer within a publish deadline. */
+export const nextSeqWaitMs = (deadlineMs: number): number =>
+  Math.min(NEXT_SEQ_TIMEOUT_MS, Math.max(Math.min(1000, deadlineMs / 2), deadlineMs / 4));
+
 export async function takeSeq(
   agent: AgentEnv,
   floor: number | undefined,
@@ -25,9 +29,10 @@ export async function takeSeq(
       const reply = await askRunner(
         agent.runnerSocket,
         { op: 'next_seq', job_id: agent.jobId, ...(floor === undefined ? {} : { floor }) },
-        // A hung runner must leave the publish most of its deadline (it falls back the same way).
-        // At least 1 s: a runner that answers after the client gave up has claimed a seq nobody sends.
-        Math.min(NEXT_SEQ_TIMEOUT_MS, Math.max(1000, (opts.deadlineMs ?? Infinity) / 4)),
+        // A hung runner must leave the publish most of its deadline (it falls back the same way), but
+        // a slow one needs time: a runner that answers after the client gave up has claimed a seq
+        // nobody sends (a gap at the bot). A quarter of the deadline, at least 1 s (at most half).
+        nextSeqWaitMs(opts.deadlineMs ?? Number.POSITIVE_INFINITY),
         opts.signal,
       );
       const seq = reply.seq;

@@ -174,7 +174,9 @@ describe.skipIf(!hasTmux())('hermes up in a real terminal (tmux)', () => {
 
     keys('C-c');
     await until('hermes up to stop', () => dead().startsWith('1'));
-    expect(dead()).toBe('1 0');
+    // tmux 3.3a here at times reports the pane dead with no exit status at all (seen in CI after
+    // "hermes up: stopped" was printed): a status it does report must be 0.
+    expect(dead()).toMatch(/^1( 0)?$/);
     expect(screen()).toContain('hermes up: stopped');
     // History is kept for the next run, readable by its owner only.
     const history = join(home, 'console-history');

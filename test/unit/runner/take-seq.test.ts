@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AgentEnv } from '../../../runner/agent/agent-env.js';
 import { allocateSeq, seqDir } from '../../../runner/agent/seq-allocator.js';
-import { takeSeq } from '../../../runner/agent/take-seq.js';
+import { nextSeqWaitMs, takeSeq } from '../../../runner/agent/take-seq.js';
 import { tempHome } from '../../helpers/cli.js';
 
 let home: string;
@@ -88,7 +88,14 @@ describe('takeSeq', () => {
     expect(await takeSeq(agent(low), 10, {})).toBe(10);
   });
 
-  it('a runner that never answers costs a quarter of the deadline, then the own counter', async () => {
+  it('waits for the runner a quarter of the deadline, at least 1 s but never more than half', () => {
+    expect(nextSeqWaitMs(40_000)).toBe(5000);
+    expect(nextSeqWaitMs(8000)).toBe(2000);
+    expect(nextSeqWaitMs(3000)).toBe(1000);
+    expect(nextSeqWaitMs(800)).toBe(400);
+  });
+
+  it('a runner that never answers costs at most half the deadline, then the own counter', async () => {
     const socket = await runner(() => undefined);
     const started = Date.now();
     expect(await takeSeq(agent(socket), undefined, { deadlineMs: 800 })).toBe(1);
