@@ -9,6 +9,7 @@
  * Checked by hand, not with zod (start-up time, see agent-env.ts).
  */
 import { type Tokens, type Usage, ZERO_USAGE } from '../../src/jobs/usage.js';
+import { OutputLines } from './output-lines.js';
 
 /** What one turn reported. `usage` is undefined when no result line came (the agent died). */
 export interface TurnReport {
@@ -50,10 +51,8 @@ export interface OutputReader {
   readonly tokenUpdates: number;
 }
 
-const MAX_LINE = 4 * 1024 * 1024;
-
 export class ClaudeOutput implements OutputReader {
-  private buf = '';
+  private readonly lines = new OutputLines((raw) => this.line(raw));
   /** Message ids whose usage is counted (Claude repeats a message's usage on each content block, and sub-agents interleave). */
   private readonly countedMessages = new Set<string>();
   /** Bumped each time the running counts change, so a reader can tell without comparing them. */
@@ -69,25 +68,12 @@ export class ClaudeOutput implements OutputReader {
 
   /** Takes a chunk of stdout; returns the text to show for the complete lines in it. */
   push(chunk: string): string {
-    this.buf += chunk;
-    let out = '';
-    for (let nl = this.buf.indexOf('\n'); nl !== -1; nl = this.buf.indexOf('\n')) {
-      out += this.line(this.buf.slice(0, nl));
-      this.buf = this.buf.slice(nl + 1);
-    }
-    // A runaway line without a newline is shown as it is rather than held in memory.
-    if (this.buf.length > MAX_LINE) {
-      out += this.buf;
-      this.buf = '';
-    }
-    return out;
+    return this.lines.push(chunk);
   }
 
   /** The end of the output: the last line without a newline, if any. */
   end(): string {
-    const rest = this.buf;
-    this.buf = '';
-    return rest === '' ? '' : this.line(rest);
+    return this.lines.end();
   }
 
   /** How many times the running token counts changed so far. */

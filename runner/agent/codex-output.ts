@@ -12,16 +12,15 @@
  */
 import { ZERO_USAGE } from '../../src/jobs/usage.js';
 import type { OutputReader, TurnReport } from './claude-output.js';
+import { OutputLines } from './output-lines.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : 0);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
-const MAX_LINE = 4 * 1024 * 1024;
-
 export class CodexOutput implements OutputReader {
-  private buf = '';
+  private readonly lines = new OutputLines((raw) => this.line(raw));
   private turns = 0;
   private readonly report: TurnReport = {
     sessionId: undefined,
@@ -35,24 +34,14 @@ export class CodexOutput implements OutputReader {
   /** Codex reports tokens only when its turn completes: nothing runs in between. */
   readonly tokenUpdates = 0;
 
+  /** Takes a chunk of stdout; returns the text to show for the complete lines in it. */
   push(chunk: string): string {
-    this.buf += chunk;
-    let out = '';
-    for (let nl = this.buf.indexOf('\n'); nl !== -1; nl = this.buf.indexOf('\n')) {
-      out += this.line(this.buf.slice(0, nl));
-      this.buf = this.buf.slice(nl + 1);
-    }
-    if (this.buf.length > MAX_LINE) {
-      out += this.buf;
-      this.buf = '';
-    }
-    return out;
+    return this.lines.push(chunk);
   }
 
+  /** The end of the output: the last line without a newline, if any. */
   end(): string {
-    const rest = this.buf;
-    this.buf = '';
-    return rest === '' ? '' : this.line(rest);
+    return this.lines.end();
   }
 
   turn(): TurnReport {
