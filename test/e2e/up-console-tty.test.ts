@@ -194,6 +194,7 @@ describe.skipIf(!hasTmux())('hermes up in a real terminal (tmux)', () => {
     type('quit');
     keys('Enter');
     await until('hermes up to stop', () => dead().startsWith('1'));
-    expect(dead()).toBe('1 0');
+    // As above: a status tmux reports must be 0; tmux 3.3a at times reports none.
+    expect(dead()).toMatch(/^1( 0)?$/);
   });
 });
